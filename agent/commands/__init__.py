@@ -1,0 +1,1 @@
+"""Command modules; each is a room of related `nurture` subcommands."""

@@ -1,0 +1,112 @@
+"""The one pipeline: pull observations, detect touches, roll up status.
+
+Use cases live here as plain functions; the CLI and the daemon call the same ones.
+The caller owns the open store and commits it once at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from agent.config import Config
+from agent.engine.status import AccountStatus, StageChange, board
+from agent.errors import UserError
+from agent.model import Stage
+from agent.providers.base import Interest, Progress, Provider
+from agent.store import Store
+from agent.touches import Detection, detect
+
+log = logging.getLogger(__name__)
+
+COLD_AFTER_DAYS = 60  # the "not touched in 60+ days" line of the sync summary
+
+
+def interest_for(config: Config, now: datetime) -> Interest:
+    """What the configured accounts make worth fetching."""
+    return Interest(
+        domains=frozenset(d for a in config.accounts for d in a.domains),
+        me=frozenset(config.me),
+        since=now - timedelta(days=config.lookback_days),
+        until=now + timedelta(days=config.lookahead_days),
+    )
+
+
+def make_provider(config: Config) -> Provider:
+    if config.provider == "local":
+        from agent.providers.local import LocalProvider
+
+        return LocalProvider.from_config(config)
+    raise UserError(
+        f"provider {config.provider!r} is not available in this version",
+        "set `provider: local` in the config",
+    )
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    new_messages: int
+    meetings: int
+    touches: int
+    accounts_touched: int
+    accounts: int
+    cold_accounts: int  # not touched in COLD_AFTER_DAYS or more (or never)
+    unreadable: tuple[str, ...]
+
+    def summary(self) -> str:
+        return (
+            f"{self.touches:,} touches with {self.accounts_touched} of {self.accounts} accounts; "
+            f"{self.cold_accounts} accounts not touched in {COLD_AFTER_DAYS}+ days "
+            f"({self.new_messages:,} new messages, {self.meetings:,} meetings read)"
+        )
+
+
+def sync(
+    config: Config,
+    store: Store,
+    provider: Provider,
+    now: datetime,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Pull what changed into the store and report what the book looks like now."""
+    cursor_key = f"cursor:{provider.name}"
+    pull = provider.pull(store.get_meta(cursor_key, {}), interest_for(config, now), progress)
+    for calendar in pull.reset_calendars:
+        store.reset_calendar(calendar)
+    store.remove_meetings(pull.removed_meetings)
+    store.put_meetings(pull.meetings)
+    new = store.put_messages(pull.messages)
+    store.set_meta(cursor_key, dict(pull.cursor))
+    store.set_meta("last_sync", now.isoformat())
+    for problem in pull.unreadable:
+        log.warning("skipped unreadable input %s", problem)
+    detection = detect_all(config, store, now)
+    rows = board(config, detection.touches, now, stage_changes(store))
+    return SyncReport(
+        new_messages=new,
+        meetings=len(pull.meetings),
+        touches=len({t.source for t in detection.touches}),
+        accounts_touched=sum(1 for r in rows if r.touches),
+        accounts=len(rows),
+        cold_accounts=sum(
+            1 for r in rows if r.days_since_touch is None or r.days_since_touch >= COLD_AFTER_DAYS
+        ),
+        unreadable=pull.unreadable,
+    )
+
+
+def detect_all(config: Config, store: Store, now: datetime) -> Detection:
+    return detect(config, store.messages(), store.meetings(), now)
+
+
+def stage_changes(store: Store) -> dict[str, StageChange]:
+    """Stages set by hand with `nurture account NAME --stage ...`, keyed by account name."""
+    return {
+        name: StageChange(Stage(doc["stage"]), date.fromisoformat(doc["since"]))
+        for name, doc in store.items("stages").items()
+    }
+
+
+def current_board(config: Config, store: Store, now: datetime) -> list[AccountStatus]:
+    return board(config, detect_all(config, store, now).touches, now, stage_changes(store))

@@ -1,0 +1,1 @@
+"""Providers: the edges that read and write mail and calendars."""

@@ -1,0 +1,121 @@
+"""The embedded default provider: an mbox / Maildir / .eml folder and .ics files on disk.
+
+Google Takeout exports Gmail as mbox and Calendar as .ics, so a rep can try nurture on a
+real export without granting any access. Unchanged files are not read again: the cursor
+keeps a fingerprint per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from agent.config import Config
+from agent.model import MailMessage, Meeting
+from agent.providers.base import Interest, Progress, Pull
+from agent.providers.localcal import CalendarUnreadable, load_meetings
+from agent.providers.localmail import read_changed
+
+log = logging.getLogger(__name__)
+
+EXPAND_AHEAD = timedelta(days=30)
+
+
+class LocalProvider:
+    name = "local"
+
+    def __init__(self, mail: Path | None, calendars: tuple[Path, ...], tz: ZoneInfo):
+        self.mail = mail
+        self.calendars = calendars
+        self.tz = tz
+
+    @classmethod
+    def from_config(cls, config: Config) -> LocalProvider:
+        local = config.local
+        mail = config.path(local.mail) if local.mail else None
+        return cls(mail, tuple(config.path(p) for p in local.calendars), config.tz)
+
+    def pull(
+        self, cursor: Mapping[str, Any], interest: Interest, progress: Progress | None = None
+    ) -> Pull:
+        # A different set of domains or people can make old mail relevant: read it all again.
+        key = _interest_key(interest)
+        if cursor.get("interest") != key:
+            cursor = {}
+        messages, mail_seen, unreadable = self._pull_mail(cursor.get("mail", {}), interest)
+        meetings, resets, cal_seen, cal_bad = self._pull_calendars(
+            cursor.get("calendars", {}), interest
+        )
+        if progress is not None:
+            progress(len(messages), len(messages))
+        return Pull(
+            messages=tuple(messages),
+            meetings=tuple(meetings),
+            reset_calendars=tuple(resets),
+            cursor={"interest": key, "mail": mail_seen, "calendars": cal_seen},
+            unreadable=(*unreadable, *cal_bad),
+        )
+
+    def _pull_mail(
+        self, seen: Mapping[str, str], interest: Interest
+    ) -> tuple[list[MailMessage], dict[str, str], list[str]]:
+        if self.mail is None:
+            return [], {}, []
+        messages, fingerprints, unreadable = read_changed(self.mail, seen)
+        wanted = [m for m in messages if m.sent_at >= interest.since and _involves(m, interest)]
+        log.info("read %d new messages from %s, %d relevant", len(messages), self.mail, len(wanted))
+        return wanted, fingerprints, unreadable
+
+    def _pull_calendars(
+        self, seen: Mapping[str, Any], interest: Interest
+    ) -> tuple[list[Meeting], list[str], dict[str, Any], list[str]]:
+        meetings: list[Meeting] = []
+        resets: list[str] = []
+        fingerprints: dict[str, Any] = {}
+        unreadable: list[str] = []
+        for path in self.calendars:
+            name, file = str(path), _fingerprint(path)
+            old = seen.get(name) or {}
+            if old.get("file") == file and old.get("until", "") >= interest.until.isoformat():
+                fingerprints[name] = old
+                continue
+            # Expand a month past the window so that the next syncs can skip this file.
+            until = interest.until + EXPAND_AHEAD
+            resets.append(name)
+            try:
+                meetings.extend(
+                    load_meetings(path, start=interest.since, end=until, tz=self.tz, calendar=name)
+                )
+            except CalendarUnreadable as error:
+                unreadable.append(str(error))
+                continue  # no fingerprint: try again next time, the file may get fixed
+            fingerprints[name] = {"file": file, "until": until.isoformat()}
+        return meetings, resets, fingerprints, unreadable
+
+
+def _fingerprint(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _interest_key(interest: Interest) -> str:
+    text = "|".join([*sorted(interest.domains), "#", *sorted(interest.me)])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _involves(message: MailMessage, interest: Interest) -> bool:
+    people = [message.sender, *message.recipients] if message.sender else message.recipients
+    return any(_domain_in(a.domain, interest.domains) for a in people)
+
+
+def _domain_in(domain: str, domains: frozenset[str]) -> bool:
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in domains for i in range(len(parts) - 1))

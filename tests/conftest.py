@@ -1,0 +1,40 @@
+"""Shared test helpers: small configs and observations built in code."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.config import Config
+
+NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def make_config(**overrides: Any) -> Config:
+    data: dict[str, Any] = {
+        "me": ["rep@seller.com"],
+        "internal_domains": ["seller.com"],
+        "timezone": "UTC",
+        "accounts": [
+            {"name": "Acme", "domains": ["acme.com"], "tier": "dream", "stage": "cold"},
+            {"name": "Globex", "domains": ["globex.io"], "tier": "target", "stage": "hot"},
+        ],
+    }
+    data.update(overrides)
+    return Config.model_validate(data)
+
+
+@pytest.fixture
+def config() -> Config:
+    return make_config()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test ever touches the real user data folder or config."""
+    monkeypatch.setenv("NURTURE_HOME", str(tmp_path / "nurture-home"))
+    monkeypatch.delenv("NURTURE_CONFIG", raising=False)
