@@ -10,6 +10,8 @@ import pytest
 
 from agent.config import Config
 
+pytest_plugins = ["tests.fakegoogle.plugin"]
+
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from agent.model import MailMessage, Meeting
+from agent.model import Address, MailMessage, Meeting
 
 # Called with (done, total) while a long pull is under way; total may be None.
 Progress = Callable[[int, int | None], None]
@@ -52,4 +52,48 @@ class Provider(Protocol):
         self, cursor: Mapping[str, Any], interest: Interest, progress: Progress | None = None
     ) -> Pull:
         """Fetch what changed since ``cursor`` (empty: everything in the interest window)."""
+        ...
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A message nurture prepares: a draft for the rep, or the digest to the rep themself."""
+
+    to: tuple[Address, ...]
+    subject: str
+    text: str
+    html: str = ""  # optional HTML alternative
+    marker: str = ""  # idempotency key, carried in MARKER_HEADER
+    thread: str = ""  # provider thread id when the mail continues a conversation
+    in_reply_to: str = ""  # Message-ID of the message answered, if any
+
+
+@dataclass(frozen=True)
+class DraftRef:
+    """A draft as it exists in the rep's mailbox now."""
+
+    id: str  # provider draft id (Gmail draft id; local: the .eml file name)
+    message_id: str  # provider message id of the draft's current content
+    marker: str
+    link: str = ""  # where the rep opens it (a Gmail URL or a file path)
+
+
+class Mailbox(Protocol):
+    """Draft and send operations. Only ``send_draft`` (on the rep's approval) and
+    ``send_to_self`` (the digest) ever send anything."""
+
+    def create_draft(self, mail: OutgoingMail) -> DraftRef:
+        """Create a draft; if a draft with ``mail.marker`` exists, return it instead."""
+        ...
+
+    def drafts(self) -> list[DraftRef]:
+        """nurture's drafts (those with a marker) that still exist."""
+        ...
+
+    def send_draft(self, draft_id: str) -> str:
+        """Send an existing draft as it is now; returns the sent message's id."""
+        ...
+
+    def send_to_self(self, mail: OutgoingMail) -> str:
+        """Send ``mail`` to the rep's own address(es); refuses any other recipient."""
         ...
