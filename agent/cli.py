@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from agent import __version__
-from agent.commands import book
+from agent.commands import book, daemon
 from agent.context import Context
 from agent.errors import UserError
 
@@ -71,5 +71,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(result if isinstance(result, int) else 0)
 
 
-for _command in (book.sync, book.board, book.demo):
+for _command in (book.sync, book.board, book.demo, daemon.run, daemon.status, daemon.doctor):
     cli.add_command(_command)

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from agent.daemon_settings import DaemonSettings
 from agent.errors import ConfigError
 from agent.model import Stage, Tier
 from agent.yamlfile import KeyPath, read_yaml
@@ -142,6 +143,7 @@ class Config(Model):
     max_participants: int = Field(20, ge=2)
     lookback_days: int = Field(365, ge=1, le=3650, description="How far back a first sync reads")
     lookahead_days: int = Field(60, ge=1, le=365, description="How far ahead meetings are read")
+    daemon: DaemonSettings = DaemonSettings()
     # Set by the loader, not by the user: where relative paths are resolved from.
     base_dir: Path = Field(Path("."), exclude=True)
 
