@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from agent import __version__
-from agent.commands import book, daemon
+from agent.commands import blocks, book, cycle, daemon, digest, drafts, engine, google, setup
 from agent.context import Context
 from agent.errors import UserError
 
@@ -71,5 +71,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(result if isinstance(result, int) else 0)
 
 
-for _command in (book.sync, book.board, book.demo, daemon.run, daemon.status, daemon.doctor):
+for _command in (
+    book.sync,
+    book.board,
+    book.demo,
+    daemon.run,
+    daemon.status,
+    daemon.doctor,
+    engine.plan,
+    engine.account,
+    digest.digest,
+    google.auth,
+    cycle.cycle_command,
+    drafts.drafts,
+    setup.init,
+    setup.templates,
+):
     cli.add_command(_command)
+cli.add_command(blocks.blocks)

@@ -19,14 +19,29 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from agent.blocks_settings import BlocksSettings
 from agent.daemon_settings import DaemonSettings
+from agent.digest_settings import DigestSettings
+from agent.drafts_settings import DraftsSettings
 from agent.errors import ConfigError
 from agent.model import Stage, Tier
+from agent.playbook_settings import (
+    ContentItem,
+    Holds,
+    Introduction,
+    Invitation,
+    Patterns,
+    PlayTable,
+    Signals,
+    Throttle,
+    unique_names,
+)
 from agent.yamlfile import KeyPath, read_yaml
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -143,7 +158,22 @@ class Config(Model):
     max_participants: int = Field(20, ge=2)
     lookback_days: int = Field(365, ge=1, le=3650, description="How far back a first sync reads")
     lookahead_days: int = Field(60, ge=1, le=365, description="How far ahead meetings are read")
+    # The nurture engine (agent/playbook_settings.py): which play, how often, and with what.
+    plays: PlayTable = PlayTable()
+    throttle: Throttle = Throttle()
+    holds: Holds = Holds()
+    signals: Signals = Signals()
+    patterns: Patterns = Patterns()
+    do_over_days: int = Field(3, ge=1, description="A meeting this recent may need a do-over")
+    content: tuple[ContentItem, ...] = ()
+    content_file: Path | None = Field(None, description="content.yaml or a CSV of content")
+    content_max_age_days: int = Field(180, ge=1, description="Older, non-evergreen is stale")
+    introductions: tuple[Introduction, ...] = ()
+    invitations: tuple[Invitation, ...] = ()
     daemon: DaemonSettings = DaemonSettings()
+    blocks: BlocksSettings = BlocksSettings()  # agent/blocks_settings.py
+    digest: DigestSettings = DigestSettings()  # agent/digest_settings.py; timing: daemon
+    drafts: DraftsSettings = DraftsSettings()  # agent/drafts_settings.py
     # Set by the loader, not by the user: where relative paths are resolved from.
     base_dir: Path = Field(Path("."), exclude=True)
 
@@ -171,6 +201,11 @@ class Config(Model):
                 )
         return accounts
 
+    @field_validator("introductions", "invitations")
+    @classmethod
+    def _unique_offers(cls, items: tuple[Any, ...], info: ValidationInfo) -> tuple[Any, ...]:
+        return unique_names(items, str(info.field_name)[:-1])
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -189,8 +224,9 @@ def find_config(explicit: Path | None) -> Path:
 
 
 def load_config(path: Path) -> Config:
-    """Read, validate and complete (accounts_file) a config file."""
+    """Read, validate and complete (accounts_file, content_file) a config file."""
     from agent.accounts_csv import read_accounts_csv
+    from agent.content import read_content_file
 
     data, lines = read_yaml(path, what="config")
     if not isinstance(data, dict):
@@ -199,6 +235,9 @@ def load_config(path: Path) -> Config:
         config = Config.model_validate({**data, "base_dir": path.resolve().parent})
     except ValidationError as error:
         raise _config_error(path, error, lines) from None
+    if config.content_file is not None:
+        library = read_content_file(config.path(config.content_file))
+        config = config.model_copy(update={"content": (*config.content, *library)})
     if config.accounts_file is None:
         return config
     extra = read_accounts_csv(config.path(config.accounts_file))

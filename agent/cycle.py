@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from agent.config import Config
+from agent.engine.accounts import AccountState, account_states
+from agent.engine.history import History, PastDraft, history_of
+from agent.engine.planner import Plan, make_plan
 from agent.engine.status import AccountStatus, StageChange, board
 from agent.errors import UserError
 from agent.model import Stage
@@ -33,14 +37,19 @@ def interest_for(config: Config, now: datetime) -> Interest:
     )
 
 
-def make_provider(config: Config) -> Provider:
+def make_provider(config: Config, home: Path | None = None) -> Provider:
+    """The configured provider; ``home`` (the state dir) holds the Google token."""
     if config.provider == "local":
         from agent.providers.local import LocalProvider
 
         return LocalProvider.from_config(config)
+    if config.provider == "google":
+        from agent.providers.google.provider import GoogleProvider
+
+        return GoogleProvider.from_config(config, home)
     raise UserError(
         f"provider {config.provider!r} is not available in this version",
-        "set `provider: local` in the config",
+        "set `provider: local` or `provider: google` in the config",
     )
 
 
@@ -110,3 +119,49 @@ def stage_changes(store: Store) -> dict[str, StageChange]:
 
 def current_board(config: Config, store: Store, now: datetime) -> list[AccountStatus]:
     return board(config, detect_all(config, store, now).touches, now, stage_changes(store))
+
+
+def load_history(store: Store) -> History:
+    """Earlier plays, from the drafts table: {account, contact, play, content_url, status,
+    created_at}. A record that cannot be read is skipped with a warning, never fatal."""
+    drafts = []
+    for key, doc in store.items("drafts").items():
+        try:
+            created = datetime.fromisoformat(str(doc["created_at"]))
+            drafts.append(
+                PastDraft(
+                    account=str(doc["account"]),
+                    contact=str(doc.get("contact") or "").lower(),
+                    play=str(doc.get("play") or ""),
+                    content_url=str(doc.get("content_url") or ""),
+                    status=str(doc.get("status") or "").lower(),
+                    created_at=created if created.tzinfo else created.replace(tzinfo=UTC),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            log.warning("skipped draft record %s: it lacks account or created_at", key)
+    return history_of(drafts)
+
+
+def current_board_and_states(
+    config: Config, store: Store, now: datetime
+) -> tuple[list[AccountStatus], dict[str, AccountState]]:
+    """The board, plus each account's people, patterns and suggested stage changes."""
+    detection = detect_all(config, store, now)
+    stages = stage_changes(store)
+    states = account_states(config, detection.touches, detection.signals, now, stages)
+    rows = board(config, detection.touches, now, stages)
+    return rows, {s.name: s for s in states}
+
+
+def current_plan(config: Config, store: Store, now: datetime) -> Plan:
+    """What the next cycle would do. Reads the store, changes nothing."""
+    detection = detect_all(config, store, now)
+    return make_plan(
+        config,
+        detection.touches,
+        detection.signals,
+        now,
+        stages=stage_changes(store),
+        history=load_history(store),
+    )

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import mailbox
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
+
+from agent.demo_library import CONTENT_YAML, PLAYBOOK_YAML
 
 TZ = "America/Chicago"
 REP = "Riley Quinn <riley@northwind-analytics.com>"
@@ -73,6 +75,22 @@ accounts:
     domains: [pinecrest-ins.com]
     tier: other
     stage: won
+  - name: Summit Foods
+    domains: [summitfoods.com]
+    tier: dream
+    stage: cold
+    tags: [food, cold-chain, manufacturing]
+    contacts:
+      - {email: kate.morgan@summitfoods.com, name: Kate Morgan, role: VP Supply Chain}
+      - {email: raj.mehta@summitfoods.com, name: Raj Mehta, role: Plant Director}
+  - name: Lakeshore Freight
+    domains: [lakeshorefreight.com]
+    tier: dream
+    stage: lost
+    stage_since: {lakeshore_lost_since}
+    tags: [logistics, freight]
+    contacts:
+      - {email: elena.ruiz@lakeshorefreight.com, name: Elena Ruiz, role: VP Supply Chain}
 """
 
 CONFIG_YAML = """\
@@ -87,7 +105,12 @@ local:
   calendars: [calendar.ics]
   outbox: outbox
 coverage_target: 3
-{accounts}"""
+drafts:
+  sender_name: Riley Quinn
+  signature: |
+    Riley Quinn
+    Northwind Analytics
+{playbook}{accounts}"""
 
 
 @dataclass(frozen=True)
@@ -136,6 +159,9 @@ def _people() -> dict[str, str]:
         "aisha": "Aisha Rahman <aisha.rahman@brightline.co>",
         "will": "Will Tanner <will.tanner@quarryfinch.com>",
         "nora": "Nora Evans <nora.evans@pinecrest-ins.com>",
+        "kate": "Kate Morgan <kate.morgan@summitfoods.com>",
+        "raj": "Raj Mehta <raj.mehta@summitfoods.com>",
+        "elena": "Elena Ruiz <elena.ruiz@lakeshorefreight.com>",
     }
 
 
@@ -253,6 +279,7 @@ def _script() -> tuple[list[Mail], list[Held]]:
         ),
         # Pinecrest: a won account.
         Mail(28, REP, (p["nora"],), "Kick-off notes", "Nora, notes from the kick-off.", True),
+        *_more_mail(p),
     ]
     meetings = [
         Held(200, "Corvid discovery", ((p["grace"], "ACCEPTED"), (p["omar"], "ACCEPTED")), True),
@@ -267,8 +294,36 @@ def _script() -> tuple[list[Mail], list[Held]]:
         Held(-3, "Brightline contract review", ((p["ben"], "ACCEPTED"),), False),
         Held(-1, "Quarterly business review", ((COLLEAGUE, "ACCEPTED"),), False, hours=2),
         Held(-2, "Customer call: Pinecrest", ((p["nora"], "ACCEPTED"),), False),
+        # Summit Foods: a workshop with two people, then a month of silence.
+        Held(45, "Cold-chain workshop", ((p["kate"], "ACCEPTED"), (p["raj"], "ACCEPTED")), True),
     ]
     return mails, meetings
+
+
+def _more_mail(p: dict[str, str]) -> list[Mail]:
+    """Two dream clients added for the engine's plays; appended so earlier ids stay put."""
+    notes = "Workshop notes"
+    final = "Final proposal"
+    return [
+        # Summit Foods: warm after a workshop, then nothing for a month.
+        Mail(31, REP, (p["kate"],), notes, "Kate, the notes and spoilage numbers.", True),
+        Mail(30, p["kate"], (REP,), f"Re: {notes}", "Very helpful, thanks.", True, reply_to=notes),
+        Mail(29, REP, (p["kate"],), f"Re: {notes}", "Glad it helps.", True, reply_to=notes),
+        # Lakeshore Freight: lost five months ago, and silence since.
+        Mail(170, REP, (p["elena"],), final, "Elena, our final proposal.", True),
+        Mail(
+            160,
+            p["elena"],
+            (REP,),
+            f"Re: {final}",
+            "We decided to stay with our current provider.",
+            True,
+            reply_to=final,
+        ),
+        Mail(
+            155, REP, (p["elena"],), f"Re: {final}", "Understood, thank you.", True, reply_to=final
+        ),
+    ]
 
 
 def write_demo(directory: Path, now: datetime) -> Truth:
@@ -279,11 +334,25 @@ def write_demo(directory: Path, now: datetime) -> Truth:
     mails, meetings = _script()
     accounts = ACCOUNTS_YAML.replace("{lost_since}", str(today - timedelta(days=120)))
     accounts = accounts.replace("{stalled_since}", str(today - timedelta(days=45)))
-    (directory / "config.yaml").write_text(CONFIG_YAML.format(tz=TZ, accounts=accounts))
+    accounts = accounts.replace("{lakeshore_lost_since}", str(today - timedelta(days=150)))
+    playbook = PLAYBOOK_YAML.replace("{tour_day}", str(_weekday(today + timedelta(days=16))))
+    playbook = playbook.replace("{breakfast_day}", str(_weekday(today + timedelta(days=9))))
+    (directory / "config.yaml").write_text(
+        CONFIG_YAML.format(tz=TZ, accounts=accounts, playbook=playbook)
+    )
+    content = CONTENT_YAML
+    for days in (12, 25, 40, 45, 400, 500):
+        content = content.replace(f"{{d{days}}}", str(today - timedelta(days=days)))
+    (directory / "content.yaml").write_text(content)
     truth = Truth()
     _write_mbox(directory / "mail.mbox", mails, now, tz, truth)
     _write_ics(directory / "calendar.ics", meetings, now, tz, truth)
     return truth
+
+
+def _weekday(day: date) -> date:
+    """The day itself, or the Monday after it: events do not happen on weekends."""
+    return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
 
 
 def _when(days_ago: float, index: int, now: datetime, tz: ZoneInfo) -> datetime:
@@ -310,6 +379,8 @@ _DOMAINS = {
     "Brightline Retail": ("brightline.co",),
     "Quarry & Finch": ("quarryfinch.com",),
     "Pinecrest Insurance": ("pinecrest-ins.com",),
+    "Summit Foods": ("summitfoods.com",),
+    "Lakeshore Freight": ("lakeshorefreight.com",),
 }
 
 
@@ -394,6 +465,8 @@ def _write_ics(path: Path, meetings: list[Held], now: datetime, tz: ZoneInfo, tr
 
 def _future(days: float, index: int, now: datetime, tz: ZoneInfo) -> datetime:
     day = now.astimezone(tz).date() + timedelta(days=int(days))
+    while day.weekday() >= 5:  # on working days, where the nurture blocks must avoid them
+        day += timedelta(days=1)
     return datetime.combine(day, time(10 + index % 5, 0), tz)
 
 

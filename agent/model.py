@@ -155,3 +155,108 @@ class Observations:
     messages: tuple[MailMessage, ...] = ()
     meetings: tuple[Meeting, ...] = ()
     unreadable: tuple[str, ...] = field(default=())  # files skipped, with the reason
+
+
+# --- the engine's vocabulary: plays, patterns and planned actions -----------------------
+
+
+class PlayId(StrEnum):
+    """The plays the engine can plan. The values are a contract (config, store, templates)."""
+
+    SHARE_CONTENT = "share_content"
+    INTRODUCTION = "introduction"
+    INVITATION = "invitation"
+    REENGAGE_LOST = "reengage_lost"
+    STALLED_CLOSURE = "stalled_closure"
+    DO_OVER = "do_over"
+    NEW_CONTACT = "new_contact"
+
+
+class PatternKind(StrEnum):
+    """Habits the playbook warns about, flagged per account."""
+
+    PREDICTABLE_CHECKINS = "predictable_checkins"
+    SINGLE_THREADED = "single_threaded"
+    GONE_DARK_AFTER_LOSS = "gone_dark_after_loss"
+    STALLED_HANGING = "stalled_hanging"
+    ONE_WAY = "one_way"
+
+
+class ActionKind(StrEnum):
+    DRAFT = "draft"  # write a draft for the rep to review (never sent by the agent)
+    BLOCK = "block"  # place or move a nurture block (planned by the scheduler)
+    DIGEST = "digest"  # send the weekly digest to the rep
+    REPLY = "reply"  # the rep owes this contact an answer: a reminder, no draft
+    HOLD = "hold"  # the contact is away: nothing for them until a date
+    SUGGEST_STAGE = "suggest_stage"  # a stage change for the rep to confirm
+    DEFERRED = "deferred"  # a play that a throttle pushed to a later cycle
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What a draft brings: a content item, an introduction or an invitation.
+
+    ``key`` identifies it for "never the same thing twice to a person": the URL for
+    content, ``introduction:NAME`` / ``invitation:NAME`` for the others. It is what the
+    drafts table records as ``content_url``.
+    """
+
+    kind: str  # article, white_paper, news, analysis, ..., introduction, tour, lunch, event
+    key: str
+    title: str
+    url: str = ""
+    detail: str = ""  # why it matters (introductions), where (invitations)
+    when: date | None = None  # published (content) or the day of the event (invitations)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One thing the next cycle would do, with the sentence that explains it.
+
+    ``key`` is deterministic for the same intent on the same day, so applying a plan twice
+    never creates a second draft. The payload fields are what a draft renderer needs.
+    """
+
+    kind: ActionKind
+    account: str
+    contact: str | None
+    play: PlayId | None
+    reason: str
+    key: str
+    contact_name: str = ""
+    offer: Offer | None = None
+    asks: tuple[str, ...] = ()  # do_over: what to ask for, from the account's needs
+    subject_hint: str = ""
+    meeting: str = ""  # do_over: the meeting the ask follows
+    until: date | None = None  # hold: the first day the contact may hear from us again
+    stage: Stage | None = None  # suggest_stage: the suggested stage
+
+
+# --- nurture blocks on the calendar (issue 6) --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Interval:
+    """A stretch of real time ``[start, end)``; compare and subtract it in UTC, never wall time."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NurtureBlock:
+    """One of the agent's own calendar blocks, as it is (or must be) on the rep's calendar.
+
+    ``id`` is deterministic for (rep, ``day``), so placing the same day's block twice
+    updates one event instead of creating a second. ``day`` is the day it was planned
+    for and stays its identity even when the rep drags it to another day.
+    """
+
+    id: str
+    day: date
+    start: datetime
+    end: datetime
+    title: str
+    description: str = ""
+    busy: bool = True  # shown as busy (opaque) or free (transparent)
+    colour: str = ""  # a Google event colour name (blocks_settings.COLOURS); "" = default

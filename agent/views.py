@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.config import Config
+from agent.engine.accounts import AccountState
 from agent.engine.status import AccountStatus
-from agent.model import Direction, Stage, Tier
+from agent.model import Direction, PatternKind, Stage, Tier
+from agent.plan_views import patterns_json, suggestions_json
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -22,7 +24,11 @@ def console(*, stderr: bool = False) -> Console:
     return out
 
 
-def board_json(rows: Sequence[AccountStatus], config: Config) -> list[dict[str, Any]]:
+def board_json(
+    rows: Sequence[AccountStatus],
+    config: Config,
+    states: Mapping[str, AccountState] | None = None,
+) -> list[dict[str, Any]]:
     tz = config.tz
     result = []
     for row in rows:
@@ -45,9 +51,32 @@ def board_json(rows: Sequence[AccountStatus], config: Config) -> list[dict[str, 
                 "cadence_days": row.cadence_days,
                 "due": row.due,
                 "days_overdue": row.days_overdue,
+                **_notes_json(states.get(row.name) if states else None),
             }
         )
     return result
+
+
+def _notes_json(state: AccountState | None) -> dict[str, Any]:
+    if state is None:
+        return {"patterns": [], "suggestions": []}
+    return {"patterns": patterns_json(state), "suggestions": suggestions_json(state)}
+
+
+_PATTERN_FLAG = {
+    PatternKind.PREDICTABLE_CHECKINS: "predictable check-ins",
+    PatternKind.SINGLE_THREADED: "single-threaded",
+    PatternKind.GONE_DARK_AFTER_LOSS: "dark since the loss",
+    PatternKind.STALLED_HANGING: "stalled and hanging",
+    PatternKind.ONE_WAY: "one-way",
+}
+
+
+def _flags(state: AccountState | None) -> str:
+    if state is None:
+        return ""
+    suggested = [f"[bold magenta]{s.label}[/]" for s in state.suggestions]
+    return ", ".join([*suggested, *(_PATTERN_FLAG[p.kind] for p in state.patterns)])
 
 
 _STAGE_STYLE = {
@@ -59,7 +88,12 @@ _STAGE_STYLE = {
 }
 
 
-def board_table(rows: Sequence[AccountStatus], config: Config, now: datetime) -> Table:
+def board_table(
+    rows: Sequence[AccountStatus],
+    config: Config,
+    now: datetime,
+    states: Mapping[str, AccountState] | None = None,
+) -> Table:
     table = Table(
         title=f"Accounts on {now.astimezone(config.tz):%a %d %b %Y}", title_justify="left"
     )
@@ -74,6 +108,11 @@ def board_table(rows: Sequence[AccountStatus], config: Config, now: datetime) ->
         ("Due", "left"),
     ]:
         table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    notes = [] if states is None else _footnotes(rows, states)
+    if notes:
+        # Footnotes rather than a column: the table is already as wide as a terminal.
+        table.caption = "\n".join(notes)
+        table.caption_justify = "left"
     for row in rows:
         table.add_row(
             f"[bold]{row.name}[/]" if row.tier is Tier.DREAM else row.name,
@@ -86,6 +125,15 @@ def board_table(rows: Sequence[AccountStatus], config: Config, now: datetime) ->
             _due(row),
         )
     return table
+
+
+def _footnotes(rows: Sequence[AccountStatus], states: Mapping[str, AccountState]) -> list[str]:
+    notes = []
+    for row in rows:
+        flags = _flags(states.get(row.name))
+        if flags:
+            notes.append(f"{row.name}: {flags}")
+    return notes
 
 
 def _last_touch(row: AccountStatus, config: Config) -> str:

@@ -145,7 +145,7 @@ def test_daemon_subprocess_runs_refuses_a_second_and_stops_on_sigterm(workspace:
         )
         board = _nurture(workspace, "board", "--json")  # a CLI command while the daemon runs
         assert board.returncode == 0, board.stderr
-        assert len(json.loads(board.stdout)) == 8
+        assert len(json.loads(board.stdout)) == 10  # the demo's accounts
         second = _nurture(workspace, "run", timeout=30)
         assert second.returncode == 1
         assert "already running" in second.stderr

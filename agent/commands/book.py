@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from agent import cycle
+from agent import blocks_cycle, cycle, digest_send, drafts_apply, drafts_cycle
+from agent.commands.progress import sync_progress
 from agent.context import Context, pass_context
 from agent.views import board_json, board_table, console
 
@@ -20,13 +21,18 @@ def sync(context: Context) -> None:
     Example: nurture sync
     """
     config = context.config()
-    provider = cycle.make_provider(config)
-    with context.store() as store:
-        report = cycle.sync(config, store, provider, context.now)
+    provider = cycle.make_provider(config, context.home)
+    mailbox = drafts_apply.make_mailbox(config, context.home, context.now, provider)
+    with context.store() as store, sync_progress() as progress:
+        report, learned = drafts_cycle.sync_and_learn(
+            config, store, provider, mailbox, context.now, progress=progress
+        )
         store.commit()
     for problem in report.unreadable:
         console(stderr=True).print(f"[yellow]skipped[/] {problem}")
     click.echo(report.summary())
+    if learned.changes:
+        click.echo(learned.summary())
 
 
 @click.command()
@@ -39,11 +45,11 @@ def board(context: Context, as_json: bool) -> None:
     """
     config = context.config()
     with context.store() as store:
-        rows = cycle.current_board(config, store, context.now)
+        rows, states = cycle.current_board_and_states(config, store, context.now)
     if as_json:
-        click.echo(json.dumps(board_json(rows, config), indent=2))
+        click.echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
-        console().print(board_table(rows, config, context.now))
+        console().print(board_table(rows, config, context.now, states))
 
 
 @click.command()
@@ -64,8 +70,18 @@ def demo(context: Context, directory: Path) -> None:
     with context.store() as store:
         report = cycle.sync(config, store, cycle.make_provider(config), context.now)
         store.commit()
+        mailbox = drafts_apply.make_mailbox(config, context.home, context.now)
+        _, _, drafted = drafts_cycle.plan_and_apply(config, store, mailbox, context.now)
+        store.commit()
+        calendar = blocks_cycle.make_block_calendar(config)
+        placed = blocks_cycle.run(config, store, calendar, context.now)
+        store.commit()
         rows = cycle.current_board(config, store, context.now)
+        weekly = digest_send.render(config, digest_send.current_digest(config, store, context.now))
     click.echo(f"Demo workspace: {directory}  (config {context.config_path})")
     click.echo(report.summary())
+    click.echo(f"{drafted.summary()} ({config.path(config.local.outbox) / 'drafts'})")
+    click.echo(f"{placed.summary()} ({config.path(config.local.outbox) / 'blocks.ics'})")
     console().print(board_table(rows, config, context.now))
+    click.echo(f"Weekly digest: {digest_send.write_html(directory / 'digest.html', weekly)}")
     click.echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from agent.model import Address, MailMessage, Meeting
+from agent.model import Address, Interval, MailMessage, Meeting, NurtureBlock
 
 # Called with (done, total) while a long pull is under way; total may be None.
 Progress = Callable[[int, int | None], None]
@@ -90,10 +90,77 @@ class Mailbox(Protocol):
         """nurture's drafts (those with a marker) that still exist."""
         ...
 
+    def update_draft(self, draft_id: str, mail: OutgoingMail) -> DraftRef:
+        """Replace a draft's content (the rep edited it through nurture); a new message id."""
+        ...
+
+    def delete_draft(self, draft_id: str) -> None:
+        """Remove a draft; no error when it is already gone."""
+        ...
+
     def send_draft(self, draft_id: str) -> str:
         """Send an existing draft as it is now; returns the sent message's id."""
         ...
 
     def send_to_self(self, mail: OutgoingMail) -> str:
         """Send ``mail`` to the rep's own address(es); refuses any other recipient."""
+        ...
+
+
+class BlockCalendar(Protocol):
+    """The calendar side of nurture blocks (issue 6): read busy time, keep our own blocks.
+
+    Every datetime is timezone-aware; a block is ours when it carries our tag (Google:
+    ``extendedProperties.private = {"nurture": "block", "nurture_day": "YYYY-MM-DD"}``;
+    local: ``X-NURTURE-BLOCK:1`` and ``X-NURTURE-DAY`` in ``<outbox>/blocks.ics``). Errors
+    the rep can fix raise ``UserError``; transient API errors are retried inside.
+    """
+
+    def busy(self, start: datetime, end: datetime) -> list[Interval]:
+        """The rep's busy time overlapping ``[start, end)``, *never counting our blocks*.
+
+        Busy: events that are not cancelled, are opaque (shown as busy) and that the rep
+        has not declined (tentative and unanswered invitations are busy), over every
+        configured calendar. An all-day event counts for its whole days in the calendar's
+        zone when it is opaque (vacation, out of office) and not at all when transparent
+        (holiday markers, birthdays). Zero-length events are not busy.
+
+        Google: ``events.list(calendarId, timeMin, timeMax, singleEvents=True)`` for each
+        of ``config.google.calendars``, skipping ``status == "cancelled"``,
+        ``transparency == "transparent"``, events where the attendee with ``self: true``
+        has ``responseStatus == "declined"``, ``eventType == "workingLocation"``, and our
+        own blocks (``extendedProperties.private.nurture == "block"``). ``freebusy.query``
+        cannot leave our blocks out, so it must not be used for the calendar holding them
+        (it is fine for other calendars).
+        """
+        ...
+
+    def blocks(self, start: datetime, end: datetime) -> list[NurtureBlock]:
+        """Our blocks that exist now and overlap ``[start, end)``, as the rep left them.
+
+        A deleted block is absent (Google: skip ``status == "cancelled"``). ``day`` comes
+        from the tag; ``start``/``end`` are where the event is now, even if the rep moved
+        it. Google: ``events.list(calendarId="primary", privateExtendedProperty=
+        "nurture=block", timeMin, timeMax, singleEvents=True, showDeleted=False)``, all
+        pages; ``colour`` from ``colorId`` (blocks_settings.GOOGLE_COLOUR_IDS reversed),
+        ``busy`` from ``transparency``.
+        """
+        ...
+
+    def put_block(self, block: NurtureBlock) -> None:
+        """Make the event ``block.id`` look exactly like ``block``: insert or update.
+
+        Idempotent: the second call with the same block changes nothing. Google:
+        ``events.insert(calendarId="primary", body={"id": block.id, "start": {"dateTime":
+        ...}, "end": ..., "summary": title, "description": description, "transparency":
+        "opaque"|"transparent", "colorId": GOOGLE_COLOUR_IDS[colour] (omit for ""),
+        "extendedProperties": {"private": {"nurture": "block", "nurture_day": day}},
+        "reminders": {"useDefault": False}})``; on **409** (the id exists, also when the
+        event was deleted) ``events.patch`` the same fields plus ``"status": "confirmed"``.
+        The client retries POSTs, so a 409 after a retried insert is normal.
+        """
+        ...
+
+    def delete_block(self, block_id: str) -> None:
+        """Remove our block ``block_id``; no error when it is already gone (404/410)."""
         ...

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from agent.config import Config
 from agent.model import MailMessage, Meeting
 from agent.providers.base import Interest, Progress, Pull
+from agent.providers.local_outbox import SENT, LocalOutbox
 from agent.providers.localcal import CalendarUnreadable, load_meetings
 from agent.providers.localmail import read_changed
 
@@ -29,16 +30,26 @@ EXPAND_AHEAD = timedelta(days=30)
 class LocalProvider:
     name = "local"
 
-    def __init__(self, mail: Path | None, calendars: tuple[Path, ...], tz: ZoneInfo):
+    def __init__(
+        self,
+        mail: Path | None,
+        calendars: tuple[Path, ...],
+        tz: ZoneInfo,
+        mailbox: LocalOutbox | None = None,
+    ):
         self.mail = mail
         self.calendars = calendars
         self.tz = tz
+        # Drafts live in the outbox; the ones "sent" (approved) are read back as mail.
+        self.mailbox = mailbox
+        self.sent = mailbox.outbox / SENT if mailbox else None
 
     @classmethod
     def from_config(cls, config: Config) -> LocalProvider:
         local = config.local
         mail = config.path(local.mail) if local.mail else None
-        return cls(mail, tuple(config.path(p) for p in local.calendars), config.tz)
+        calendars = tuple(config.path(p) for p in local.calendars)
+        return cls(mail, calendars, config.tz, LocalOutbox.from_config(config))
 
     def pull(
         self, cursor: Mapping[str, Any], interest: Interest, progress: Progress | None = None
@@ -64,9 +75,15 @@ class LocalProvider:
     def _pull_mail(
         self, seen: Mapping[str, str], interest: Interest
     ) -> tuple[list[MailMessage], dict[str, str], list[str]]:
-        if self.mail is None:
-            return [], {}, []
-        messages, fingerprints, unreadable = read_changed(self.mail, seen)
+        messages: list[MailMessage] = []
+        fingerprints: dict[str, str] = {}
+        unreadable: list[str] = []
+        sent = [self.sent] if self.sent is not None and self.sent.is_dir() else []
+        for source in [*([self.mail] if self.mail else []), *sent]:
+            found, stamps, bad = read_changed(source, seen)
+            messages.extend(found)
+            unreadable.extend(bad)
+            fingerprints.update(stamps)
         wanted = [m for m in messages if m.sent_at >= interest.since and _involves(m, interest)]
         log.info("read %d new messages from %s, %d relevant", len(messages), self.mail, len(wanted))
         return wanted, fingerprints, unreadable

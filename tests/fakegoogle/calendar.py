@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from .core import ApiError, bad_request, not_found
 
 EVENT_ID = re.compile(r"[a-v0-9]{5,1024}")
+# Ids Google itself gives the occurrences of a recurring event: <series id>_<original start>.
+INSTANCE_ID = re.compile(r"[a-v0-9]{5,1024}_\d{8}(T\d{6}Z)?")
 SERVER_FIELDS = ("kind", "etag", "id", "htmlLink", "created", "updated", "iCalUID")
 
 
@@ -32,6 +34,15 @@ def parse_time(value: str, where: str) -> datetime:
 def utc_text(moment: datetime, millis: bool = False) -> str:
     text = moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%S")
     return text + (".000Z" if millis else "Z")
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON data, several times faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value
 
 
 def merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
@@ -59,7 +70,7 @@ class StoredEvent:
     def listed(self) -> dict[str, Any]:
         """A cancelled event comes back with little more than its id, as Google does."""
         if not self.cancelled:
-            return copy.deepcopy(self.data)
+            return json_copy(self.data)
         keep = ("kind", "etag", "id", "status", "recurringEventId", "originalStartTime")
         return {k: copy.deepcopy(self.data[k]) for k in keep if k in self.data}
 
@@ -133,13 +144,20 @@ class Calendars:
         self.events[cal][data["id"]] = StoredEvent(data, self.seq, start, end)
         return copy.deepcopy(data)
 
-    def insert(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def insert(
+        self, calendar_id: str, body: dict[str, Any], *, seeding: bool = False
+    ) -> dict[str, Any]:
+        """``seeding``: an event as Google stores it, which may be a recurring event's
+        instance (id ``<series>_<start>``, which no client may choose)."""
         cal = self.resolve(calendar_id)
         event_id = body.get("id")
+        instance = seeding and bool(body.get("recurringEventId"))
         if event_id is None:
             self._next_id += 1
             event_id = f"fake{self._next_id:05d}{self.seq:04d}"
-        elif not isinstance(event_id, str) or not EVENT_ID.fullmatch(event_id):
+        elif not isinstance(event_id, str) or not (
+            EVENT_ID.fullmatch(event_id) or (instance and INSTANCE_ID.fullmatch(event_id))
+        ):
             raise bad_request("Invalid resource id value.", "invalid")
         if event_id in self.events[cal]:  # also a cancelled one: ids are never reused
             raise ApiError(409, "The requested identifier already exists.", "duplicate")

@@ -196,11 +196,13 @@ class FakeGoogle(FakeServer):
             self.calendars.add_calendar(calendar_id, time_zone)
 
     def add_event(self, event: Mapping[str, Any], calendar_id: str = "primary") -> dict[str, Any]:
-        """Store an event as if created elsewhere; Google's defaults are filled in."""
+        """Store an event as if created elsewhere; Google's defaults are filled in. An
+        occurrence of a recurring event may carry Google's instance id ``<series>_<start>``
+        with ``recurringEventId`` and ``originalStartTime``."""
         with self.lock:
             if calendar_id not in ("primary", *self.calendars.events):
                 self.calendars.add_calendar(calendar_id)
-            return self.calendars.insert(calendar_id, dict(event))
+            return self.calendars.insert(calendar_id, dict(event), seeding=True)
 
     def change_event(
         self, event_id: str, changes: Mapping[str, Any], calendar_id: str = "primary"

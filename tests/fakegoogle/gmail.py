@@ -17,7 +17,7 @@ from .core import (
     scope_of,
 )
 from .mime import Parsed, add_header, parse
-from .query import Context, MailFacts, Query, QueryError, parse_query
+from .query import Context, MailFacts, Query, QueryError, index_keys, parse_query
 
 # Gmail quota units per method (GOOGLE.md); anything not listed costs 5.
 QUOTA_UNITS = {
@@ -101,6 +101,11 @@ class Mailbox:
         self.pruned_before = 0
         self._next_id = 0
         self._threads_by_message_id: dict[str, str] = {}
+        # Paging re-runs the search for every page; the answer only changes with the mailbox
+        # (every change moves history_id) or, for relative dates, with the clock.
+        self._searches: dict[tuple[Any, ...], list[StoredMessage]] = {}
+        # Address index (key → message ids), built by the first search that can use it.
+        self._index: dict[tuple[str, ...], set[str]] | None = None
 
     # --- mutations (seeding helpers and write methods share them) -------------------------
 
@@ -141,6 +146,7 @@ class Mailbox:
         for header in parsed.header_all("Message-ID"):
             self._threads_by_message_id.setdefault(header.strip().strip("<>"), thread)
         self._record("messageAdded", msg)
+        self._file(msg)
         return msg
 
     def _thread_for(self, parsed: Parsed) -> str | None:
@@ -191,8 +197,11 @@ class Mailbox:
         if query is not None and query.mentions_spam_trash:
             include_spam_trash = True
         ctx = Context(self.email, self.now_ms())
+        key = (q, tuple(label_ids), include_spam_trash, self.history_id, ctx.now_ms)
+        if key in self._searches:
+            return list(self._searches[key])
         found = []
-        for msg in self.messages.values():
+        for msg in self._candidates(query, ctx):
             if not set(label_ids) <= msg.labels:
                 continue
             if not include_spam_trash and msg.labels & _HIDDEN:
@@ -200,7 +209,30 @@ class Mailbox:
             if query is None or query.matches(msg.facts(), ctx):
                 found.append(msg)
         found.sort(key=newest_first)
-        return found
+        if len(self._searches) >= 16:
+            self._searches.clear()
+        self._searches[key] = found
+        return list(found)
+
+    def _candidates(self, query: Query | None, ctx: Context) -> list[StoredMessage]:
+        """The messages a query can match: all, or those the address index names."""
+        keys = query.index_keys(ctx) if query is not None else None
+        if keys is None:
+            return list(self.messages.values())
+        if self._index is None:
+            self._index = {}
+            for msg in self.messages.values():
+                self._file(msg)
+        ids = set().union(*(self._index.get(k, set()) for k in keys))
+        return [self.messages[i] for i in ids if i in self.messages]  # removed ones stay filed
+
+    def _file(self, msg: StoredMessage) -> None:
+        if self._index is None:
+            return
+        facts = msg.facts()
+        for address in (*facts.senders, *facts.to, *facts.cc, *facts.bcc, *facts.delivered_to):
+            for key in index_keys(address):
+                self._index.setdefault(key, set()).add(msg.id)
 
     # --- rendering --------------------------------------------------------------------------
 

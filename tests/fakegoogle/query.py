@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -66,6 +67,17 @@ class Address:
     def of(cls, name: str, address: str) -> Address:
         name, address = name.lower(), address.lower()
         return cls(name, address, words(name), words(address))
+
+    @cached_property
+    def runs(self) -> frozenset[tuple[str, ...]]:
+        """Every run of consecutive words of the address or of the name: a search value
+        matches when its words are one of these (a set lookup instead of a scan)."""
+        return frozenset(
+            seq[i:j]
+            for seq in (self.address_words, self.name_words)
+            for i in range(len(seq))
+            for j in range(i + 1, len(seq) + 1)
+        )
 
 
 @dataclass
@@ -177,6 +189,7 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.mentions_spam_trash = False
+        self.top_parts: list[Predicate] = []
 
     def peek(self) -> str:
         return self.tokens[self.pos].kind if self.pos < len(self.tokens) else "EOF"
@@ -195,6 +208,8 @@ class _Parser:
             parts.append(self.alternatives(op))
         if self.peek() != stop:
             raise QueryError(f"expected {stop!r}")
+        if stop == "EOF":
+            self.top_parts = parts
         return lambda m, c: all(p(m, c) for p in parts)
 
     def alternatives(self, op: str | None) -> Predicate:
@@ -204,7 +219,7 @@ class _Parser:
             options.append(self.unary(op))
         if len(options) == 1:
             return options[0]
-        return lambda m, c: any(p(m, c) for p in options)
+        return any_of(options)
 
     def unary(self, op: str | None) -> Predicate:
         if self.peek() == "-":
@@ -229,7 +244,7 @@ class _Parser:
             if self.peek() != "}":
                 raise QueryError("unbalanced {")
             self.take()
-            return lambda m, c: any(p(m, c) for p in options)
+            return any_of(options)
         if kind == "OP":
             following = self.peek()
             if following == "PHRASE":
@@ -255,15 +270,31 @@ class _Parser:
 class Query:
     predicate: Predicate
     mentions_spam_trash: bool
+    addresses: AnyAddress | None = None  # a part every match must satisfy, if any
 
     def matches(self, facts: MailFacts, ctx: Context) -> bool:
         return self.predicate(facts, ctx)
+
+    def index_keys(self, ctx: Context) -> set[tuple[str, ...]] | None:
+        """Keys of the address index, one of which every matching message has (None: no
+        such part, every message must be checked)."""
+        return None if self.addresses is None else self.addresses.keys(ctx.me)
 
 
 def parse_query(q: str) -> Query:
     parser = _Parser(tokenize(q))
     predicate = parser.sequence("EOF", None)
-    return Query(predicate, parser.mentions_spam_trash)
+    addresses = next(
+        (p.alone if isinstance(p, AddressTerm) else p
+         for p in parser.top_parts if isinstance(p, (AddressTerm, AnyAddress))),
+        None,
+    )  # fmt: skip
+    return Query(predicate, parser.mentions_spam_trash, addresses)
+
+
+def index_keys(address: Address) -> set[tuple[str, ...]]:
+    """What the address index files one address under (see Query.index_keys)."""
+    return {*address.runs, ("@", address.address)}
 
 
 # --- terms --------------------------------------------------------------------------------
@@ -276,14 +307,83 @@ def _free_text(text: str) -> Predicate:
     return lambda m, c: _has_run(m.text_words, needle)
 
 
-def _address_term(field: str, value: str) -> Predicate:
-    matches = address_matcher(value)
+_FIELDS = {"from": "senders", "deliveredto": "delivered_to"}
 
-    def match(m: MailFacts, c: Context) -> bool:
-        pairs = m.to + m.cc + m.bcc if field == "to" else getattr(m, field)
-        return any(matches(a, c.me) for a in pairs)
 
-    return match
+@dataclass(frozen=True)
+class AddressTerm:
+    """``from:``/``to:``/``cc:``/... with one value; see :func:`address_matcher`."""
+
+    field: str  # a MailFacts field, or "to" (To + Cc + Bcc)
+    kind: str  # "me" | "exact" | "words"
+    value: str  # the exact address, or "" for the other kinds
+    needle: tuple[str, ...]
+
+    @classmethod
+    def of(cls, op: str, value: str) -> AddressTerm:
+        address_matcher(value)  # the same validation (an empty value is a QueryError)
+        value = value.lower().strip()
+        core = value.strip("@")
+        field = _FIELDS.get(op, op)
+        if value == "me":
+            return cls(field, "me", "", ())
+        if "@" in core:
+            return cls(field, "exact", core, ())
+        return cls(field, "words", "", words(core))
+
+    @cached_property
+    def alone(self) -> AnyAddress:
+        return AnyAddress.of([self])
+
+    def __call__(self, m: MailFacts, c: Context) -> bool:
+        return self.alone(m, c)
+
+
+@dataclass(frozen=True)
+class AnyAddress:
+    """Several address terms joined by OR (``{from:a to:a from:b ...}``), checked with set
+    lookups per address: a query naming hundreds of domains stays fast on a big mailbox."""
+
+    fields: tuple[tuple[str, frozenset[str], bool, frozenset[tuple[str, ...]]], ...]
+
+    @classmethod
+    def of(cls, terms: list[AddressTerm]) -> AnyAddress:
+        grouped: dict[str, tuple[set[str], list[bool], set[tuple[str, ...]]]] = {}
+        for term in terms:
+            exact, me, needles = grouped.setdefault(term.field, (set(), [False], set()))
+            if term.kind == "me":
+                me[0] = True
+            elif term.kind == "exact":
+                exact.add(term.value)
+            else:
+                needles.add(term.needle)
+        return cls(tuple((f, frozenset(e), m[0], frozenset(n)) for f, (e, m, n) in grouped.items()))
+
+    def keys(self, me: str) -> set[tuple[str, ...]]:
+        found: set[tuple[str, ...]] = set()
+        for _field, exact, with_me, needles in self.fields:
+            found |= needles | {("@", e) for e in exact}
+            if with_me:
+                found.add(("@", me.lower()))
+        return found
+
+    def __call__(self, m: MailFacts, c: Context) -> bool:
+        me_address = c.me.lower()
+        for field, exact, me, needles in self.fields:
+            pairs = m.to + m.cc + m.bcc if field == "to" else getattr(m, field)
+            for a in pairs:
+                if a.address in exact or (me and a.address == me_address):
+                    return True
+                if needles and not needles.isdisjoint(a.runs):
+                    return True
+        return False
+
+
+def any_of(options: list[Predicate]) -> Predicate:
+    """OR of predicates; address terms are merged into one set-based check."""
+    if len(options) > 1 and all(isinstance(p, AddressTerm) for p in options):
+        return AnyAddress.of([p for p in options if isinstance(p, AddressTerm)])
+    return lambda m, c: any(p(m, c) for p in options)
 
 
 def parse_date_ms(value: str) -> int:
@@ -314,8 +414,7 @@ def _label_term(value: str) -> Predicate:
 
 def compile_term(op: str, value: str) -> Predicate:
     if op in ("from", "to", "cc", "bcc", "deliveredto"):
-        field = {"from": "senders", "deliveredto": "delivered_to"}.get(op, op)
-        return _address_term(field, value)
+        return AddressTerm.of(op, value)
     if op in ("after", "newer", "before", "older"):
         bound = parse_date_ms(value)
         if op in ("after", "newer"):

@@ -11,7 +11,7 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -32,6 +32,20 @@ Handler = Callable[[Call], dict[str, Any] | None]
 @cache
 def shared_discovery() -> Discovery:
     return Discovery()
+
+
+# The parts of a batch share their query string but for an id in the path: parse once.
+@lru_cache(maxsize=512)
+def _query_pairs(query_string: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    parsed = parse_qs(query_string, keep_blank_values=True)
+    return tuple((k, tuple(v)) for k, v in parsed.items())
+
+
+def _parsed_query(query_string: str) -> dict[str, list[str]]:
+    return {k: list(v) for k, v in _query_pairs(query_string)}
+
+
+_fields_mask = lru_cache(maxsize=256)(parse_fields)
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,8 @@ class FakeServer:
         self.latency = latency
         self.quota_per_minute = quota_per_minute
         self.calendar_per_minute = calendar_per_minute
+        # The span the per-minute budgets are counted over; tests may shorten the "minute".
+        self.quota_window = 60.0
         self.lock = threading.RLock()
         self._now = now
         self.discovery = shared_discovery()
@@ -82,7 +98,9 @@ class FakeServer:
         self.calendar_requests = 0
         self.quota_rejections = 0
         self._window: deque[tuple[float, str, int]] = deque()
+        self._in_window: Counter[str] = Counter()  # units per api in the window, kept current
         self._handlers = self._handler_table()
+        self._checked: dict[tuple[str, str, str], tuple[str, ...]] = {}
         self._httpd: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -134,6 +152,7 @@ class FakeServer:
             self.calendar_requests = 0
             self.quota_rejections = 0
             self._window.clear()
+            self._in_window.clear()
 
     def take_violations(self) -> list[str]:
         with self.lock:
@@ -191,6 +210,16 @@ class FakeServer:
             "calendar.events.delete": cal(c.delete_event),
             "calendar.freebusy.query": cal(c.freebusy),
         }
+
+    def _query_problems(
+        self, route: Any, query_string: str, query: dict[str, list[str]]
+    ) -> tuple[str, ...]:
+        key = (route.method_id, route.template, query_string)
+        if key not in self._checked:
+            if len(self._checked) > 512:
+                self._checked.clear()
+            self._checked[key] = tuple(self.discovery.check_query(route, query))
+        return self._checked[key]
 
     def _violation(self, message: str) -> Reply:
         with self.lock:
@@ -273,8 +302,8 @@ class FakeServer:
             return self._violation(str(exc))
         if batch_api is not None and route.api != batch_api:
             return self._violation(f"{route.method_id} sent in the {batch_api} batch endpoint")
-        query = parse_qs(query_string, keep_blank_values=True)
-        problems = self.discovery.check_query(route, query)
+        query = _parsed_query(query_string)
+        problems = list(self._query_problems(route, query_string, query))
         if body and not route.upload and "json" in (content_type or "application/json"):
             try:
                 problems += self.discovery.check_body(route, json.loads(body))
@@ -318,24 +347,24 @@ class FakeServer:
     def _admit(self, call: Call) -> ApiError | None:
         """Charge the call against the per-minute budgets, or refuse it with a 429."""
         now = time.monotonic()
-        while self._window and self._window[0][0] <= now - 60:
-            self._window.popleft()
+        while self._window and self._window[0][0] <= now - self.quota_window:
+            _, api, spent = self._window.popleft()
+            self._in_window[api] -= spent
         if call.api == "gmail":
             units, limit = gmail.quota_cost(call.method_id), self.quota_per_minute
         else:
             units, limit = 1, self.calendar_per_minute
-        if limit is not None:
-            used = sum(u for _, api, u in self._window if api == call.api)
-            if used + units > limit:
-                self.quota_rejections += 1
-                return ApiError(
-                    429,
-                    "Quota exceeded for quota metric 'Queries' and limit "
-                    "'Queries per minute per user'.",
-                    "rateLimitExceeded",
-                    domain="usageLimits",
-                )
+        if limit is not None and self._in_window[call.api] + units > limit:
+            self.quota_rejections += 1
+            return ApiError(
+                429,
+                "Quota exceeded for quota metric 'Queries' and limit "
+                "'Queries per minute per user'.",
+                "rateLimitExceeded",
+                domain="usageLimits",
+            )
         self._window.append((now, call.api, units))
+        self._in_window[call.api] += units
         if call.api == "gmail":
             self.quota_by_method[call.method_id] += units
         else:
@@ -359,7 +388,7 @@ class FakeServer:
         fields = call.param("fields")
         if payload is not None and fields:
             try:
-                payload = apply_fields(payload, parse_fields(fields))
+                payload = apply_fields(payload, _fields_mask(fields))
             except ApiError as exc:
                 return Reply.error(exc)
         return Reply(200 if payload is not None else 204, payload)

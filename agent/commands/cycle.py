@@ -1,0 +1,44 @@
+"""`nurture cycle`: the whole pipeline once, by hand (the daemon runs the same steps)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from agent import drafts_cycle
+from agent.context import Context, pass_context
+from agent.plan_views import plan_json, plan_view
+from agent.views import console
+
+
+@click.command("cycle")
+@click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: the plan as JSON.")
+@pass_context
+def cycle_command(context: Context, dry_run: bool, as_json: bool) -> None:
+    """Sync, plan, write the day's drafts, place blocks, send the digest when it is due.
+
+    Drafts wait for your review in Gmail Drafts (or <outbox>/drafts); nothing goes to a
+    client until you send it or run `nurture drafts approve`. Running it twice writes no
+    second copy of anything. With --dry-run it reads the store as it is (no sync) and
+    prints the plan. Example: nurture cycle --dry-run
+    """
+    if as_json and not dry_run:
+        raise click.UsageError("--json only goes with --dry-run")
+    config = context.config()
+    with context.store() as store:
+        if dry_run:
+            plan = drafts_cycle.current_plan(config, store, context.now)
+            note = drafts_cycle.volume_note(config, store, context.now)
+        else:
+            report = drafts_cycle.full_cycle(config, store, context.home, context.now)
+            store.commit()
+    if not dry_run:
+        click.echo(report.summary())
+    elif as_json:
+        click.echo(json.dumps(plan_json(plan), indent=2, ensure_ascii=False))
+    else:
+        console().print(plan_view(plan, config, context.now))
+        if note:
+            click.echo(f"Fewer drafts today: {note}.")

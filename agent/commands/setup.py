@@ -1,0 +1,99 @@
+"""`nurture init` and `nurture templates check`: a workspace of your own, and its templates."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from agent.config import Config, find_config
+from agent.context import Context, pass_context
+from agent.drafts import compose, sample_action, templates_dir
+from agent.errors import UserError
+from agent.model import Action, PlayId
+from agent.render import bundled_templates, play_template, play_template_name
+
+EXAMPLE = "config.example.yaml"  # the example config.yaml, as installed in the wheel
+
+
+def example_config() -> Path:
+    """The commented example config: in the installed package, else the repository's."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / EXAMPLE
+    return installed if installed.is_file() else package.parent / "config.yaml"
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--force", is_flag=True, help="Overwrite files that exist already.")
+def init(directory: Path, force: bool) -> None:
+    """Start a workspace in DIRECTORY: a commented config.yaml and the play templates.
+
+    Edit config.yaml (your addresses, your accounts, your content), then run `nurture
+    sync`. The templates/ folder holds one draft template per play; yours win over the
+    bundled ones, so change the words freely. Existing files are kept unless --force.
+    Example: nurture init ~/nurture
+    """
+    targets = {directory / "config.yaml": example_config()}
+    for play in PlayId:
+        name = play_template_name(play.value)
+        targets[directory / "templates" / name] = bundled_templates() / name
+    there = [str(path) for path in targets if path.exists()]
+    if there and not force:
+        raise UserError(f"{', '.join(there)} exist already", "add --force to overwrite them")
+    try:
+        (directory / "templates").mkdir(parents=True, exist_ok=True)
+        for target, source in targets.items():
+            shutil.copyfile(source, target)
+    except OSError as error:
+        raise UserError(
+            f"cannot write into {directory}: {error.strerror or error}",
+            "choose a folder you can write to",
+        ) from None
+    click.echo(f"Wrote {directory / 'config.yaml'} and {len(targets) - 1} templates.")
+    click.echo(f"Next: edit the config, then `nurture --config {directory / 'config.yaml'} sync`.")
+
+
+@click.group()
+def templates() -> None:
+    """The draft templates: one per play, yours (templates/ next to config.yaml) or bundled.
+
+    Example: nurture templates check
+    """
+
+
+@templates.command()
+@pass_context
+def check(context: Context) -> int:
+    """Render every play's template with sample data and report what is broken, and where.
+
+    Without a config file the bundled templates are checked. Exit code 1 when any fails.
+    Example: nurture templates check
+    """
+    path = find_config(context.config_path)
+    config = context.config() if path.exists() else Config(me=("you@example.com",))
+    folder = templates_dir(config) if path.exists() else None
+    failed = 0
+    for play in PlayId:
+        try:
+            source = play_template(play.value, folder).filename
+            for action in _samples(play):
+                compose(action, config)
+        except UserError as error:
+            failed += 1
+            click.echo(f"✗ {play.value}: {error.message}")
+            continue
+        yours = folder is not None and Path(source).resolve().parent == folder.resolve()
+        click.echo(f"✓ {play.value}: {source}{' (yours)' if yours else ''}")
+    click.echo(f"{len(PlayId) - failed} of {len(PlayId)} templates render.")
+    return 1 if failed else 0
+
+
+def _samples(play: PlayId) -> list[Action]:
+    """A full sample, and one without the optional parts (no name, offer or meeting)."""
+    full = sample_action(play)
+    needs_offer = play in (PlayId.SHARE_CONTENT, PlayId.INTRODUCTION, PlayId.INVITATION)
+    sparse = replace(full, contact_name="", offer=full.offer if needs_offer else None, meeting="")
+    return [full, sparse]

@@ -1,0 +1,133 @@
+"""Drafts in the pipeline: outcomes learnt on each sync, plays planned and written daily.
+
+* ``sync_and_learn``: the sync, with the drafts' fates read from the mailbox around it.
+* ``plan_and_apply``: the daemon's daily ``plan`` job (07:30): learn, plan, write drafts.
+* ``full_cycle``: ``nurture cycle``: sync → plan → drafts → blocks → digest when due.
+
+Each takes an open store and leaves committing the rest to the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from agent import cycle
+from agent.config import Config
+from agent.drafts import TABLE
+from agent.drafts_apply import ApplyReport, LearnReport, apply, learn, make_mailbox, watching
+from agent.drafts_outcomes import adapted, daily_volume
+from agent.engine.planner import Plan
+from agent.errors import UserError
+from agent.model import ActionKind
+from agent.providers.base import Mailbox, Progress, Provider
+from agent.store import Store
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def current_plan(config: Config, store: Store, now: datetime) -> Plan:
+    """What the next cycle would do, with the daily volume lowered when drafts expire."""
+    return cycle.current_plan(adapted(config, store.items(TABLE).values(), now), store, now)
+
+
+def volume_note(config: Config, store: Store, now: datetime) -> str:
+    return daily_volume(config, store.items(TABLE).values(), now)[1]
+
+
+def sync_and_learn(
+    config: Config,
+    store: Store,
+    provider: Provider,
+    mailbox: Mailbox,
+    now: datetime,
+    *,
+    progress: Progress | None = None,
+) -> tuple[cycle.SyncReport, LearnReport]:
+    """Sync, then judge the drafts on a listing taken *before* it: a draft missing from
+    that listing was gone before the sync began, so a message it became is in the store."""
+    live = mailbox.drafts() if watching(store) else []
+    report = cycle.sync(config, store, provider, now, progress)
+    return report, learn(config, store, mailbox, now, live=live, fresh=True)
+
+
+def plan_and_apply(
+    config: Config, store: Store, mailbox: Mailbox, now: datetime
+) -> tuple[LearnReport, Plan, ApplyReport]:
+    """Learn what the mailbox can tell without a sync, plan, and write the drafts."""
+    learned = learn(config, store, mailbox, now, fresh=False)
+    store.commit()
+    plan = current_plan(config, store, now)
+    return learned, plan, apply(config, store, mailbox, plan.of_kind(ActionKind.DRAFT), now)
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    lines: tuple[str, ...]
+
+    def summary(self) -> str:
+        return "\n".join(self.lines)
+
+
+def full_cycle(config: Config, store: Store, home: Path, now: datetime) -> CycleReport:
+    """`nurture cycle`: every step once, in pipeline order; commits after each."""
+    provider = cycle.make_provider(config, home)
+    mailbox = make_mailbox(config, home, now, provider)
+    synced, learned = sync_and_learn(config, store, provider, mailbox, now)
+    store.commit()
+    _, plan, applied = plan_and_apply(config, store, mailbox, now)
+    store.commit()
+    lines = [synced.summary(), learned.summary(), _drafts_line(config, store, now, plan, applied)]
+    lines.append(_blocks(config, store, now))
+    store.commit()
+    lines.append(_digest(config, store, now))
+    return CycleReport(tuple(line for line in lines if line))
+
+
+def _drafts_line(
+    config: Config, store: Store, now: datetime, plan: Plan, applied: ApplyReport
+) -> str:
+    held = len(plan.of_kind(ActionKind.DEFERRED))
+    waiting = f"; {held} more held back by the throttles" if held else ""
+    note = volume_note(config, store, now)
+    return f"{applied.summary()}{waiting}" + (f" ({note})" if note else "")
+
+
+def _blocks(config: Config, store: Store, now: datetime) -> str:
+    from agent import blocks_cycle
+
+    try:
+        calendar = blocks_cycle.make_block_calendar(config)
+    except UserError as error:
+        return f"Nurture blocks skipped: {error.message}"
+    return blocks_cycle.run(config, store, calendar, now).summary()
+
+
+def _digest(config: Config, store: Store, now: datetime) -> str:
+    from agent import digest_send
+
+    if not digest_due(config, store, now):
+        return ""
+    return digest_send.send_once(config, store, now)
+
+
+def digest_due(config: Config, store: Store, now: datetime) -> bool:
+    """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent."""
+    from agent import digest_send
+    from agent.digest import week_of
+
+    when = config.daemon.jobs.get("digest")
+    if when is None or not when.enabled or when.at is None:
+        return False
+    week, monday = week_of(config, now)
+    if digest_send.sent_record(store, week) is not None:
+        return False
+    day = monday + timedelta(days=WEEKDAYS.index(when.weekday)) if when.weekday else None
+    hour, minute = (int(part) for part in when.clock.split(":"))
+    today = now.astimezone(config.tz).date()
+    due = datetime.combine(day or today, time(hour, minute), config.tz)
+    return now >= due

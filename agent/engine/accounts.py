@@ -1,0 +1,93 @@
+"""Everything the engine knows about one account at ``now``: the board's roll-up plus its
+people, patterns and suggested stage changes. Pure: (config, touches, signals, stages, now).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from agent.config import Account, Config
+from agent.engine.contacts import PERIODS, ContactStatus, contact_statuses, count_since
+from agent.engine.patterns import Pattern, account_patterns
+from agent.engine.stages import Suggestion, suggestions
+from agent.engine.status import AccountStatus, StageChange, account_status
+from agent.model import Signal, Touch
+
+
+@dataclass(frozen=True)
+class AccountState:
+    account: Account
+    status: AccountStatus
+    contacts: tuple[ContactStatus, ...]
+    touches: tuple[Touch, ...]  # this account's, oldest first
+    patterns: tuple[Pattern, ...]
+    suggestions: tuple[Suggestion, ...]
+    days_in_stage: int | None
+    touches_by_period: tuple[tuple[int, int], ...]  # (days, distinct touches)
+    roles_missing: tuple[str, ...]  # listed roles with nobody reached in the window
+
+    @property
+    def name(self) -> str:
+        return self.account.name
+
+    def contact(self, email: str) -> ContactStatus | None:
+        return next((c for c in self.contacts if c.email == email), None)
+
+
+def account_states(
+    config: Config,
+    touches: Sequence[Touch],
+    signals: Sequence[Signal],
+    now: datetime,
+    stages: Mapping[str, StageChange] | None = None,
+) -> list[AccountState]:
+    """One state per configured account, in config order."""
+    by_account: dict[str, list[Touch]] = {a.name: [] for a in config.accounts}
+    for touch in sorted(touches, key=lambda t: (t.at, t.source, t.contact)):
+        if touch.account in by_account and touch.at <= now:
+            by_account[touch.account].append(touch)
+    away: dict[str, list[Signal]] = {a.name: [] for a in config.accounts}
+    for signal in signals:
+        away.setdefault(signal.account, []).append(signal)
+    stages = stages or {}
+    return [
+        account_state(config, a, by_account[a.name], away[a.name], now, stage=stages.get(a.name))
+        for a in config.accounts
+    ]
+
+
+def account_state(
+    config: Config,
+    account: Account,
+    touches: Sequence[Touch],
+    signals: Sequence[Signal],
+    now: datetime,
+    *,
+    stage: StageChange | None = None,
+) -> AccountState:
+    today = now.astimezone(config.tz).date()
+    status = account_status(config, account, touches, now, stage)
+    contacts = contact_statuses(
+        config, account, touches, signals, now, cadence_days=status.cadence_days
+    )
+    return AccountState(
+        account=account,
+        status=status,
+        contacts=contacts,
+        touches=tuple(touches),
+        patterns=account_patterns(
+            config, status, touches, today, names={c.email: c.name for c in contacts}
+        ),
+        suggestions=suggestions(config, status, touches, today),
+        days_in_stage=_days_in_stage(status, today),
+        touches_by_period=tuple((days, count_since(touches, now, days)) for days in PERIODS),
+        roles_missing=tuple(
+            c.role for c in contacts if c.known and c.role and not c.recent_touches
+        ),
+    )
+
+
+def _days_in_stage(status: AccountStatus, today: date) -> int | None:
+    return (today - status.stage_since).days if status.stage_since else None

@@ -1,0 +1,145 @@
+"""GoogleProvider: Gmail and Google Calendar behind the Provider, Mailbox and BlockCalendar
+protocols of :mod:`agent.providers.base`.
+
+The cursor it returns (opaque to the rest of nurture) holds the Gmail history id, the
+domains already back-filled, and one sync token per calendar. It is built only from what
+succeeded: a failure anywhere raises, and the caller keeps the previous cursor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from agent.config import Config
+from agent.errors import UserError
+from agent.model import Interval, Meeting, NurtureBlock
+from agent.providers.base import DraftRef, Interest, OutgoingMail, Progress, Pull
+from agent.providers.google.auth import load_credentials, needs_token, token_path
+from agent.providers.google.blocks import GoogleBlockCalendar
+from agent.providers.google.calendar import CalendarState, CalendarSync
+from agent.providers.google.calls import Calls
+from agent.providers.google.client import Api, build_apis, make_http
+from agent.providers.google.drafts import GoogleMailbox
+from agent.providers.google.gmail import GmailSync, MailState
+
+log = logging.getLogger(__name__)
+
+CURSOR_VERSION = 1
+
+
+class GoogleProvider:
+    name = "google"
+
+    def __init__(self, gmail: Api, calendar: Api, config: Config, calls: Calls) -> None:
+        self.calendars = config.google.calendars
+        self.mail = GmailSync(calls, gmail)
+        self.calendar = CalendarSync(calls, calendar, config.tz)
+        self.mailbox = GoogleMailbox(calls, gmail, config.me)
+        self.block_calendar = GoogleBlockCalendar(
+            calls, calendar, config.google.calendars, config.tz, config.me
+        )
+
+    @classmethod
+    def from_config(
+        cls, config: Config, home: Path | None, calls: Calls | None = None
+    ) -> GoogleProvider:
+        """Connect as configured: Google with the saved token, or ``google.endpoint``."""
+        endpoint = config.google.endpoint
+        credentials = None
+        if needs_token(endpoint):
+            if home is None:
+                raise UserError("no state folder to read the Google token from", "use --home")
+            credentials = load_credentials(token_path(home))
+        calls = calls or Calls()
+        gmail, calendar = build_apis(
+            endpoint,
+            lambda: make_http(credentials),
+            gmail_units_per_minute=config.google.quota_units_per_minute,
+            sleep=calls.sleep,
+        )
+        return cls(gmail, calendar, config, calls)
+
+    # --- Provider ----------------------------------------------------------------------
+
+    def pull(
+        self, cursor: Mapping[str, Any], interest: Interest, progress: Progress | None = None
+    ) -> Pull:
+        if cursor.get("version") != CURSOR_VERSION:
+            cursor = {}
+        # Calendar and Gmail are separate services with separate quotas: read both at once.
+        with ThreadPoolExecutor(1, thread_name_prefix="google-calendar") as pool:
+            calendars = pool.submit(self._pull_calendars, cursor.get("calendars", {}), interest)
+            messages, mail_state = self.mail.pull(
+                MailState.load(cursor.get("gmail")), interest, progress
+            )
+            meetings, removed, resets, states = calendars.result()
+        return Pull(
+            messages=tuple(messages),
+            meetings=tuple(meetings),
+            removed_meetings=tuple(removed),
+            reset_calendars=tuple(resets),
+            cursor={"version": CURSOR_VERSION, "gmail": mail_state.json(), "calendars": states},
+        )
+
+    def _pull_calendars(
+        self, old_states: Mapping[str, Any], interest: Interest
+    ) -> tuple[list[Meeting], list[str], list[str], dict[str, Any]]:
+        meetings: list[Meeting] = []
+        removed: list[str] = []
+        # Calendars dropped from the config: forget their meetings.
+        resets = [c for c in old_states if c not in self.calendars]
+        states: dict[str, Any] = {}
+        for calendar in self.calendars:
+            pulled = self.calendar.pull(
+                calendar, CalendarState.load(old_states.get(calendar)), interest
+            )
+            meetings.extend(pulled.meetings)
+            removed.extend(pulled.removed)
+            if pulled.reset:
+                resets.append(calendar)
+            if pulled.state is not None:
+                states[calendar] = pulled.state.json()
+        return meetings, removed, resets, states
+
+    # --- Mailbox -----------------------------------------------------------------------
+
+    def create_draft(self, mail: OutgoingMail) -> DraftRef:
+        return self.mailbox.create_draft(mail)
+
+    def drafts(self) -> list[DraftRef]:
+        return self.mailbox.drafts()
+
+    def update_draft(self, draft_id: str, mail: OutgoingMail) -> DraftRef:
+        return self.mailbox.update_draft(draft_id, mail)
+
+    def delete_draft(self, draft_id: str) -> None:
+        self.mailbox.delete_draft(draft_id)
+
+    def send_draft(self, draft_id: str) -> str:
+        return self.mailbox.send_draft(draft_id)
+
+    def send_to_self(self, mail: OutgoingMail) -> str:
+        return self.mailbox.send_to_self(mail)
+
+    # --- BlockCalendar -----------------------------------------------------------------
+
+    def busy(self, start: datetime, end: datetime) -> list[Interval]:
+        return self.block_calendar.busy(start, end)
+
+    def freebusy(self, start: datetime, end: datetime) -> list[Interval]:
+        """``freebusy.query`` over every configured calendar (our blocks count as busy)."""
+        return self.block_calendar.freebusy(self.calendars, start, end)
+
+    def blocks(self, start: datetime, end: datetime) -> list[NurtureBlock]:
+        return self.block_calendar.blocks(start, end)
+
+    def put_block(self, block: NurtureBlock) -> None:
+        self.block_calendar.put_block(block)
+
+    def delete_block(self, block_id: str) -> None:
+        self.block_calendar.delete_block(block_id)
