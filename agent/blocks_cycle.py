@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from agent.blocks_worklist import worklist as default_worklist
 from agent.config import Config
@@ -32,7 +33,7 @@ from agent.engine.blocks import (
 )
 from agent.engine.slots import SlotPolicy, horizon, local_day, wall
 from agent.errors import ConfigError, UserError
-from agent.providers.base import BlockCalendar
+from agent.providers.base import BlockCalendar, Provider
 from agent.serial import from_json, to_json
 from agent.store import Store
 
@@ -76,14 +77,24 @@ def block_policy(config: Config) -> BlockPolicy:
     )
 
 
-def make_block_calendar(config: Config) -> BlockCalendar:
+def make_block_calendar(
+    config: Config, home: Path | None = None, provider: Provider | None = None
+) -> BlockCalendar:
+    """Where blocks go: the rep's Google Calendar, or ``<outbox>/blocks.ics`` locally.
+
+    A Google ``provider`` already connected is reused (one connection per cycle)."""
     if config.provider == "local":
         from agent.providers.local_blocks import LocalBlockCalendar
 
         return LocalBlockCalendar.from_config(config)
+    if config.provider == "google":
+        from agent.providers.google.provider import GoogleProvider
+
+        google = provider if isinstance(provider, GoogleProvider) else None
+        return (google or GoogleProvider.from_config(config, home)).block_calendar
     raise UserError(
-        f"nurture blocks are not available for provider {config.provider!r} in this version",
-        "use `provider: local` (blocks go to <outbox>/blocks.ics)",
+        f"nurture blocks are not available for provider {config.provider!r}",
+        "set `provider: local` or `provider: google` in the config",
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from agent.config import Config, load_config
 from agent.errors import UserError
+from agent.model import PlayId
 from agent.store import Store
 
 
@@ -88,4 +89,30 @@ def _missing_local_files(config: Config) -> Iterator[str]:
             yield f"{full} is not readable"
 
 
-PROBES: list[Probe] = [check_state, check_accounts, check_local_files]
+def check_templates(config: Config, home: Path) -> Check:
+    from agent.drafts import templates_dir
+    from agent.template_check import check_templates as render_all
+
+    broken = [f"{r.play}: {r.error}" for r in render_all(config, templates_dir(config)) if r.error]
+    if broken:
+        return Check("templates", False, "; ".join(broken), "fix the template, then run doctor")
+    return Check("templates", True, f"all {len(PlayId)} play templates render")
+
+
+def check_google(config: Config, home: Path) -> Check:
+    """The saved token (refreshed when due) and one cheap call to Gmail (1 quota unit)."""
+    if config.provider != "google":
+        return Check("google", True, "not used (provider is local)")
+    from agent.providers.google.provider import GoogleProvider
+
+    address = GoogleProvider.from_config(config, home).whoami()
+    return Check("google", True, f"connected as {address}")
+
+
+PROBES: list[Probe] = [
+    check_state,
+    check_accounts,
+    check_local_files,
+    check_templates,
+    check_google,
+]

@@ -39,7 +39,7 @@ def blocks_job(context: Context) -> str:
     config = context.config()
     with context.store() as store:
         report = blocks_cycle.run(
-            config, store, blocks_cycle.make_block_calendar(config), context.now
+            config, store, blocks_cycle.make_block_calendar(config, context.home), context.now
         )
         store.commit()
     return report.summary()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from agent.model import NurtureBlock
 from agent.providers.local_blocks import LocalBlockCalendar
 from agent.store import Store
 from tests.blockfake import Harness, LocalHarness, MemoryHarness
+from tests.blockgoogle import GoogleHarness
 from tests.conftest import make_config
 
 NY = ZoneInfo("America/New_York")
@@ -53,15 +54,18 @@ def config_with(**blocks: Any) -> Config:
     )
 
 
-HARNESSES: dict[str, Callable[[Path], Harness]] = {
-    "memory": lambda folder: MemoryHarness(),
-    "local": lambda folder: LocalHarness(folder, NY),
+HARNESSES: dict[str, Callable[[pytest.FixtureRequest, Path], Harness]] = {
+    "memory": lambda request, folder: MemoryHarness(),
+    "local": lambda request, folder: LocalHarness(folder, NY),
+    "google": lambda request, folder: GoogleHarness(
+        request.getfixturevalue("fake_google"), "America/New_York"
+    ),
 }
 
 
 @pytest.fixture(params=sorted(HARNESSES))
 def rep(request: pytest.FixtureRequest, tmp_path: Path) -> Harness:
-    return HARNESSES[request.param](tmp_path)
+    return HARNESSES[request.param](request, tmp_path)
 
 
 @pytest.fixture
@@ -378,10 +382,38 @@ def test_blocks_dry_run_writes_nothing(demo_args: list[str], capsys, tmp_path) -
     assert not (tmp_path / "home" / "state.json").exists()
 
 
-def test_google_blocks_are_not_there_yet(tmp_path: Path, capsys) -> None:
+def test_google_blocks_need_a_connection_first(tmp_path: Path, capsys) -> None:
     (tmp_path / "config.yaml").write_text("me: [rep@seller.com]\nprovider: google\n")
     code, _, err = nurture(capsys, "--config", str(tmp_path / "config.yaml"), "blocks")
-    assert code == 1 and "not available" in err and "Traceback" not in err
+    assert code == 1 and "nurture auth" in err and "Traceback" not in err
+
+
+def test_nurture_blocks_on_google_calendar(tmp_path: Path, capsys, fake_google) -> None:
+    (tmp_path / "config.yaml").write_text(
+        f"me: [{fake_google.email}]\nprovider: google\ntimezone: America/Chicago\n"
+        f"google: {{endpoint: '{fake_google.base_url}'}}\n"
+    )
+    args = ["--config", str(tmp_path / "config.yaml"), "--home", str(tmp_path / "home")]
+    fake_google.add_event(
+        {
+            "id": "standup",
+            "start": {"dateTime": "2026-11-23T15:00:00Z"},
+            "end": {"dateTime": "2026-11-23T16:00:00Z"},
+        }
+    )  # Monday 09:00-10:00 in Chicago
+    code, out, _ = nurture(capsys, *args, "blocks", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["action"] for r in rows] == ["place"] * 5
+    ours = [e for e in fake_google.events(cancelled=False) if e["id"] != "standup"]
+    assert sorted(e["id"] for e in ours) == sorted(r["id"] for r in rows)
+    assert all(e["extendedProperties"]["private"]["nurture"] == "block" for e in ours)
+    [monday] = [e for e in ours if e["start"]["dateTime"].startswith("2026-11-23")]
+    assert datetime.fromisoformat(monday["start"]["dateTime"]) >= datetime(
+        2026, 11, 23, 16, 10, tzinfo=UTC
+    )  # after the stand-up and its buffer
+    code, out, _ = nurture(capsys, *args, "blocks", "--json")
+    assert code == 0 and [r["action"] for r in json.loads(out)] == [None] * 5
+    assert len(fake_google.events(cancelled=False)) == 6
 
 
 def test_a_block_longer_than_the_day_is_a_config_error(tmp_path: Path, capsys) -> None:

@@ -182,7 +182,8 @@ def test_templates_check_and_init(tmp_path: Path, capsys) -> None:
     code, out, err = run(capsys, "init", str(tmp_path / "ws"))
     assert code == 0, err
     assert (tmp_path / "ws" / "config.yaml").read_text().startswith("# nurture configuration")
-    assert len(list((tmp_path / "ws" / "templates").glob("*.j2"))) == len(PlayId)
+    copied = {p.name for p in (tmp_path / "ws" / "templates").glob("*.j2")}
+    assert copied == {f"{p.value}.j2" for p in PlayId} | {"digest.html.j2", "digest.txt.j2"}
     code, _, err = run(capsys, "init", str(tmp_path / "ws"))
     assert code == 1 and "exist already" in err and "--force" in err
     assert run(capsys, "init", str(tmp_path / "ws"), "--force")[0] == 0

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from agent.cli import main
 from agent.demo import write_demo
+from agent.drafts import TABLE
 from agent.store import Store
 from tests.conftest import NOW
 
@@ -110,3 +112,18 @@ def test_unknown_or_ambiguous_account_names_say_what_to_do(synced, capsys) -> No
 def test_a_bad_stage_is_a_usage_error(synced, capsys) -> None:
     code, _, _ = run(capsys, *synced, "account", "Corvid", "--stage", "tepid")
     assert code == 2
+
+
+def test_plan_shows_the_daily_volume_lowered_by_expired_drafts(synced, capsys) -> None:
+    _, out, _ = run(capsys, *synced, "plan", "--json")
+    before = [a for a in json.loads(out) if a["kind"] == "draft"]
+    assert len(before) > 1
+    expired_at = (NOW - timedelta(days=2)).isoformat()
+    with Store.open(Path(synced[3])) as store:
+        for n in range(8):  # eight drafts in a row left to expire: the rep is swamped
+            record = {"account": "Summit Foods", "contact": f"p{n}@summitfoods.com"}
+            record |= {"status": "expired", "status_at": expired_at, "created_at": expired_at}
+            store.put(TABLE, f"old-{n}", record)
+        store.commit()
+    _, out, _ = run(capsys, *synced, "plan", "--json")
+    assert len([a for a in json.loads(out) if a["kind"] == "draft"]) == 1

@@ -30,7 +30,7 @@ def blocks(context: Context, as_json: bool, dry_run: bool) -> None:
     accounts to work in that session. Example: nurture blocks --dry-run
     """
     config = context.config()
-    calendar = blocks_cycle.make_block_calendar(config)
+    calendar = blocks_cycle.make_block_calendar(config, context.home)
     with context.store() as store:
         report = blocks_cycle.run(config, store, calendar, context.now, dry_run=dry_run)
         if not dry_run:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import click
 
-from agent import cycle
+from agent import drafts_cycle
 from agent.config import Account, Config
 from agent.context import Context, pass_context
 from agent.errors import UserError
@@ -31,7 +31,7 @@ def plan(context: Context, as_json: bool) -> None:
     """
     config = context.config()
     with context.store() as store:
-        result = cycle.current_plan(config, store, context.now)
+        result = drafts_cycle.current_plan(config, store, context.now)
     if as_json:
         click.echo(json.dumps(plan_json(result), indent=2, ensure_ascii=False))
     else:
@@ -73,7 +73,7 @@ def account(
             store.commit()
             click.echo(f"{found.name}: stage is now {stage} (since {day.isoformat()})")
             return
-        result = cycle.current_plan(config, store, context.now)
+        result = drafts_cycle.current_plan(config, store, context.now)
     state = next(s for s in result.accounts if s.name == found.name)
     if as_json:
         click.echo(json.dumps(account_json(state, result, config), indent=2, ensure_ascii=False))

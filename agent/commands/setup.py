@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from agent.config import Config, find_config
 from agent.context import Context, pass_context
-from agent.drafts import compose, sample_action, templates_dir
+from agent.drafts import templates_dir
 from agent.errors import UserError
-from agent.model import Action, PlayId
-from agent.render import bundled_templates, play_template, play_template_name
+from agent.model import PlayId
+from agent.render import DIGEST_HTML, DIGEST_TEXT, bundled_templates, play_template_name
+from agent.template_check import check_templates
 
 EXAMPLE = "config.example.yaml"  # the example config.yaml, as installed in the wheel
 
@@ -29,16 +29,16 @@ def example_config() -> Path:
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @click.option("--force", is_flag=True, help="Overwrite files that exist already.")
 def init(directory: Path, force: bool) -> None:
-    """Start a workspace in DIRECTORY: a commented config.yaml and the play templates.
+    """Start a workspace in DIRECTORY: a commented config.yaml and the templates.
 
     Edit config.yaml (your addresses, your accounts, your content), then run `nurture
-    sync`. The templates/ folder holds one draft template per play; yours win over the
-    bundled ones, so change the words freely. Existing files are kept unless --force.
+    sync`. The templates/ folder holds one draft template per play and the weekly
+    digest's two; yours win over the bundled ones, so change the words freely. Existing
+    files are kept unless --force.
     Example: nurture init ~/nurture
     """
     targets = {directory / "config.yaml": example_config()}
-    for play in PlayId:
-        name = play_template_name(play.value)
+    for name in [*(play_template_name(play.value) for play in PlayId), DIGEST_HTML, DIGEST_TEXT]:
         targets[directory / "templates" / name] = bundled_templates() / name
     there = [str(path) for path in targets if path.exists()]
     if there and not force:
@@ -74,26 +74,12 @@ def check(context: Context) -> int:
     """
     path = find_config(context.config_path)
     config = context.config() if path.exists() else Config(me=("you@example.com",))
-    folder = templates_dir(config) if path.exists() else None
-    failed = 0
-    for play in PlayId:
-        try:
-            source = play_template(play.value, folder).filename
-            for action in _samples(play):
-                compose(action, config)
-        except UserError as error:
-            failed += 1
-            click.echo(f"✗ {play.value}: {error.message}")
-            continue
-        yours = folder is not None and Path(source).resolve().parent == folder.resolve()
-        click.echo(f"✓ {play.value}: {source}{' (yours)' if yours else ''}")
-    click.echo(f"{len(PlayId) - failed} of {len(PlayId)} templates render.")
+    results = check_templates(config, templates_dir(config) if path.exists() else None)
+    for result in results:
+        if result.error:
+            click.echo(f"✗ {result.play}: {result.error}")
+        else:
+            click.echo(f"✓ {result.play}: {result.source}{' (yours)' if result.yours else ''}")
+    failed = sum(1 for result in results if result.error)
+    click.echo(f"{len(results) - failed} of {len(results)} templates render.")
     return 1 if failed else 0
-
-
-def _samples(play: PlayId) -> list[Action]:
-    """A full sample, and one without the optional parts (no name, offer or meeting)."""
-    full = sample_action(play)
-    needs_offer = play in (PlayId.SHARE_CONTENT, PlayId.INTRODUCTION, PlayId.INVITATION)
-    sparse = replace(full, contact_name="", offer=full.offer if needs_offer else None, meeting="")
-    return [full, sparse]

@@ -64,6 +64,12 @@ class GoogleProvider:
         )
         return cls(gmail, calendar, config, calls)
 
+    def whoami(self) -> str:
+        """The Gmail address the token opens (a 1-unit call: `nurture doctor`)."""
+        mail = self.mail
+        profile = mail.calls.retried(mail.api, mail.users.getProfile(userId="me"), "getProfile")
+        return str(profile["emailAddress"])
+
     # --- Provider ----------------------------------------------------------------------
 
     def pull(
