@@ -76,7 +76,7 @@ def status(context: Context, as_json: bool) -> None:
 @click.command()
 @pass_context
 def doctor(context: Context) -> None:
-    """Check config, state, accounts and data sources, and say what to fix.
+    """Check config, state, accounts, data sources, templates and Google, and say what to fix.
 
     Exits 1 when something needs fixing. Example: nurture doctor
     """
