@@ -44,7 +44,7 @@ TRANSITIONS = [
 def policies(draw: st.DrawFn, small_hours: bool = False) -> SlotPolicy:
     """Working hours and preferences; ``small_hours`` puts them across the clock change."""
     start_q = draw(st.integers(0, 8) if small_hours else st.integers(0, 80))
-    length_q = draw(st.integers(1, 16))
+    length_q = draw(st.integers(1, min(16, 95 - start_q)))
     span_q = draw(st.integers(length_q, min(95 - start_q, length_q + 40)))
     if small_hours:
         days: frozenset[int] = frozenset(range(7))  # transitions happen on Sundays
