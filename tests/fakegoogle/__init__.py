@@ -8,7 +8,13 @@ and assert on ``fake.sends``, ``fake.requests``, ``fake.round_trips``, ``fake.qu
 Faults: ``fake.inject(429)``, ``inject(403, reason="rateLimitExceeded")`` (default reason
 ``userRateLimitExceeded``), ``inject(500)``, ``inject(503)``, ``inject("slow", seconds=2)``,
 ``inject("drop")`` (connection closed with no answer; the call has no effect unless
-``after=True``), ``inject("truncate")`` (the call takes effect, the answer is cut short).
+``after=True``), ``inject("truncate")`` (the call takes effect, the answer is cut short:
+the client sees fewer bytes than Content-Length), ``inject("cut")`` (the same, sent without
+a length and closed, so the cut body, mid-JSON or mid-part, looks complete),
+``inject("slow", after=True)`` (the call takes effect at once, its answer is late),
+``inject(429, retry_after=5)`` (with a Retry-After header), ``inject(401)`` (authError).
+OAuth: ``fake.token_uri`` answers refreshes; after ``fake.revoke_refresh_tokens()``,
+400 ``invalid_grant``.
 ``match`` selects calls: None (any), a method id or its suffix (``"messages.get"``), an api
 (``"gmail"``), ``"batch"`` (the batch envelope itself), or a ``Call -> bool`` predicate. In a
 batch, status faults hit single parts; a dropped/truncated part loses the whole batch answer.

@@ -90,11 +90,12 @@ def response_id(content_id: str, index: int) -> str:
     return f"<response-{inner or index}>"
 
 
-def render_batch(answers: list[tuple[str, int, bytes]]) -> tuple[str, bytes]:
-    """(content_id, status, json body) per part → (Content-Type, CRLF multipart body)."""
+def render_batch(answers: list[tuple[str, int, bytes, dict[str, str]]]) -> tuple[str, bytes]:
+    """(content_id, status, json body, extra headers) per part → (Content-Type, CRLF
+    multipart body)."""
     boundary = f"batch_{uuid.uuid4().hex}"
     out: list[str] = []
-    for index, (content_id, status, body) in enumerate(answers, start=1):
+    for index, (content_id, status, body, headers) in enumerate(answers, start=1):
         text = body.decode()
         reason = REASON_PHRASES.get(status, "Error")
         lines = [
@@ -106,6 +107,7 @@ def render_batch(answers: list[tuple[str, int, bytes]]) -> tuple[str, bytes]:
         ]
         if text:
             lines.append("Content-Type: application/json; charset=UTF-8")
+        lines += [f"{name}: {value}" for name, value in headers.items()]
         lines += [f"Content-Length: {len(body)}", "", text]
         out.append("\r\n".join(lines))
     out.append(f"--{boundary}--\r\n")

@@ -130,7 +130,7 @@ class Reply:
 
     status: int
     payload: dict[str, Any] | None
-    fate: str = "ok"  # "ok" | "drop" | "truncate": what the transport does with it
+    fate: str = "ok"  # "ok" | "drop" | "truncate" | "cut": what the transport does with it
     extra_headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod

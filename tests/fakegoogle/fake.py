@@ -247,6 +247,7 @@ class FakeGoogle(FakeServer):
         reason: str | None = None,
         seconds: float = 1.0,
         after: bool | None = None,
+        retry_after: int | None = None,
     ) -> FaultRule:
         """Make the next ``count`` matching calls fail. See the package docstring."""
         kind: int | str = fault
@@ -258,10 +259,20 @@ class FakeGoogle(FakeServer):
             match=match,
             reason=reason,
             seconds=seconds,
-            after=(kind == "truncate") if after is None else after,
+            after=(kind in ("truncate", "cut")) if after is None else after,
+            retry_after=retry_after,
         )
         with self.lock:
             return self.faults.add(rule)
+
+    @property
+    def token_uri(self) -> str:
+        """Google's OAuth token endpoint, on the fake (a token's ``token_uri``)."""
+        return self.base_url + "token"
+
+    def revoke_refresh_tokens(self) -> None:
+        """Refreshing a token fails from now on with 400 ``invalid_grant``."""
+        self.oauth.revoke()
 
     def clear_faults(self) -> None:
         with self.lock:

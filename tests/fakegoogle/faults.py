@@ -8,13 +8,20 @@ from dataclasses import dataclass
 from .core import ApiError, Call
 
 Matcher = str | Callable[[Call], bool] | None
-TRANSPORT_FAULTS = ("slow", "drop", "truncate")
+TRANSPORT_FAULTS = ("slow", "drop", "truncate", "cut")
 
 _DEFAULT_ERRORS = {
+    401: ("Request had invalid authentication credentials.", "authError", "global"),
     429: ("Resource has been exhausted (e.g. check quota).", "rateLimitExceeded", "usageLimits"),
     403: ("User Rate Limit Exceeded", "userRateLimitExceeded", "usageLimits"),
     500: ("Backend Error", "backendError", "global"),
     503: ("The service is currently unavailable.", "backendError", "global"),
+}
+
+_MESSAGES = {
+    (403, "rateLimitExceeded"): "Rate Limit Exceeded",
+    (403, "insufficientPermissions"): "Request had insufficient authentication scopes.",
+    (403, "forbidden"): "The caller does not have permission",
 }
 
 
@@ -22,12 +29,15 @@ _DEFAULT_ERRORS = {
 class FaultRule:
     """One injected fault. ``remaining`` counts down as matching calls consume it."""
 
-    kind: int | str  # an HTTP status, or "slow" / "drop" / "truncate"
+    kind: int | str  # an HTTP status, or "slow" / "drop" / "truncate" / "cut"
     remaining: int
     match: Matcher = None
     reason: str | None = None
     seconds: float = 1.0
-    after: bool = False  # drop/truncate after the call took effect (its response is lost)
+    # drop/truncate/cut after the call took effect (its response is lost); slow: the call
+    # takes effect at once and only its answer is late
+    after: bool = False
+    retry_after: int | None = None  # an error's Retry-After header, in seconds
     hits: int = 0
 
     def matches(self, call: Call | None) -> bool:
@@ -47,9 +57,12 @@ class FaultRule:
         )
         if self.reason is not None:
             reason = self.reason
-            if reason == "rateLimitExceeded" and self.kind == 403:
-                message = "Rate Limit Exceeded"
+            message = _MESSAGES.get((self.kind, reason), message)
         return ApiError(self.kind, message, reason, domain=domain)
+
+    def headers(self) -> dict[str, str]:
+        """Headers an error answer carries (Google sends Retry-After with some 429/503s)."""
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
 
 class FaultPlan:

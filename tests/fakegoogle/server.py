@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import calendar_api, gmail, gmail_write
+from . import calendar_api, gmail, gmail_write, oauth
 from .batch import BatchFormatError, parse_batch, render_batch
 from .calendar import Calendars
 from .core import ApiError, Call, Reply
@@ -46,6 +46,13 @@ def _parsed_query(query_string: str) -> dict[str, list[str]]:
 
 
 _fields_mask = lru_cache(maxsize=256)(parse_fields)
+
+
+def _late_answer(rules: list[FaultRule]) -> None:
+    """``inject("slow", after=True)``: the call took effect, its answer is late."""
+    for rule in rules:
+        if rule.kind == "slow" and rule.after:
+            time.sleep(rule.seconds)
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class FakeServer:
         self.draft_store = gmail_write.DraftStore()
         self.calendars = Calendars(email, self.clock)
         self.faults = FaultPlan()
+        self.oauth = oauth.TokenEndpoint()
         self.violations: list[str] = []
         self.requests: list[tuple[str, str]] = []
         self.calls: list[CallRecord] = []
@@ -236,6 +244,8 @@ class FakeServer:
         split = urlsplit(target)
         path = split.path.lstrip("/")
         try:
+            if path == oauth.TOKEN_PATH:
+                return self.oauth.serve(http_method, body)
             if http_method == "POST" and path in BATCH_PATHS:
                 return self._serve_batch(BATCH_PATHS[path], headers, body)
             ctype = headers.get("content-type", "")
@@ -245,14 +255,15 @@ class FakeServer:
         except Exception:  # a bug in the fake must fail the test, loudly
             reply = self._violation("fake crashed:\n" + traceback.format_exc())
             reply.status = 500
-        return Outcome(reply.status, JSON_TYPE, reply.body_bytes(), reply.fate)
+        return Outcome(reply.status, JSON_TYPE, reply.body_bytes(), reply.fate, reply.extra_headers)
 
     def _serve_batch(self, batch_api: str | None, headers: dict[str, str], body: bytes) -> Outcome:
         with self.lock:
             rules = self.faults.take(None)
         failure = self._apply_delays(rules)
         if failure is not None and isinstance(failure.kind, int):
-            return Outcome(failure.kind, JSON_TYPE, Reply.error(failure.error()).body_bytes())
+            error = Reply.error(failure.error()).body_bytes()
+            return Outcome(failure.kind, JSON_TYPE, error, headers=failure.headers())
         if failure is not None and failure.kind == "drop" and not failure.after:
             return Outcome(0, "", b"", "drop")
         try:
@@ -275,13 +286,14 @@ class FakeServer:
                 batch_api=batch_api,
             )
             fate = reply.fate if reply.fate != "ok" else fate
-            answers.append((part.content_id, reply.status, reply.body_bytes()))
+            answers.append((part.content_id, reply.status, reply.body_bytes(), reply.extra_headers))
         content_type, data = render_batch(answers)
+        _late_answer(rules)
         return Outcome(200, content_type, data, fate)
 
     def _apply_delays(self, rules: list[FaultRule]) -> FaultRule | None:
         for rule in rules:
-            if rule.kind == "slow":
+            if rule.kind == "slow" and not rule.after:
                 time.sleep(rule.seconds)
         return next((r for r in rules if r.kind != "slow"), None)
 
@@ -330,12 +342,14 @@ class FakeServer:
         failure = self._apply_delays(rules)
         if failure is not None and isinstance(failure.kind, int):
             reply = Reply.error(failure.error())
+            reply.extra_headers = failure.headers()
         elif failure is not None and failure.kind == "drop" and not failure.after:
             reply = Reply(0, None, fate="drop")  # never answered, never took effect
         else:
             reply = self._execute(call)
             if failure is not None:
                 reply.fate = str(failure.kind)
+            _late_answer(rules)
         with self.lock:
             self.calls.append(
                 CallRecord(

@@ -7,7 +7,7 @@ import contextlib
 import socket
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
@@ -17,7 +17,8 @@ class Outcome:
     status: int
     content_type: str
     body: bytes
-    fate: str = "ok"  # "ok" | "drop" | "truncate"
+    fate: str = "ok"  # "ok" | "drop" | "truncate" | "cut"
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Serving(Protocol):
@@ -88,6 +89,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.send_response(outcome.status)
         self.send_header("Content-Type", outcome.content_type)
+        for name, value in outcome.headers.items():
+            self.send_header(name, value)
+        if outcome.fate == "cut":
+            # No length, "Connection: close": the body ends where the connection does, so
+            # the client gets a cut body (mid-JSON, mid-part) that looks complete.
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(outcome.body[: len(outcome.body) // 2])
+            self.wfile.flush()
+            self._close_hard()
+            return
         if outcome.fate == "truncate":
             # Promise more than we send, then hang up: the client sees IncompleteRead.
             self.send_header("Content-Length", str(len(outcome.body) + 1024))

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from googleapiclient.errors import HttpError
+from googleapiclient.errors import BatchError, HttpError
 from googleapiclient.http import BatchHttpRequest
 
 from agent.providers.google.client import Api, Sleep
@@ -29,6 +29,7 @@ from agent.providers.google.failures import (
     GoogleUnavailable,
     is_rate_limit,
     is_transient,
+    problem_of,
     retry_after,
 )
 
@@ -115,16 +116,20 @@ class BatchRun:
         limited = [False]
 
         def answer(key: str, response: Any, error: HttpError | None) -> None:
-            if error is None:
+            if error is None and isinstance(response, dict):
                 answers[key] = self.parse(response)
+            elif error is None:  # a part whose body was cut or garbled: text, not JSON
+                again.append(key)
             elif is_transient(error):
                 again.append(key)
                 waits.append(retry_after(error))
                 limited[0] = limited[0] or is_rate_limit(error)
+            elif (problem := problem_of(self.api.name, self.method, error)) is not None:
+                raise problem  # 401, a 403 the rep must fix: no part would fare better
             else:
                 answers[key] = error
 
-        batch = BatchHttpRequest(callback=answer, batch_uri=self.api.batch_uri)
+        batch = WholeBatch(callback=answer, batch_uri=self.api.batch_uri)
         for key in chunk:
             batch.add(self.build(key), request_id=key)
         try:
@@ -138,3 +143,23 @@ class BatchRun:
         if not hasattr(self.local, "http"):
             self.local.http = self.api.new_http()
         return self.local.http
+
+
+class WholeBatch(BatchHttpRequest):  # type: ignore[misc]  # the client is untyped
+    """A batch whose answer must hold every part it asked for.
+
+    The client reads a multipart answer that was cut short (between parts or inside one,
+    by a proxy or a connection closed early) without checking it: a missing part ends in
+    a KeyError, a mangled one in a ValueError or IndexError, deep in ``execute``. Here both
+    become a BatchError, which ``failures`` treats as a lost answer: the batch is sent again.
+    Only the client's parsing runs inside ``_execute``; the callbacks run after it.
+    """
+
+    def _execute(self, http: Any, order: list[str], requests: dict[str, Any]) -> None:
+        try:
+            super()._execute(http, order, requests)
+        except (ValueError, IndexError, KeyError, TypeError, AttributeError) as error:
+            raise BatchError(f"unreadable batch answer ({type(error).__name__})") from error
+        missing = sum(1 for request_id in order if request_id not in self._responses)
+        if missing:
+            raise BatchError(f"the batch answer lacks {missing} of {len(order)} parts")

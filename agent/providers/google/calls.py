@@ -1,17 +1,20 @@
 """Running API calls: paced, retried where that is safe (errors: see ``failures``).
 
-* ``retried``: idempotent calls (reads, and writes made safe by a client-chosen id) use
-  ``execute(num_retries=...)``: the client retries 5xx, 429, rate-limit 403 and socket
-  errors itself. A truncated answer (``IncompleteRead``), which it does not retry, gets a
-  few more tries here.
-* ``once``: other writes. The client would retry a POST too and could create twice, so
-  they get one try; their callers make them safe (the draft marker) and retry there.
+* ``retried``: idempotent calls (reads, and writes made safe by a client-chosen id) are
+  tried again after anything transient: 5xx, 429, a rate-limit 403, and an answer that was
+  lost, timed out, cut short or garbled. The client's own ``execute(num_retries=...)`` is
+  not used: it ignores Retry-After, its waits are uncapped, it does not retry a cut
+  answer, and its tries would bypass the pacer. Each try here is paced and charged.
+* ``once``: other writes. A second try could create twice, so they get one; their callers
+  make them safe (the draft marker) and retry there.
 * ``batch``: many idempotent calls in batches (see ``batches``).
+
+Single calls and batch parts share one budget (``MAX_ATTEMPTS`` tries) and one backoff.
 """
 
 from __future__ import annotations
 
-import http.client
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -19,12 +22,12 @@ from typing import Any
 
 from googleapiclient.http import BatchHttpRequest
 
-from agent.providers.google.batches import BatchRun
+from agent.providers.google.batches import MAX_ATTEMPTS, BatchRun
 from agent.providers.google.client import Api, Sleep
-from agent.providers.google.failures import translated
+from agent.providers.google.failures import GoogleUnavailable, answer_of, translated
 
-READ_RETRIES = 4
-TRUNCATED_TRIES = 3
+log = logging.getLogger(__name__)
+
 BACKOFF_START = 0.5
 BACKOFF_CAP = 30.0
 
@@ -37,23 +40,25 @@ class Calls:
         self.rand = rand
 
     def retried(self, api: Api, request: Any, method: str) -> Any:
-        """An idempotent call, retried on anything transient."""
-        for attempt in range(1, TRUNCATED_TRIES + 1):
-            api.pacer.spend(api.units(method))
-            with translated(api.name, method):
-                try:
-                    return request.execute(num_retries=READ_RETRIES)
-                except http.client.HTTPException:  # cut short: the client does not retry it
-                    if attempt == TRUNCATED_TRIES:
-                        raise
-            self.sleep(self.backoff(attempt))
+        """An idempotent call, tried again on anything transient, up to MAX_ATTEMPTS tries."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return self.once(api, request, method)
+            except GoogleUnavailable as error:
+                if attempt == MAX_ATTEMPTS:
+                    raise GoogleUnavailable(
+                        f"{error.message} ({attempt} tries)", error.hint
+                    ) from None
+                pause = max(error.retry_after, self.backoff(attempt))
+                log.info("%s: %s; trying again in %.1f s", method, error.message, pause)
+                self.sleep(pause)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def once(self, api: Api, request: Any, method: str) -> Any:
         """One try: the caller decides whether and how a failed write may be repeated."""
         api.pacer.spend(api.units(method))
         with translated(api.name, method):
-            return request.execute(num_retries=0)
+            return answer_of(request.execute(num_retries=0), api.name, method)
 
     def batch(
         self,

@@ -26,7 +26,6 @@ from agent.errors import UserError
 from agent.providers.google.pacing import CALENDAR_REQUESTS_PER_MINUTE, Pacer
 
 TIMEOUT_SECONDS = 60.0
-MAX_RETRY_SLEEP = 30.0  # the client's own retry sleeps are random()*2**n s, uncapped
 _VERSIONS = {"gmail": "v1", "calendar": "v3"}
 _BATCH_WIDE_HEADERS = frozenset({"user-agent", "x-goog-api-client", "accept-encoding"})
 _BATCH_PATHS = {"gmail": "batch/gmail/v1", "calendar": "batch/calendar/v3"}
@@ -96,18 +95,15 @@ def build_apis(
     ``new_http`` makes a transport (see :func:`make_http`); each API gets its own.
     """
     root = endpoint_root(endpoint) if endpoint else None
-    builder = _request_builder(sleep)
     gmail_pacer = Pacer(gmail_units_per_minute, clock=clock, sleep=sleep)
     calendar_pacer = Pacer(CALENDAR_REQUESTS_PER_MINUTE, clock=clock, sleep=sleep)
     return (
-        _build("gmail", root, new_http, builder, gmail_pacer),
-        _build("calendar", root, new_http, builder, calendar_pacer),
+        _build("gmail", root, new_http, gmail_pacer),
+        _build("calendar", root, new_http, calendar_pacer),
     )
 
 
-def _build(
-    name: str, root: str | None, new_http: Callable[[], Any], builder: Any, pacer: Pacer
-) -> Api:
+def _build(name: str, root: str | None, new_http: Callable[[], Any], pacer: Pacer) -> Api:
     text = get_static_doc(name, _VERSIONS[name])
     if text is None:  # pragma: no cover - google-api-python-client bundles both documents
         raise RuntimeError(f"no bundled discovery document for {name}")
@@ -116,7 +112,7 @@ def _build(
         doc["rootUrl"] = root
         doc["baseUrl"] = root + doc["servicePath"]
         doc.pop("mtlsRootUrl", None)  # else a client certificate could redirect us to Google
-    service = build_from_document(doc, http=new_http(), requestBuilder=builder)
+    service = build_from_document(doc, http=new_http())
     return Api(name, service, doc["rootUrl"] + _BATCH_PATHS[name], pacer, new_http)
 
 
@@ -142,14 +138,3 @@ def with_id(template: HttpRequest, placeholder: str, value: str) -> HttpRequest:
         headers=headers,
         methodId=template.methodId,
     )
-
-
-def _request_builder(sleep: Sleep) -> Callable[..., HttpRequest]:
-    def build(*args: Any, **kwargs: Any) -> HttpRequest:
-        request = HttpRequest(*args, **kwargs)
-        # execute(num_retries=N) sleeps through this attribute between tries: ours caps the
-        # sleep and lets tests run the retries without waiting.
-        request._sleep = lambda seconds: sleep(min(seconds, MAX_RETRY_SLEEP))
-        return request
-
-    return build

@@ -101,10 +101,12 @@ class GoogleMailbox:
             try:
                 created = self.calls.once(self.api, request, "drafts.create")
                 break
-            except GoogleUnavailable:
-                # The draft may exist although its answer was lost: look before trying again.
+            except GoogleUnavailable as error:
+                # The draft may exist although its answer was lost: wait (Gmail may still be
+                # writing it), then look before trying again.
                 if not mail.marker or attempt == CREATE_TRIES:
                     raise
+                self.calls.sleep(max(error.retry_after, self.calls.backoff(attempt)))
                 if (existing := self._find(mail.marker)) is not None:
                     return existing
         mid = str(created["message"]["id"])

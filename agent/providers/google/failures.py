@@ -15,6 +15,7 @@ import http.client
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import httplib2
 from google.auth.exceptions import RefreshError
@@ -25,12 +26,40 @@ from agent.providers.google.auth import REAUTH_HINT, reconnect_error
 
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 MAX_RETRY_AFTER = 120.0
-# What a lost or mangled answer looks like from httplib2 and http.client.
-TRANSPORT_ERRORS = (OSError, httplib2.HttpLib2Error, http.client.HTTPException, BatchError)
+# What a lost or mangled answer looks like from httplib2 and http.client (a body cut in
+# the middle of a UTF-8 character fails to decode).
+TRANSPORT_ERRORS = (
+    OSError,
+    httplib2.HttpLib2Error,
+    http.client.HTTPException,
+    BatchError,
+    UnicodeDecodeError,
+)
 
 
 class GoogleUnavailable(UserError):
     """Google kept failing with errors that usually pass; nothing was saved."""
+
+    def __init__(self, message: str, hint: str = "", retry_after: float = 0.0) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after  # seconds Google asked us to wait, 0 if it did not
+
+
+def answer_of(answer: Any, api_name: str, what: str) -> dict[str, Any]:
+    """An API answer as the JSON object every Gmail and Calendar method returns.
+
+    The client hands back the raw text when a body does not parse as JSON (an answer cut
+    short where nothing told the client its length, or a proxy's error page): that is a
+    lost answer, never data. Deletes answer 204 with no body, which the client gives as "".
+    """
+    if answer == "" and what.endswith(".delete"):
+        return {}
+    if not isinstance(answer, dict):
+        raise GoogleUnavailable(
+            f"Google {api_name} sent a cut or garbled answer to {what}",
+            "nothing was saved; check the network connection and run the command again",
+        )
+    return answer
 
 
 def error_reason(error: HttpError) -> str:
@@ -75,24 +104,27 @@ def translated(api_name: str, what: str) -> Iterator[None]:
         yield
     except RefreshError as error:
         raise reconnect_error(error) from None
-    except HttpError as error:
-        problem = _problem(api_name, what, error)
-        if problem is None:
-            raise
-        raise problem from None
-    except TRANSPORT_ERRORS as error:
+    except TRANSPORT_ERRORS as error:  # before HttpError: BatchError is one, without a status
         raise GoogleUnavailable(
             f"no usable answer from Google {api_name} ({what}): {error or type(error).__name__}",
             "check the network connection and run the command again",
         ) from None
+    except HttpError as error:
+        problem = problem_of(api_name, what, error)
+        if problem is None:
+            raise
+        raise problem from None
 
 
-def _problem(api_name: str, what: str, error: HttpError) -> UserError | None:
+def problem_of(api_name: str, what: str, error: HttpError) -> UserError | None:
+    """What an error answer means to the rep; None for those the caller must judge
+    (404, 409, 410 ...)."""
     status, reason = status_of(error), error_reason(error)
     if is_transient(error):
         return GoogleUnavailable(
             f"Google {api_name} is failing ({status} {reason or 'error'}) on {what}",
             "nothing was saved; run the command again in a few minutes",
+            retry_after(error),
         )
     if status == 401:
         return reconnect_error(error)
