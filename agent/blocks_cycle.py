@@ -20,6 +20,7 @@ from pathlib import Path
 
 from agent.blocks_worklist import worklist as default_worklist
 from agent.config import Config
+from agent.derived import busy_cutoff, busy_meetings
 from agent.engine.blocknotes import WorkItem
 from agent.engine.blocks import (
     BlockAction,
@@ -33,6 +34,7 @@ from agent.engine.blocks import (
 )
 from agent.engine.slots import SlotPolicy, horizon, local_day, wall
 from agent.errors import ConfigError, UserError
+from agent.model import Interval, Meeting
 from agent.providers.base import BlockCalendar, Provider
 from agent.serial import from_json, to_json
 from agent.store import Store
@@ -115,12 +117,39 @@ def plan(
     start, end = _read_window(policy, known, now)
     scene = Scene(
         now=now,
-        busy=calendar.busy(start, end),
+        busy=_busy(config, store, calendar, (start, end), now),
         live={block.id: block for block in calendar.blocks(start, end)},
         records=known,
     )
     items = default_worklist(config, store, now) if work is None else work
     return plan_blocks(policy, scene, items)
+
+
+def _busy(
+    config: Config,
+    store: Store,
+    calendar: BlockCalendar,
+    window: tuple[datetime, datetime],
+    now: datetime,
+) -> list[Interval]:
+    """The local calendars' busy time from what the last sync stored, when it read the
+    files as they are now: parsing 50,000 events again would cost seconds."""
+    from agent.providers.local import calendar_synced
+    from agent.providers.local_blocks import LocalBlockCalendar
+
+    start, end = window
+    if not isinstance(calendar, LocalBlockCalendar):
+        return calendar.busy(start, end)
+    cursor = store.get_meta("cursor:local", {})
+
+    def known(path: Path) -> tuple[Meeting, ...] | None:
+        if not calendar_synced(cursor, path, start, end):
+            return None
+        found = busy_meetings(config, store, now)
+        cutoff = busy_cutoff(found)
+        return found.get(str(path), ()) if cutoff is not None and cutoff <= start else None
+
+    return calendar.busy(start, end, known=known)
 
 
 def _read_window(

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from agent.config import Config
+from agent.derived import busy_meetings, touch_candidates
 from agent.engine.accounts import AccountState, account_states
 from agent.engine.history import History, PastDraft, history_of
 from agent.engine.planner import Plan, make_plan
@@ -20,7 +21,7 @@ from agent.errors import UserError
 from agent.model import Stage
 from agent.providers.base import Interest, Progress, Provider
 from agent.store import Store
-from agent.touches import Detection, detect
+from agent.touches import Detection
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,12 @@ def sync(
     for problem in pull.unreadable:
         log.warning("skipped unreadable input %s", problem)
     detection = detect_all(config, store, now)
+    if (
+        provider.name == "local"
+        and config.blocks.enabled
+        and (new or pull.meetings or pull.reset_calendars)
+    ):
+        busy_meetings(config, store, now)  # cheap now the meetings are in memory; saved with them
     rows = board(config, detection.touches, now, stage_changes(store))
     return SyncReport(
         new_messages=new,
@@ -106,7 +113,26 @@ def sync(
 
 
 def detect_all(config: Config, store: Store, now: datetime) -> Detection:
-    return detect(config, store.messages(), store.meetings(), now)
+    """Touches and signals at ``now``: derived once per change of the observations or the
+    accounts (``agent.derived``), not once per step of a cycle."""
+    return touch_candidates(config, store).at(now)
+
+
+def states_of(
+    config: Config, store: Store, now: datetime, detection: Detection
+) -> list[AccountState]:
+    """Every account's state; the steps of one cycle share it (``store.remember``)."""
+    stages = stage_changes(store)
+    key = ("states", id(config), id(detection), now, tuple(sorted(stages.items())))
+    kept = store.remember(
+        key,
+        lambda: (
+            config,  # kept alive with the answer, so its id cannot be reused
+            detection,
+            account_states(config, detection.touches, detection.signals, now, stages),
+        ),
+    )
+    return kept[2]
 
 
 def stage_changes(store: Store) -> dict[str, StageChange]:
@@ -148,14 +174,16 @@ def current_board_and_states(
 ) -> tuple[list[AccountStatus], dict[str, AccountState]]:
     """The board, plus each account's people, patterns and suggested stage changes."""
     detection = detect_all(config, store, now)
-    stages = stage_changes(store)
-    states = account_states(config, detection.touches, detection.signals, now, stages)
-    rows = board(config, detection.touches, now, stages)
+    states = states_of(config, store, now, detection)
+    rows = board(config, detection.touches, now, stage_changes(store))
     return rows, {s.name: s for s in states}
 
 
-def current_plan(config: Config, store: Store, now: datetime) -> Plan:
-    """What the next cycle would do. Reads the store, changes nothing."""
+def current_plan(
+    config: Config, store: Store, now: datetime, *, base: Config | None = None
+) -> Plan:
+    """What the next cycle would do. Reads the store, changes nothing. ``base``: the config
+    ``config`` was adapted from (throttles only), whose account states are the same."""
     detection = detect_all(config, store, now)
     return make_plan(
         config,
@@ -164,4 +192,5 @@ def current_plan(config: Config, store: Store, now: datetime) -> Plan:
         now,
         stages=stage_changes(store),
         history=load_history(store),
+        states=states_of(base or config, store, now, detection),
     )

@@ -197,11 +197,17 @@ def deliver(config: Config, mail: OutgoingMail, now: datetime, home: Path) -> st
 
 
 def write_to_outbox(config: Config, mail: OutgoingMail, now: datetime) -> str:
-    """``<outbox>/<marker>.eml``: written whole or not at all, idempotent by name."""
+    """``<outbox>/<marker>.eml``: written whole or not at all, once per marker.
+
+    A file with the marker was sent by a run that stopped before recording it: it stays as
+    it went out, as Google's ``send_to_self`` finds a sent message by its Message-ID."""
     outbox = config.path(config.local.outbox)
+    path = outbox / f"{mail.marker}.eml"
+    if path.exists():
+        log.info("%s was sent already", path)
+        return str(path)
     try:
         outbox.mkdir(parents=True, exist_ok=True)
-        path = outbox / f"{mail.marker}.eml"
         message = build_mime(mail, Address(config.me[0], SENDER_NAME), now)
         write_atomically(path, message.as_bytes())
     except OSError as error:

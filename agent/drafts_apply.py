@@ -13,10 +13,11 @@ Nothing here sends anything: only ``agent.drafts_review.approve`` calls ``send_d
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from agent.config import Config
 from agent.drafts import CREATED, PENDING, TABLE, compose, mail_of, pending_record
@@ -123,6 +124,16 @@ def watching(store: Store) -> bool:
     return any(watched(r) for r in store.items(TABLE).values())
 
 
+def _mail_tells(records: Mapping[str, Mapping[str, Any]], listed: Sequence[DraftRef]) -> bool:
+    """Whether a watched draft is gone from the mailbox, so only the synced mail can say
+    what became of it (``drafts_outcomes``): else the messages need not be read at all."""
+    markers, ids = {d.marker for d in listed}, {d.id for d in listed}
+    return any(
+        watched(record) and key not in markers and str(record.get("provider_id") or "-") not in ids
+        for key, record in records.items()
+    )
+
+
 def learn(
     config: Config,
     store: Store,
@@ -142,7 +153,8 @@ def learn(
     if not watching(store):
         return LearnReport()
     listed = list(mailbox.drafts() if live is None else live)
-    found = outcomes(records, listed, store.messages(), now, config, fresh=fresh)
+    mail = store.messages() if _mail_tells(records, listed) else []
+    found = outcomes(records, listed, mail, now, config, fresh=fresh)
     lines = []
     for change in found:
         if change.delete:

@@ -32,7 +32,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def current_plan(config: Config, store: Store, now: datetime) -> Plan:
     """What the next cycle would do, with the daily volume lowered when drafts expire."""
-    return cycle.current_plan(adapted(config, store.items(TABLE).values(), now), store, now)
+    lowered = adapted(config, store.items(TABLE).values(), now)
+    return cycle.current_plan(lowered, store, now, base=config)
 
 
 def volume_note(config: Config, store: Store, now: datetime) -> str:

@@ -2,6 +2,14 @@
 
 The state file is ``{"schema": SCHEMA_VERSION, "tables": {table: {key: document}}}``,
 compact UTF-8 JSON; an older schema is upgraded on load by ``MIGRATIONS``, one step each.
+Schema 1 kept messages and meetings as tables of it; schema 2 moved them to their own file
+as rows (see ``agent.store_obs``): the step 1 → 2 hands them over as ``"observations"``.
+
+Documents (``to_json``) are dicts, for the small tables written by hand. Rows (``to_row``)
+are lists in field order, nested dataclasses rows too, for the hundreds of thousands of
+observations and touches: no repeated keys to write, store and parse. A file of rows
+carries its ``columns`` (field names per class), so a field added later, or removed, still
+reads: :class:`RowReader` maps the saved columns onto today's fields.
 
 Datetimes become ISO 8601 with their UTC offset (a ``ZoneInfo`` comes back as a fixed
 offset: the same instant, so equal), dates ISO, enums their value, tuples lists, nested
@@ -19,7 +27,16 @@ from datetime import date, datetime
 from enum import Enum
 from functools import cache
 from types import NoneType, UnionType
-from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    NamedTuple,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from agent.errors import UserError
 
@@ -28,10 +45,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: from-version -> function upgrading the raw file data (``{"schema": n, ...}``) one step;
 #: the loader then sets ``"schema"`` to n + 1.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+OBSERVED = ("messages", "meetings")  # the schema 1 tables that schema 2 keeps as rows
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 
@@ -45,19 +63,19 @@ class Unreadable(Exception):
 
 
 def encode_state(tables: Tables) -> bytes:
-    data = {"schema": SCHEMA_VERSION, "tables": tables}
-    try:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    except UnicodeEncodeError:  # lone surrogates from broken mail: \u-escape them instead
-        return json.dumps(data, separators=(",", ":")).encode()
+    return dump_json({"schema": SCHEMA_VERSION, "tables": tables})
 
 
-def decode_state(raw: bytes) -> tuple[Tables, bool]:
-    """The tables in a state file, and whether a migration changed them."""
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise Unreadable(f"not valid JSON: {error}") from None
+class Loaded(NamedTuple):
+    tables: Tables
+    migrated: bool  # a migration changed the data: worth saving
+    observations: dict[str, Any] | None  # what a migration moved out of the tables
+
+
+def decode_state(raw: bytes) -> Loaded:
+    """The tables in a state file, whether a migration changed them, and observations a
+    migration took out of them (to go to their own file)."""
+    data = load_json(raw)
     version = data.get("schema") if isinstance(data, dict) else None
     if not isinstance(version, int) or isinstance(version, bool):
         raise Unreadable("no schema version")
@@ -82,7 +100,41 @@ def decode_state(raw: bytes) -> tuple[Tables, bool]:
         for docs in tables.values()
     ):
         raise Unreadable("not the expected {schema, tables} shape")
-    return tables, version != SCHEMA_VERSION
+    moved = data.get("observations")
+    return Loaded(tables, version != SCHEMA_VERSION, moved if isinstance(moved, dict) else None)
+
+
+def load_json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise Unreadable(f"not valid JSON: {error}") from None
+
+
+def dump_json(data: Any) -> bytes:
+    """Compact UTF-8 JSON; lone surrogates from broken mail are \\u-escaped instead."""
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _v1_tables_to_observations(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 → 2: messages and meetings leave the tables for a file of their own."""
+    tables = data.get("tables")
+    if not isinstance(tables, dict):
+        return data  # let the shape check say what is wrong
+    moved = {name: tables.pop(name, {}) for name in OBSERVED}
+    if not all(isinstance(docs, dict) for docs in moved.values()):
+        raise Unreadable("messages or meetings are not tables")
+    data["observations"] = {
+        "form": "documents",
+        **{name: list(docs.values()) for name, docs in moved.items()},
+    }
+    return data
+
+
+MIGRATIONS[1] = _v1_tables_to_observations
 
 
 def to_json(obj: DataclassInstance) -> dict[str, Any]:
@@ -127,7 +179,7 @@ def _codecs(tp: Any) -> tuple[Codec | None, Codec | None]:
             (lambda v: tuple(decode(x) for x in v)) if decode else tuple,
         )
     if tp is datetime:
-        return _datetime_to_json, datetime.fromisoformat
+        return datetime_to_json, datetime.fromisoformat
     if tp is date:
         return date.isoformat, date.fromisoformat
     if isinstance(tp, type) and issubclass(tp, Enum):
@@ -145,7 +197,7 @@ def _or_none(codec: Codec | None) -> Codec | None:
     return lambda value: None if value is None else codec(value)
 
 
-def _datetime_to_json(value: datetime) -> str:
+def datetime_to_json(value: datetime) -> str:
     if value.utcoffset() is None:
         raise ValueError(f"naive datetime {value!r}: the store keeps aware datetimes only")
     return value.isoformat()

@@ -1,41 +1,49 @@
 """The agent's memory: TinyDB tables held in memory, saved atomically, one process at a time.
 
-The whole ``state.json`` is read when the store opens; every change happens in memory and
-``commit()`` writes the file once, atomically (temp file, fsync, ``os.replace``), keeping the
-previous good file as ``state.json.bak``. A lock on the state dir keeps a second nurture
-process out while the store is open. Only this module imports TinyDB.
+The small, often changing state (drafts, blocks, stages, jobs, cursors) is ``state.json``,
+read whole when the store opens. Messages and meetings are ``observations.json``
+(``agent.store_obs``), read only when a command asks for them. Every change happens in
+memory and ``commit()`` writes what changed, each file once, atomically (temp file, fsync,
+``os.replace``), keeping the previous good file as ``<name>.bak``: the observations first,
+then the state with the cursors that cover them. Derived data (touches, busy time) is
+cached in ``touches.json`` and ``busy.json`` keyed by the observations it came from
+(``agent.store_cache``). A lock on the state dir keeps a second nurture process out while
+the store is open. Only this module imports TinyDB.
 
-On disk: ``{"schema": 1, "tables": {table: {key: document}}}`` (see ``agent.serial``).
+On disk: ``{"schema": 2, "tables": {table: {key: document}}}`` (see ``agent.serial``).
 """
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
-import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from filelock import FileLock, Timeout
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from agent.errors import StoreBusyError, StoreCorruptError, UserError
+from agent.errors import StoreBusyError
 from agent.model import MailMessage, Meeting
-from agent.serial import Tables, Unreadable, decode_state, encode_state, from_json, to_json
+from agent.rows import RowReader, columns_of, to_row
+from agent.serial import OBSERVED, Loaded, Tables, decode_state, encode_state
+from agent.store_cache import Derived, DerivedCache
+from agent.store_files import fingerprint, read_recovering, remove_stale_temps, write_atomically
+from agent.store_obs import OBSERVATIONS_FILE, Observations, decoder, from_documents
 
 log = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
 BACKUP_FILE = "state.json.bak"
 LOCK_FILE = "nurture.lock"
-_META, _MESSAGES, _MEETINGS = "_meta", "messages", "meetings"
-_TYPED_TABLES = frozenset({_META, _MESSAGES, _MEETINGS})  # written only by their own methods
+_META, _OBSERVATIONS = "_meta", "observations"
+_TYPED_TABLES = frozenset({_META, *OBSERVED})  # written only by their own methods
+T = TypeVar("T")
+Observed = TypeVar("Observed", MailMessage, Meeting)
 
 Doc = dict[str, Any]
 
@@ -98,17 +106,31 @@ class Store:
     ``Store(home, {})`` alone is an unlocked in-memory store, handy in tests.
     """
 
-    def __init__(self, home: Path, tables: Tables, *, dirty: bool = False) -> None:
+    def __init__(
+        self,
+        home: Path,
+        tables: Tables,
+        *,
+        dirty: bool = False,
+        observations: Observations | None = None,
+        on_disk: bool = False,
+    ) -> None:
         self.home = home
         self._storage = _MemoryStorage(tables)
         self._storage.dirty = dirty
         self._db = _TinyDB(storage=lambda: self._storage)
         self._open = True
+        self._on_disk = on_disk
+        # None: on disk and not read yet (see _observations).
+        self._obs = observations if observations or on_disk else Observations()
+        self._cache = DerivedCache(home if on_disk else None)
+        self._memo: dict[Hashable, Any] = {}
 
     @classmethod
     @contextmanager
     def open(cls, home: Path, *, lock_timeout: float = 5.0) -> Iterator[Store]:
-        """Lock the state dir, load it, yield the store, release. Commits nothing by itself."""
+        """Lock the state dir, load it, yield the store, release. Commits nothing by itself
+        (derived data computed on the way is cached, if the observations are unchanged)."""
         home.mkdir(parents=True, exist_ok=True)
         lock = FileLock(home / LOCK_FILE, timeout=lock_timeout)
         try:
@@ -119,23 +141,54 @@ class Store:
                 "Wait for it to finish (a command, or the daemon's current job) and try again.",
             ) from None
         try:
-            _remove_stale_temps(home)
-            tables, migrated = _load(home)
-            store = cls(home, tables, dirty=migrated)
+            remove_stale_temps(home)
+            loaded = read_recovering(home, STATE_FILE, decode_state) or Loaded({}, False, None)
+            moved = loaded.observations
+            obs = from_documents(moved) if moved is not None else None
+            store = cls(home, loaded.tables, dirty=loaded.migrated, observations=obs, on_disk=True)
+            store._check_observations_file()
             try:
                 yield store
+                store._save_derived()
             finally:
                 store._open = False
         finally:
             lock.release()
 
     def commit(self) -> None:
-        """One atomic write if anything changed since the last commit; no-op otherwise."""
+        """Write what changed since the last commit, each file once; no-op otherwise."""
         if not self._open:
             raise RuntimeError("commit() after the store was closed")
+        obs = self._obs
+        if obs is not None and obs.changed and self._on_disk:
+            obs.generation = max(obs.generation, self._generation()) + 1
+            write_atomically(self.home, OBSERVATIONS_FILE, obs.encode(), keep_backup=True)
+            obs.changed = False  # before the state: its cursors cover what is now on disk
+            self.set_meta(_OBSERVATIONS, {"generation": obs.generation})
         if self._storage.dirty:
-            _write_atomically(self.home, encode_state(self._storage.tables), keep_backup=True)
+            write_atomically(
+                self.home, STATE_FILE, encode_state(self._storage.tables), keep_backup=True
+            )
             self._storage.dirty = False
+        self._save_derived()
+
+    def derived(self, derived: Derived[T], fingerprint: str, compute: Callable[[], T]) -> T:
+        """``compute()``, or its answer saved for these observations and ``fingerprint``."""
+        obs = self._obs
+        version = obs.version if obs is not None else 0
+        disk_key = None if obs is not None and obs.changed else self._disk_key()
+        return self._cache.get(derived, fingerprint, version, disk_key, compute)
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``key`` while this store is open (no disk involved)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
+
+    @property
+    def derived_misses(self) -> list[str]:
+        """The derived data computed afresh by this process (tests and benchmarks look)."""
+        return self._cache.misses
 
     def get(self, table: str, key: str) -> dict[str, Any] | None:
         """A copy of the document, or None."""
@@ -158,6 +211,9 @@ class Store:
         return {key: _json_copy(doc) for key, doc in self._table(table).docs().items()}
 
     def count(self, table: str) -> int:
+        if table in OBSERVED:
+            obs = self._observations()
+            return len(obs.messages if table == "messages" else obs.meetings)
         return len(self._table(table))
 
     def get_meta(self, key: str, default: Any = None) -> Any:
@@ -169,41 +225,59 @@ class Store:
 
     def put_messages(self, messages: Iterable[MailMessage]) -> int:
         """Add messages not seen before (by uid) and return how many were new."""
-        known = self._table(_MESSAGES).docs()
-        new: dict[str, Doc] = {}
-        for message in messages:
-            if message.uid not in known and message.uid not in new:
-                new[message.uid] = to_json(message)
-        self._table(_MESSAGES).put_many(new)
-        return len(new)
+        pending = list(messages)
+        return self._observations().put_messages(_stored(pending)) if pending else 0
 
     def messages(self) -> list[MailMessage]:
         """Every message, in the order first stored."""
-        return [from_json(MailMessage, doc) for doc in self._table(_MESSAGES).docs().values()]
+        return list(self._observations().messages.values())
 
     def put_meetings(self, meetings: Iterable[Meeting]) -> None:
         """Insert or replace meetings by uid."""
-        known = self._table(_MEETINGS).docs()
-        changed = {m.uid: to_json(m) for m in meetings}
-        self._table(_MEETINGS).put_many(
-            {uid: doc for uid, doc in changed.items() if known.get(uid) != doc}
-        )
+        pending = list(meetings)
+        if pending:
+            self._observations().put_meetings(_stored(pending))
 
     def remove_meetings(self, uids: Iterable[str]) -> int:
-        known = self._table(_MEETINGS).docs()
-        gone = {uid for uid in uids if uid in known}
-        self._table(_MEETINGS).drop(gone)
-        return len(gone)
+        gone = list(uids)
+        return self._observations().drop_meetings(gone) if gone else 0
 
     def reset_calendar(self, calendar: str) -> int:
         """Drop every meeting that came from ``calendar`` (before a full re-sync of it)."""
-        table = self._table(_MEETINGS)
-        gone = [str(doc.doc_id) for doc in table.search(Query().calendar == calendar)]
-        table.drop(gone)
-        return len(gone)
+        obs = self._observations()
+        return obs.drop_meetings([m.uid for m in obs.meetings.values() if m.calendar == calendar])
 
     def meetings(self) -> list[Meeting]:
-        return [from_json(Meeting, doc) for doc in self._table(_MEETINGS).docs().values()]
+        return list(self._observations().meetings.values())
+
+    def _observations(self) -> Observations:
+        if self._obs is None:
+            expected = self._generation()
+            found = read_recovering(self.home, OBSERVATIONS_FILE, decoder(expected))
+            self._obs = found or Observations(generation=expected)
+        return self._obs
+
+    def _generation(self) -> int:
+        return int((self.get_meta(_OBSERVATIONS) or {}).get("generation") or 0)
+
+    def _disk_key(self) -> str:
+        return f"{self._generation()}:{fingerprint(self.home / OBSERVATIONS_FILE)}"
+
+    def _check_observations_file(self) -> None:
+        """Observations gone (moved aside by hand): cursors must not skip what they held."""
+        if self._obs is not None or self._generation() == 0:
+            return
+        if not (self.home / OBSERVATIONS_FILE).exists():
+            log.warning("%s is missing: the next sync reads everything again", OBSERVATIONS_FILE)
+            for key in list(self._table(_META).docs()):
+                if key.startswith("cursor:"):
+                    self._table(_META).drop([key])
+            self._obs = Observations(generation=self._generation())
+
+    def _save_derived(self) -> None:
+        obs = self._obs
+        if self._open and not (obs is not None and obs.changed):
+            self._cache.save(obs.version if obs is not None else 0, self._disk_key())
 
     def _table(self, name: str) -> _KeyedTable:
         return cast(_KeyedTable, self._db.table(name))
@@ -212,6 +286,15 @@ class Store:
         docs = self._table(table)
         if docs.docs().get(key) != doc:  # an unchanged value must not cause a write
             docs.put_many({key: doc})
+
+
+_READER = RowReader(columns_of(MailMessage, Meeting))
+
+
+def _stored(observed: list[Observed]) -> list[Observed]:
+    """Each as a reload will return it (a ``ZoneInfo`` becomes its offset, tuples stay):
+    a command that syncs sees what the next one reads. Refuses naive datetimes now."""
+    return [_READER.read(type(item), to_row(item)) for item in observed]
 
 
 def _writable(table: str) -> str:
@@ -223,98 +306,3 @@ def _writable(table: str) -> str:
 def _json_copy(value: Any) -> Any:
     # A deep copy that is also the check: what put() accepts is exactly what a reload returns.
     return json.loads(json.dumps(value, ensure_ascii=False))
-
-
-def _load(home: Path) -> tuple[Tables, bool]:
-    """The tables in ``home`` and whether a migration changed them; recovers from .bak."""
-    state, backup = home / STATE_FILE, home / BACKUP_FILE
-    try:
-        return decode_state(state.read_bytes())
-    except FileNotFoundError:
-        return {}, False
-    except OSError as error:
-        raise UserError(
-            f"cannot read {state}: {error.strerror or error}", f"Check the permissions of {home}."
-        ) from None
-    except Unreadable as problem:
-        broken = f"{problem}"
-    try:
-        good = backup.read_bytes()
-        tables, migrated = decode_state(good)
-    except (OSError, Unreadable) as problem:
-        raise StoreCorruptError(
-            f"the nurture state file {state} is unreadable ({broken}) and so is its backup "
-            f"{backup} ({problem})",
-            f"Move {state} aside to start afresh (the next sync reads your mail again), "
-            "or put back a good copy from your own backups.",
-        ) from None
-    kept = _keep_corrupt(state)
-    _write_atomically(home, good, keep_backup=False)
-    log.warning(
-        "%s was unreadable (%s): restored %s, kept the bad file as %s", state, broken, backup, kept
-    )
-    return tables, migrated
-
-
-def _keep_corrupt(state: Path) -> Path:
-    """Keep the unreadable file next to the state as state.json.corrupt-<timestamp>."""
-    stamp = datetime.now().astimezone().strftime("%Y%m%dT%H%M%S")
-    kept = state.with_name(f"{state.name}.corrupt-{stamp}")
-    n = 1
-    while kept.exists():
-        kept, n = state.with_name(f"{state.name}.corrupt-{stamp}-{n}"), n + 1
-    _link_or_copy(state, kept)
-    return kept
-
-
-def _write_atomically(home: Path, payload: bytes, *, keep_backup: bool) -> None:
-    """Replace state.json by ``payload`` so that it is always either the old or the new file."""
-    state, backup = home / STATE_FILE, home / BACKUP_FILE
-    tmp, backup_tmp = home / ".state.json.new.tmp", home / ".state.json.bak.tmp"
-    try:  # fixed temp names are safe: we hold the lock, and open() removes leftovers
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if keep_backup and state.exists():
-            backup_tmp.unlink(missing_ok=True)  # os.link will not overwrite
-            _link_or_copy(state, backup_tmp)
-            os.replace(backup_tmp, backup)
-        os.replace(tmp, state)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
-        backup_tmp.unlink(missing_ok=True)
-        full = error.errno in (errno.ENOSPC, errno.EDQUOT)
-        hint = "Free some disk space" if full else f"Check that {home} is writable"
-        raise UserError(
-            f"could not save the nurture state to {state}: {error.strerror or error}",
-            f"{hint}, then run the command again; the previously saved state is intact.",
-        ) from error
-    _fsync_dir(home)
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # a file system without hard links
-        target.write_bytes(source.read_bytes())
-
-
-def _fsync_dir(home: Path) -> None:
-    # Makes the renames durable; directories cannot be opened this way on Windows.
-    if os.name == "posix":
-        fd = os.open(home, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _remove_stale_temps(home: Path) -> None:
-    """Temp files left by a process killed mid-write (we hold the lock: none is in use)."""
-    for stale in home.glob(".state.json.*.tmp"):
-        stale.unlink(missing_ok=True)

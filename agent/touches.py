@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from agent.config import Account, Config
@@ -67,21 +67,55 @@ class Detection:
     signals: tuple[Signal, ...]
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """Detection before ``now``: every touch, each meeting's with the meeting's end.
+
+    Only "has the meeting ended?" depends on the time, so this much can be derived once
+    and saved (``agent.derived``); :meth:`at` finishes the job for any ``now``.
+    """
+
+    touches: tuple[Touch, ...]  # ordered by (at, source, contact), as Detection's
+    ends: tuple[datetime | None, ...]  # the meeting's end, None for mail
+    signals: tuple[Signal, ...]
+    _at: dict[datetime, Detection] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, now: datetime) -> Detection:
+        if now not in self._at:
+            kept = tuple(
+                t for t, end in zip(self.touches, self.ends, strict=True) if not end or end <= now
+            )
+            self._at.clear()
+            self._at[now] = Detection(kept, self.signals)
+        return self._at[now]
+
+
 def detect(
     config: Config, messages: Sequence[MailMessage], meetings: Sequence[Meeting], now: datetime
 ) -> Detection:
     """All touches and signals in the observations, each source counted once per contact."""
+    return candidates(config, messages, meetings).at(now)
+
+
+def candidates(
+    config: Config, messages: Sequence[MailMessage], meetings: Sequence[Meeting]
+) -> Candidates:
+    """Every touch the observations hold whenever ``now`` is, and the signals."""
     index = AccountIndex(config.accounts, config.me, config.internal_domains)
-    touches: dict[tuple[str, str], Touch] = {}
-    signals: list[Signal] = []
+    touches: dict[tuple[str, str], tuple[Touch, datetime | None]] = {}
     for touch in _mail_touches(index, messages, config.max_participants):
-        touches.setdefault((touch.source, touch.contact), touch)
+        touches.setdefault((touch.source, touch.contact), (touch, None))
     for meeting in meetings:
-        for touch in meeting_touches(index, meeting, config.max_participants, now):
-            touches.setdefault((touch.source, touch.contact), touch)
-    signals.extend(_out_of_office(index, messages))
-    ordered = sorted(touches.values(), key=lambda t: (t.at, t.source, t.contact))
-    return Detection(tuple(ordered), tuple(sorted(signals, key=lambda s: s.at)))
+        # A meeting's touches only wait for its end: an earlier now sees none of them.
+        for touch in meeting_touches(index, meeting, config.max_participants, meeting.end):
+            touches.setdefault((touch.source, touch.contact), (touch, meeting.end))
+    ordered = sorted(
+        touches.values(), key=lambda pair: (pair[0].at, pair[0].source, pair[0].contact)
+    )
+    signals = sorted(_out_of_office(index, messages), key=lambda s: s.at)
+    return Candidates(
+        tuple(t for t, _ in ordered), tuple(end for _, end in ordered), tuple(signals)
+    )
 
 
 def _mail_touches(

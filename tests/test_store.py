@@ -127,12 +127,14 @@ def test_messages_and_meetings_round_trip_every_field(home: Path) -> None:
     assert back.sent_at.utcoffset() == timedelta(hours=1)  # the offset survives, not only UTC
     assert back.kind is MailKind.AUTO_REPLY
     assert back.return_date == date(2026, 3, 9)
-    raw = json.loads((home / "state.json").read_text(encoding="utf-8"))
-    doc = raw["tables"]["messages"]["m1@acme.com"]
-    assert doc["sent_at"] == "2026-03-02T09:30:00+01:00"
-    assert doc["kind"] == "auto_reply"
-    assert doc["sender"] == {"email": "ann@acme.com", "name": "Ann Ödegaard"}
-    assert "Ödegaard" in (home / "state.json").read_text(encoding="utf-8")  # not \u-escaped
+    raw = json.loads((home / "observations.json").read_text(encoding="utf-8"))
+    columns = raw["columns"]["MailMessage"]
+    row = dict(zip(columns, raw["messages"][0], strict=True))
+    assert row["sent_at"] == "2026-03-02T09:30:00+01:00"
+    assert row["kind"] == "auto_reply"
+    assert row["sender"] == ["ann@acme.com", "Ann Ödegaard"]
+    assert "Ödegaard" in (home / "observations.json").read_text(encoding="utf-8")  # not \u-escaped
+    assert "messages" not in json.loads((home / "state.json").read_bytes())["tables"]
 
 
 def test_naive_datetimes_are_refused(home: Path) -> None:

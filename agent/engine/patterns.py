@@ -33,7 +33,12 @@ class _Source:
     at: datetime
     direction: Direction
     channel: Channel
-    text: str
+    subject: str
+    snippet: str
+
+    @property
+    def text(self) -> str:  # only a few sources are read: lower-case them on demand
+        return f"{self.subject}\n{self.snippet}".lower()
 
 
 def account_patterns(
@@ -58,10 +63,7 @@ def _sources(touches: Sequence[Touch]) -> list[_Source]:
     first: dict[str, Touch] = {}
     for touch in sorted(touches, key=lambda t: (t.at, t.source)):
         first.setdefault(touch.source, touch)
-    return [
-        _Source(t.at, t.direction, t.channel, f"{t.subject}\n{t.snippet}".lower())
-        for t in first.values()
-    ]
+    return [_Source(t.at, t.direction, t.channel, t.subject, t.snippet) for t in first.values()]
 
 
 def carries_nothing(config: Config, text: str) -> bool:

@@ -42,10 +42,13 @@ def make_plan(
     *,
     stages: Mapping[str, StageChange] | None = None,
     history: History | None = None,
+    states: Sequence[AccountState] | None = None,
 ) -> Plan:
+    """``states``: ``account_states`` of the same inputs, when the caller has them."""
     history = history or History()
     today = now.astimezone(config.tz).date()
-    states = account_states(config, touches, signals, now, stages)
+    if states is None:
+        states = account_states(config, touches, signals, now, stages)
     ranked = sorted(states, key=worklist_order)
     ctx = PlayContext(
         config, now, today, history, history.offered() | shared_in_mail(config, touches)

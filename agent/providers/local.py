@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -111,8 +111,25 @@ class LocalProvider:
             except CalendarUnreadable as error:
                 unreadable.append(str(error))
                 continue  # no fingerprint: try again next time, the file may get fixed
-            fingerprints[name] = {"file": file, "until": until.isoformat()}
+            fingerprints[name] = {
+                "file": file,
+                "since": interest.since.isoformat(),
+                "until": until.isoformat(),
+            }
         return meetings, resets, fingerprints, unreadable
+
+
+def calendar_synced(cursor: Mapping[str, Any], path: Path, start: datetime, end: datetime) -> bool:
+    """Whether the store holds every meeting of the calendar ``path`` in ``[start, end)``:
+    the last sync read this very file (same fingerprint) over a window covering it."""
+    seen = (cursor.get("calendars") or {}).get(str(path)) or {}
+    if not seen.get("since") or seen.get("file") != _fingerprint(path):
+        return False
+    try:
+        since, until = (datetime.fromisoformat(seen[k]) for k in ("since", "until"))
+    except (KeyError, TypeError, ValueError):
+        return False
+    return since <= start and end <= until
 
 
 def _fingerprint(path: Path) -> str:

@@ -10,7 +10,7 @@ leaves the file byte-identical.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from agent.providers.localcal import CalendarUnreadable, load_meetings
 log = logging.getLogger(__name__)
 
 BLOCKS_FILE = "blocks.ics"
+KnownMeetings = Callable[[Path], Sequence[Meeting] | None]
 _NAMES_BY_CSS = {css: name for name, css in CSS_COLOURS.items()}
 
 
@@ -47,22 +48,33 @@ class LocalBlockCalendar:
         calendars = (config.path(p) for p in config.local.calendars)
         return cls(calendars, outbox / BLOCKS_FILE, config.tz, config.me)
 
-    def busy(self, start: datetime, end: datetime) -> list[Interval]:
+    def busy(
+        self, start: datetime, end: datetime, *, known: KnownMeetings | None = None
+    ) -> list[Interval]:
+        """Busy time in ``[start, end)``. ``known(path)``: that calendar's meetings as the
+        last sync stored them, or None when the file changed since (then it is read)."""
         ours = {block.id for block in self._read()}
         intervals: list[Interval] = []
         for path in self.calendars:
-            try:
-                meetings = load_meetings(path, start=start, end=end, tz=self.tz)
-            except CalendarUnreadable as error:
-                # Placing blocks without a calendar could put them over real meetings.
-                raise UserError(
-                    f"cannot read busy time from {error}",
-                    "fix the file or remove it from local.calendars, then run again",
-                ) from None
+            stored = known(path) if known is not None else None
+            if stored is not None:
+                meetings = [m for m in stored if m.start < end and start < m.end]
+            else:
+                meetings = self._load(path, start, end)
             intervals.extend(
                 Interval(m.start, m.end) for m in meetings if self._blocks_time(m, ours)
             )
         return intervals
+
+    def _load(self, path: Path, start: datetime, end: datetime) -> list[Meeting]:
+        try:
+            return load_meetings(path, start=start, end=end, tz=self.tz)
+        except CalendarUnreadable as error:
+            # Placing blocks without a calendar could put them over real meetings.
+            raise UserError(
+                f"cannot read busy time from {error}",
+                "fix the file or remove it from local.calendars, then run again",
+            ) from None
 
     def _blocks_time(self, meeting: Meeting, ours: frozenset[str] | set[str]) -> bool:
         if meeting.cancelled or not meeting.busy or meeting.end <= meeting.start:
