@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,17 @@ import pytest
 from agent.config import Config
 
 pytest_plugins = ["tests.fakegoogle.plugin"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (long variants) run only with NURTURE_LONG_TESTS=1."""
+    if os.environ.get("NURTURE_LONG_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="long variant: run with NURTURE_LONG_TESTS=1")
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(skip)
+
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
