@@ -9,8 +9,9 @@ acted; no harm done). Any other status is a draft still waiting in the rep's mai
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 REJECTED = frozenset({"rejected", "deleted"})
@@ -34,6 +35,7 @@ class PastDraft:
 @dataclass(frozen=True)
 class History:
     drafts: tuple[PastDraft, ...] = ()
+    _memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def offered(self) -> frozenset[tuple[str, str]]:
         """(contact, offer key) pairs already put in front of a person."""
@@ -60,6 +62,19 @@ class History:
 
     def created_on(self, day: date, tz: ZoneInfo) -> int:
         return sum(1 for d in self.drafts if d.created_at.astimezone(tz).date() == day)
+
+    def played_on(self, day: date, tz: ZoneInfo) -> frozenset[tuple[str, str]]:
+        """(account, play) pairs drafted on ``day``: the day's plays are made once, so a
+        second cycle that day does not hand the same play to the next person there."""
+        key = ("played_on", day, tz.key)
+        if key not in self._memo:
+            self._memo[key] = frozenset(
+                (d.account, d.play)
+                for d in self.drafts
+                if d.created_at.astimezone(tz).date() == day
+            )
+        found: frozenset[tuple[str, str]] = self._memo[key]
+        return found
 
     def plays_since(self, account: str, play: str, since: datetime) -> bool:
         return any(

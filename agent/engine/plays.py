@@ -36,14 +36,17 @@ PLAYS: dict[PlayId, PlaySpec] = {
 
 
 def choose_plays(state: AccountState, ctx: PlayContext) -> list[Candidate]:
-    """Every play that fits the account, best first: one per play, one per person."""
+    """Every play that fits the account, best first: one per play and day, one per person."""
     status = state.status
     chosen: list[Candidate] = []
     taken: set[str] = set()
+    played_today = ctx.history.played_on(ctx.today, ctx.config.tz)
     for play, rule in ctx.config.plays.in_order():
         spec = PLAYS[play]
         if status.stage not in rule.stages or status.tier not in rule.tiers:
             continue
+        if (state.name, play.value) in played_today:
+            continue  # this account had this play today, whoever got it
         if spec.follows_cadence and not status.due:
             continue
 
