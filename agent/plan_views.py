@@ -12,9 +12,11 @@ from rich.text import Text
 
 from agent.config import Config
 from agent.engine.accounts import AccountState
+from agent.engine.blocktypes import BlockAction
 from agent.engine.contacts import ContactStatus
 from agent.engine.planner import Plan
 from agent.model import Action, ActionKind, Direction
+from agent.next_cycle import NextCycle
 
 SECTIONS = (
     (ActionKind.REPLY, "Replies you owe"),
@@ -57,7 +59,47 @@ def plan_json(plan: Plan) -> list[dict[str, Any]]:
     return [action_json(a) for a in plan.actions]
 
 
-def plan_view(plan: Plan, config: Config, now: datetime) -> Group:
+def next_cycle_json(coming: NextCycle, config: Config) -> list[dict[str, Any]]:
+    """The plan's actions, then the calendar steps, then the digest when it is due."""
+    rows = plan_json(coming.plan) + [_block_json(a, config) for a in coming.blocks]
+    if coming.digest_week is not None:
+        rows.append(_digest_json(coming.digest_week, coming.digest_to))
+    return rows
+
+
+def _block_json(action: BlockAction, config: Config) -> dict[str, Any]:
+    block = action.block
+    return {
+        **_no_person("block", action.reason, action.key),
+        "step": action.step.value,
+        "block": block.id,
+        "start": block.start.astimezone(config.tz).isoformat(),
+        "end": block.end.astimezone(config.tz).isoformat(),
+        "accounts": list(action.done.accounts),
+    }
+
+
+def _digest_json(week: str, to: str) -> dict[str, Any]:
+    return _no_person("digest", _digest_reason(week, to), f"digest-{week}")
+
+
+def _digest_reason(week: str, to: str) -> str:
+    return f"the weekly digest for {week} is due; it goes to you only ({to})"
+
+
+def _no_person(kind: str, reason: str, key: str) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "account": None,
+        "contact": None,
+        "play": None,
+        "reason": reason,
+        "key": key,
+    }
+
+
+def plan_view(coming: NextCycle, config: Config, now: datetime) -> Group:
+    plan = coming.plan
     parts: list[RenderableType] = [
         Text(f"Plan for {now.astimezone(config.tz):%a %d %b %Y} (nothing sent)")
     ]
@@ -67,7 +109,24 @@ def plan_view(plan: Plan, config: Config, now: datetime) -> Group:
             parts.append(_actions_table(title, actions))
     if not plan.actions:
         parts.append(Text("Nothing is due: every account was touched within its cadence."))
+    if coming.blocks:
+        parts.append(_blocks_table(coming.blocks, config))
+    parts.append(Text(coming.blocks_note))
+    if coming.digest_week is not None:
+        parts.append(Text(f"Digest: {_digest_reason(coming.digest_week, coming.digest_to)}."))
     return Group(*parts)
+
+
+def _blocks_table(actions: Sequence[BlockAction], config: Config) -> Table:
+    table = Table(title="Calendar steps for nurture blocks", title_justify="left")
+    for column in ("Step", "When", "Accounts"):
+        table.add_column(column)
+    table.add_column("Why", ratio=1)
+    for action in actions:
+        start, end = (t.astimezone(config.tz) for t in (action.block.start, action.block.end))
+        when = f"{start:%a %d %b %H:%M}–{end:%H:%M}"
+        table.add_row(action.step.value, when, ", ".join(action.done.accounts), action.reason)
+    return table
 
 
 def _actions_table(title: str, actions: Sequence[Action]) -> Table:

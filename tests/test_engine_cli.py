@@ -44,9 +44,30 @@ def test_plan_json_has_the_contract_fields(synced, capsys) -> None:
     actions = json.loads(out)
     for action in actions:
         assert {"kind", "account", "contact", "play", "reason", "key"} <= action.keys()
-        assert action["kind"] in {"draft", "reply", "hold", "suggest_stage", "deferred"}
+        assert action["kind"] in {
+            *("draft", "reply", "hold", "suggest_stage", "deferred", "block", "digest")
+        }
     content = next(a for a in actions if a["play"] == "share_content")
     assert content["offer"]["url"].startswith("https://")
+
+
+def test_plan_shows_the_blocks_and_the_digest_the_cycle_would_write(
+    synced, capsys, tmp_path
+) -> None:
+    friday_evening = "2026-11-20T23:00:00+00:00"  # 17:00 in Chicago: past the digest's time
+    code, out, _ = run(capsys, *synced, "--now", friday_evening, "plan", "--json")
+    blocks = [a for a in json.loads(out) if a["kind"] == "block"]
+    assert code == 0 and [b["step"] for b in blocks] == ["place"] * 5
+    assert all(b["start"] < b["end"] and b["reason"] for b in blocks)
+    assert any(b["accounts"] for b in blocks)
+    [digest] = [a for a in json.loads(out) if a["kind"] == "digest"]
+    assert "2026-W47" in digest["reason"] and "riley@northwind-analytics.com" in digest["reason"]
+    assert not (tmp_path / "outbox" / "blocks.ics").exists()  # a plan writes nothing
+    run(capsys, *synced, "--now", friday_evening, "cycle")
+    _, out, _ = run(capsys, *synced, "--now", friday_evening, "plan", "--json")
+    assert {a["kind"] for a in json.loads(out)} & {"block", "digest"} == set()
+    _, text, _ = run(capsys, *synced, "--now", friday_evening, "plan")
+    assert "Nurture blocks: no change" in text
 
 
 def test_account_shows_people_patterns_and_suggestions(synced, capsys) -> None:

@@ -8,7 +8,8 @@ import click
 
 from agent import drafts_cycle
 from agent.context import Context, pass_context
-from agent.plan_views import plan_json, plan_view
+from agent.next_cycle import preview
+from agent.plan_views import next_cycle_json, plan_view
 from agent.views import console
 
 
@@ -29,7 +30,7 @@ def cycle_command(context: Context, dry_run: bool, as_json: bool) -> None:
     config = context.config()
     with context.store() as store:
         if dry_run:
-            plan = drafts_cycle.current_plan(config, store, context.now)
+            coming = preview(config, store, context.home, context.now)
             note = drafts_cycle.volume_note(config, store, context.now)
         else:
             report = drafts_cycle.full_cycle(config, store, context.home, context.now)
@@ -37,8 +38,8 @@ def cycle_command(context: Context, dry_run: bool, as_json: bool) -> None:
     if not dry_run:
         click.echo(report.summary())
     elif as_json:
-        click.echo(json.dumps(plan_json(plan), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
     else:
-        console().print(plan_view(plan, config, context.now))
+        console().print(plan_view(coming, config, context.now))
         if note:
             click.echo(f"Fewer drafts today: {note}.")

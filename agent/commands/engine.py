@@ -13,7 +13,8 @@ from agent.config import Account, Config
 from agent.context import Context, pass_context
 from agent.errors import UserError
 from agent.model import Stage
-from agent.plan_views import account_json, account_view, plan_json, plan_view
+from agent.next_cycle import preview
+from agent.plan_views import account_json, account_view, next_cycle_json, plan_view
 from agent.views import console
 
 
@@ -23,19 +24,20 @@ from agent.views import console
 def plan(context: Context, as_json: bool) -> None:
     """Show what the next cycle would do, and why. Nothing is written or sent.
 
-    Each action has a kind (draft, reply, suggest_stage, hold, deferred), an account, a
-    contact, a play for drafts and a reason. Drafts follow the worklist: cold dream clients
-    before lower-tier hot deals, then the most overdue and the widest coverage gap.
+    Each action has a kind (draft, reply, suggest_stage, hold, deferred, block, digest),
+    an account, a contact, a play for drafts and a reason. Drafts follow the worklist:
+    cold dream clients before lower-tier hot deals, then the most overdue and the widest
+    coverage gap. Calendar steps for the nurture blocks and a due digest come last.
 
     Example: nurture plan --json
     """
     config = context.config()
     with context.store() as store:
-        result = drafts_cycle.current_plan(config, store, context.now)
+        coming = preview(config, store, context.home, context.now)
     if as_json:
-        click.echo(json.dumps(plan_json(result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
     else:
-        console().print(plan_view(result, config, context.now))
+        console().print(plan_view(coming, config, context.now))
 
 
 @click.command()
