@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from agent.config import Account
 from agent.errors import ConfigError
+from agent.yamlfile import not_utf8
 
 ALIASES = {
     "name": ("name", "account", "account name", "company", "company name", "organization"),
@@ -27,6 +28,7 @@ ALIASES = {
     "needs": ("needs", "open needs"),
     "contacts": ("contacts", "people"),
 }
+_CSV_HINT = "export it again as CSV (comma-separated, UTF-8) from your CRM"
 _SPLIT = re.compile(r"[;,|\s]+")
 _CONTACT = re.compile(r"^\s*(?P<name>[^<(]*?)\s*<(?P<email>[^>]+)>\s*(?:\((?P<role>[^)]*)\))?\s*$")
 
@@ -42,8 +44,10 @@ def read_accounts_csv(path: Path) -> list[Account]:
         raise ConfigError(
             f"{path}: accounts_file not found", "fix accounts_file in the config"
         ) from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ConfigError(f"{path}: not a readable CSV file ({error})") from None
+    except UnicodeDecodeError:
+        raise not_utf8(path, "accounts_file") from None
+    except csv.Error as error:
+        raise ConfigError(f"{path}: not a readable CSV file ({error})", _CSV_HINT) from None
 
 
 def _columns(path: Path, header: Sequence[str]) -> dict[str, str]:

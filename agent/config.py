@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from agent.blocks_settings import BlocksSettings
+from agent.config_errors import validation_error
 from agent.daemon_settings import DaemonSettings
 from agent.digest_settings import DigestSettings
 from agent.drafts_settings import DraftsSettings
@@ -42,7 +43,7 @@ from agent.playbook_settings import (
     Throttle,
     unique_names,
 )
-from agent.yamlfile import KeyPath, read_yaml
+from agent.yamlfile import read_yaml
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -230,11 +231,19 @@ def load_config(path: Path) -> Config:
 
     data, lines = read_yaml(path, what="config")
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the config must be a mapping of keys to values")
+        what = "is empty" if data is None else "must be a mapping of keys to values"
+        raise ConfigError(f"{path}: the config {what}", "start from `nurture init` or config.yaml")
     try:
         config = Config.model_validate({**data, "base_dir": path.resolve().parent})
     except ValidationError as error:
-        raise _config_error(path, error, lines) from None
+        raise validation_error(path, error, lines) from None
+    folder = config.drafts.templates
+    if folder is not None and not config.path(folder).is_dir():  # a typo must not go unseen
+        where = f"{path}:{lines.get(('drafts', 'templates'), '?')}"
+        raise ConfigError(
+            f"{where}: drafts.templates: no folder {config.path(folder)}",
+            "fix the path, or leave it out to use templates/ next to the config",
+        )
     if config.content_file is not None:
         library = read_content_file(config.path(config.content_file))
         config = config.model_copy(update={"content": (*config.content, *library)})
@@ -257,31 +266,3 @@ def _merge_accounts(
             )
         names.add(account.name.lower())
     return (*inline, *from_csv)
-
-
-def _config_error(path: Path, error: ValidationError, lines: dict[KeyPath, int]) -> ConfigError:
-    problems = []
-    items = error.errors()
-    # A bad item also empties a min_length tuple; "at least 1 item" would only confuse.
-    bad = {i["loc"][:-1] for i in items if i["type"] != "too_short" and i["loc"]}
-    items = [i for i in items if not (i["type"] == "too_short" and i["loc"] in bad)]
-    for item in items[:5]:
-        loc = tuple(p for p in item["loc"] if p != "base_dir")
-        if item["type"] == "duplicate_account":
-            loc = (*loc, item["ctx"]["index"], "name")
-        key = ".".join(str(p) for p in loc) or "(top level)"
-        line = _line_for(loc, lines)
-        where = f"{path}:{line}" if line else str(path)
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling against the example config.yaml)"
-        problems.append(f"{where}: {key}: {message}")
-    return ConfigError("\n".join(problems), "fix the config and run the command again")
-
-
-def _line_for(loc: KeyPath, lines: dict[KeyPath, int]) -> int | None:
-    # Pydantic may report a deeper path than YAML has (e.g. inside a scalar); walk up.
-    for size in range(len(loc), 0, -1):
-        if loc[:size] in lines:
-            return lines[loc[:size]]
-    return None

@@ -15,11 +15,12 @@ from pydantic import ValidationError
 
 from agent.errors import ConfigError
 from agent.playbook_settings import ContentItem
-from agent.yamlfile import KeyPath, read_yaml
+from agent.yamlfile import KeyPath, not_utf8, read_yaml
 
 COLUMNS = ("title", "url", "kind", "tags", "published", "evergreen")
 _TRUE = {"yes", "y", "true", "1", "x", "evergreen"}
 _FALSE = {"", "no", "n", "false", "0"}
+_ROW_HINT = "fix that row of the content file"
 
 
 def read_content_file(path: Path) -> tuple[ContentItem, ...]:
@@ -38,7 +39,8 @@ def _read_yaml(path: Path) -> tuple[ContentItem, ...]:
         data, prefix = data["content"], ("content",)  # the same shape as in config.yaml
     if not isinstance(data, list):
         raise ConfigError(
-            f"{path}: the content file must be a list of items (title, url, kind, tags, ...)"
+            f"{path}: the content file must be a list of items (title, url, kind, tags, ...)",
+            "see `content:` in the example config.yaml for the layout",
         )
     items = []
     for index, entry in enumerate(data):
@@ -67,8 +69,10 @@ def _read_csv(path: Path) -> tuple[ContentItem, ...]:
         raise ConfigError(
             f"{path}: content_file not found", "fix content_file in the config"
         ) from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ConfigError(f"{path}: not a readable CSV file ({error})") from None
+    except UnicodeDecodeError:
+        raise not_utf8(path, "content_file") from None
+    except csv.Error as error:
+        raise ConfigError(f"{path}: not a readable CSV file ({error})", _ROW_HINT) from None
 
 
 def _row(row: dict[str, str], header: dict[str, str], where: str) -> dict[str, Any]:
@@ -93,12 +97,12 @@ def _flag(value: str, where: str) -> bool:
         return True
     if value.lower() in _FALSE:
         return False
-    raise ConfigError(f"{where}: column 'evergreen': {value!r} is not yes or no")
+    raise ConfigError(f"{where}: column 'evergreen': {value!r} is not yes or no", _ROW_HINT)
 
 
 def _validate(entry: Any, where: str, what: str) -> ContentItem:
     if not isinstance(entry, dict):
-        raise ConfigError(f"{where}: {what} must be a mapping with title and url")
+        raise ConfigError(f"{where}: {what} must be a mapping with title and url", "fix that item")
     try:
         return ContentItem.model_validate(entry)
     except ValidationError as error:
@@ -107,6 +111,8 @@ def _validate(entry: Any, where: str, what: str) -> ContentItem:
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = f"unknown field (the fields are: {', '.join(COLUMNS)})"
+        elif item["type"] == "missing":
+            message = "this field is required"
         raise ConfigError(
             f"{where}: {field}: {message}", "fix that item of the content file"
         ) from None

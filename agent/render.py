@@ -89,6 +89,12 @@ def _line_in(error: BaseException, filename: str) -> int | None:
     return line
 
 
+def _not_utf8(files: FileSystemLoader, name: str, error: UnicodeDecodeError) -> UserError:
+    found = next((Path(d, name) for d in files.searchpath if Path(d, name).is_file()), name)
+    line = error.object[: error.start].count(b"\n") + 1  # the line of the first bad byte
+    return UserError(f"template {found}:{line}: not UTF-8 text", "save it as UTF-8")
+
+
 def _is_html(name: str | None) -> bool:
     """Autoescape HTML: ``*.html.j2`` files and the HTML part of a play template."""
     return bool(name) and str(name).endswith(("#html", ".html", ".html.j2"))
@@ -103,7 +109,10 @@ class _PartLoader(BaseLoader):
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Any]:
         name, _, part = template.partition("#")
-        source, filename, uptodate = self.files.get_source(environment, name)
+        try:
+            source, filename, uptodate = self.files.get_source(environment, name)
+        except UnicodeDecodeError as error:  # FileSystemLoader reads UTF-8 only
+            raise _not_utf8(self.files, name, error) from None
         if not part:
             return source, filename, uptodate
         found = split_play_template(source, filename).part(part)

@@ -23,8 +23,13 @@ def read_yaml(path: Path, *, what: str) -> tuple[Any, dict[KeyPath, int]]:
             f"{path}: {what} file not found",
             "pass --config PATH, set NURTURE_CONFIG, or run `nurture init` to create one",
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the {what} file ({error})") from None
+    except UnicodeDecodeError:
+        raise not_utf8(path, f"{what} file") from None
+    except OSError as error:
+        raise ConfigError(
+            f"{path}: cannot read the {what} file ({error.strerror or error})",
+            "check that the file exists and that you may read it",
+        ) from None
     try:
         document = YAML(typ="rt").load(text)
     except MarkedYAMLError as error:
@@ -37,6 +42,21 @@ def read_yaml(path: Path, *, what: str) -> tuple[Any, dict[KeyPath, int]]:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
     lines: dict[KeyPath, int] = {}
     return _plain(document, (), lines), lines
+
+
+def not_utf8(path: Path, what: str) -> ConfigError:
+    """A file that is not UTF-8: the line of its first bad byte, and how to fix it."""
+    line = None
+    try:
+        path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = error.object[: error.start].count(b"\n") + 1
+    except OSError:
+        pass
+    return ConfigError(
+        f"{path}{f':{line}' if line else ''}: the {what} is not UTF-8 text",
+        'save it as UTF-8 (spreadsheets: "CSV UTF-8") and run the command again',
+    )
 
 
 def _plain(node: Any, path: KeyPath, lines: dict[KeyPath, int]) -> Any:

@@ -22,17 +22,11 @@ from icalendar import Calendar, Component
 
 from agent.mailparse import normalize_email
 from agent.model import Attendee, Meeting, Response
+from agent.providers.runaway import too_costly
 
 log = logging.getLogger(__name__)
 
 _RESPONSES = {r.name.replace("_", "-"): r for r in Response}  # PARTSTAT → Response
-
-# Calendar apps (Google, Outlook, Apple) cannot create rules that repeat more often than
-# hourly, but fuzzed or hand-made files can, and expanding FREQ=SECONDLY over a year-long
-# window means tens of millions of instances. Such a series is expanded only when COUNT
-# bounds its cost.
-_SUB_HOURLY = frozenset({"SECONDLY", "MINUTELY"})
-_MAX_SUB_HOURLY_COUNT = 10_000
 
 
 class CalendarUnreadable(Exception):
@@ -90,7 +84,7 @@ def _expand(
     vcalendar: Component, path: Path, window: tuple[datetime, datetime], tz: ZoneInfo, calendar: str
 ) -> list[Meeting]:
     start, end = window
-    recurring = _prepare(vcalendar, path)
+    recurring = _prepare(vcalendar, path, end)
     query = _query(vcalendar, path)
     meetings: list[Meeting] = []
     for series in query.series:
@@ -137,14 +131,15 @@ def _expandable(event: Component) -> bool:
     return True
 
 
-def _prepare(vcalendar: Component, path: Path) -> set[str]:
+def _prepare(vcalendar: Component, path: Path, end: datetime) -> set[str]:
     """Give UID-less events a stable UID, drop runaway series; return recurring UIDs."""
     kept: list[Component] = []
     recurring: set[str] = set()
     for component in vcalendar.subcomponents:
         if component.name == "VEVENT":
-            if _runaway(component):
-                log.warning("%s: skipping sub-hourly event %s", path, component.get("UID"))
+            why = _runaway(component, end)
+            if why:
+                log.warning("%s: skipping event %s: %s", path, component.get("UID"), why)
                 continue
             if not str(component.get("UID", "")).strip():
                 # recurring_ical_events would use id() of the object: new on every read.
@@ -157,15 +152,17 @@ def _prepare(vcalendar: Component, path: Path) -> set[str]:
     return recurring
 
 
-def _runaway(event: Component) -> bool:
+def _runaway(event: Component, end: datetime) -> str:
+    """Why this series would cost too much to expand (see agent.providers.runaway); ""."""
+    try:
+        start = getattr(event.get("DTSTART"), "dt", None)
+    except ValueError:  # icalendar's BrokenCalendarProperty: the library skips the event
+        return ""
     for rule in _as_list(event.get("RRULE")):
-        if not isinstance(rule, dict):
-            continue  # a broken rule: the library skips the series itself
-        freq = {str(f).upper() for f in rule.get("FREQ", [])}
-        counts = [c for c in rule.get("COUNT", []) if isinstance(c, int)]
-        if freq & _SUB_HOURLY and not (counts and max(counts) <= _MAX_SUB_HOURLY_COUNT):
-            return True
-    return False
+        why = too_costly(rule, start, end)
+        if why:
+            return why
+    return ""
 
 
 def _to_meeting(

@@ -78,7 +78,7 @@ def read_file(file: Path) -> Iterator[tuple[str, MailMessage]]:
 
     The key is the file's path, with ``#n`` for the n-th message of an mbox.
     """
-    if file.suffix.lower() == ".mbox" or _starts_like_mbox(file):
+    if _is_mbox(file):
         for number, raw in enumerate(_split_mbox(file)):
             if raw.strip():
                 yield f"{file}#{number}", _parse(raw)
@@ -142,6 +142,21 @@ def _parse(raw: bytes) -> MailMessage:
     if thread:
         return dataclasses.replace(message, thread=f"{int(thread.group(1)):x}")
     return message
+
+
+def _is_mbox(file: Path) -> bool:
+    """An .mbox file, or a file of other name that starts like one (outside a Maildir).
+
+    A Maildir or .eml file is one message even when it starts with an mbox "From " line
+    (some delivery agents keep it; the parser skips it): splitting it at a "From " line
+    in its unescaped body would make a second, bogus message of the body's end.
+    """
+    suffix = file.suffix.lower()
+    if suffix == ".mbox":
+        return True
+    if suffix == ".eml" or file.parent.name in MAILDIR_PARTS:
+        return False
+    return _starts_like_mbox(file)
 
 
 def _starts_like_mbox(file: Path) -> bool:
