@@ -14,50 +14,35 @@ from typing import Any
 
 from agent import cycle
 from agent.config import Config
-from agent.engine.accounts import AccountState
 from agent.engine.blocknotes import WorkItem
 from agent.engine.history import CLOSED
 from agent.model import Action, ActionKind
+from agent.plan_memo import PEOPLE_PER_ACCOUNT, DueAccount, person
 from agent.store import Store
 
-PEOPLE_PER_ACCOUNT = 3
 GMAIL_DRAFT_LINK = "https://mail.google.com/mail/u/0/#drafts?compose={id}"
 
 
 def worklist(config: Config, store: Store, now: datetime) -> list[WorkItem]:
-    plan = cycle.current_plan(config, store, now)
+    plan = cycle.plan_brief(config, store, now)
     drafts = open_drafts(store.items("drafts").values(), config.provider)
     planned = [a for a in plan.actions if a.kind is ActionKind.DRAFT]
     return [
         WorkItem(
-            account=state.name,
-            reason=reason(state),
-            people=people(state, planned),
-            drafts=tuple(drafts.get(state.name, ())),
+            account=due.account,
+            reason=due.reason,
+            people=people(due, planned),
+            drafts=tuple(drafts.get(due.account, ())),
         )
-        for state in plan.worklist
+        for due in plan.worklist
     ]
 
 
-def reason(state: AccountState) -> str:
-    status = state.status
-    if status.days_since_touch is None:
-        why = "never touched"
-    else:
-        why = f"{status.days_since_touch} days since the last touch"
-    why += f" ({status.cadence_days}-day rhythm, {status.tier.value}, {status.stage.value})"
-    if status.coverage_gap:
-        why += f"; {status.recent_people} of {status.coverage_target} people reached"
-    return why
-
-
-def people(state: AccountState, planned: Sequence[Action]) -> tuple[str, ...]:
-    chosen = [(a.contact_name, a.contact or "") for a in planned if a.account == state.name]
-    if not chosen:
-        chosen = [(c.label, c.email) for c in state.contacts if c.due and c.known]
+def people(due: DueAccount, planned: Sequence[Action]) -> tuple[str, ...]:
+    """Those the plan drafts for at this account, else its due people; three at most."""
+    chosen = [person(a.contact_name, a.contact or "") for a in planned if a.account == due.account]
     shown: list[str] = []
-    for name, email in chosen:
-        text = f"{name} <{email}>" if name and email else (name or email)
+    for text in chosen or due.due_people:
         if text and text not in shown:
             shown.append(text)
     return tuple(shown[:PEOPLE_PER_ACCOUNT])

@@ -5,9 +5,10 @@ Exit codes: 0 ok, 1 failure (the message says what to do), 2 usage or config err
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,67 @@ from typing import Any
 import click
 
 from agent import __version__
-from agent.commands import blocks, book, cycle, daemon, digest, drafts, engine, google, setup
 from agent.context import Context
 from agent.errors import UserError
 
 log = logging.getLogger(__name__)
 
+# name → "module:attribute". A command's module is imported when that command runs (or
+# `--help` lists it): `nurture cycle` does not pay for Google, the digest or rich tables.
+COMMANDS = {
+    "sync": "agent.commands.book:sync",
+    "board": "agent.commands.book:board",
+    "demo": "agent.commands.book:demo",
+    "run": "agent.commands.daemon:run",
+    "status": "agent.commands.daemon:status",
+    "doctor": "agent.commands.daemon:doctor",
+    "plan": "agent.commands.engine:plan",
+    "account": "agent.commands.engine:account",
+    "digest": "agent.commands.digest:digest",
+    "auth": "agent.commands.google:auth",
+    "cycle": "agent.commands.cycle:cycle_command",
+    "drafts": "agent.commands.drafts:drafts",
+    "init": "agent.commands.setup:init",
+    "templates": "agent.commands.setup:templates",
+    "blocks": "agent.commands.blocks:blocks",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use; ``commands`` imports them all."""
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str], **kwargs: Any) -> None:
+        self._lazy = dict(lazy)
+        self._loaded: dict[str, click.Command] = {}
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        for name in list(self._lazy):
+            self._load(name)
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: Mapping[str, click.Command] | None) -> None:
+        self._loaded.update(value or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._loaded, *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._lazy:
+            self._load(cmd_name)
+        return self._loaded.get(cmd_name)
+
+    def _load(self, name: str) -> None:
+        module, _, attribute = self._lazy.pop(name).partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command) or command.name != name:
+            raise TypeError(f"{module}:{attribute} is not the command {name!r}")
+        self._loaded[name] = command
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config", "config_path", type=click.Path(path_type=Path), help="config.yaml to use."
 )
@@ -69,23 +123,3 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     sys.exit(result if isinstance(result, int) else 0)
-
-
-for _command in (
-    book.sync,
-    book.board,
-    book.demo,
-    daemon.run,
-    daemon.status,
-    daemon.doctor,
-    engine.plan,
-    engine.account,
-    digest.digest,
-    google.auth,
-    cycle.cycle_command,
-    drafts.drafts,
-    setup.init,
-    setup.templates,
-):
-    cli.add_command(_command)
-cli.add_command(blocks.blocks)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from agent import plan_memo
 from agent.config import Config
 from agent.derived import busy_meetings, touch_candidates
 from agent.engine.accounts import AccountState, account_states
@@ -91,24 +92,33 @@ def sync(
     store.set_meta("last_sync", now.isoformat())
     for problem in pull.unreadable:
         log.warning("skipped unreadable input %s", problem)
-    detection = detect_all(config, store, now)
     if (
         provider.name == "local"
         and config.blocks.enabled
         and (new or pull.meetings or pull.reset_calendars)
     ):
         busy_meetings(config, store, now)  # cheap now the meetings are in memory; saved with them
-    rows = board(config, detection.touches, now, stage_changes(store))
+    numbers = plan_memo.book_numbers(config, store, now, lambda: _book_numbers(config, store, now))
     return SyncReport(
         new_messages=new,
         meetings=len(pull.meetings),
+        touches=numbers.touches,
+        accounts_touched=numbers.accounts_touched,
+        accounts=len(config.accounts),
+        cold_accounts=numbers.cold_accounts,
+        unreadable=pull.unreadable,
+    )
+
+
+def _book_numbers(config: Config, store: Store, now: datetime) -> plan_memo.BookNumbers:
+    detection = detect_all(config, store, now)
+    rows = board(config, detection.touches, now, stage_changes(store))
+    return plan_memo.BookNumbers(
         touches=len({t.source for t in detection.touches}),
         accounts_touched=sum(1 for r in rows if r.touches),
-        accounts=len(rows),
         cold_accounts=sum(
             1 for r in rows if r.days_since_touch is None or r.days_since_touch >= COLD_AFTER_DAYS
         ),
-        unreadable=pull.unreadable,
     )
 
 
@@ -193,4 +203,19 @@ def current_plan(
         stages=stage_changes(store),
         history=load_history(store),
         states=states_of(base or config, store, now, detection),
+    )
+
+
+def plan_brief(
+    config: Config, store: Store, now: datetime, *, base: Config | None = None
+) -> plan_memo.PlanBrief:
+    """``current_plan``'s actions and worklist, reused from an earlier command while the
+    inputs are the same and its horizon holds (``agent.plan_memo``)."""
+    return plan_memo.plan_brief(
+        config,
+        store,
+        now,
+        store.items("drafts"),
+        lambda: current_plan(config, store, now, base=base),
+        base=base,
     )

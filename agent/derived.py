@@ -3,7 +3,8 @@
 * ``touches``: :class:`agent.touches.Candidates`, keyed by the config parts that touch
   detection reads (accounts and their domains, ``me``, internal domains, the participant
   limit) and :data:`DETECTION_VERSION`; bump it whenever ``agent.touches`` decides
-  differently, so that no cache made by an older nurture is used.
+  differently or the file's form changes, so that no cache made by an older nurture is
+  used (a cache needs no migration: a miss derives it again).
 * ``busy``: per calendar, the meetings that may block time for nurture blocks, reduced to
   what that decision reads, so placing blocks reads neither the .ics files nor all mail.
 """
@@ -16,22 +17,24 @@ from typing import Any
 
 from agent.config import Config
 from agent.model import Meeting, Signal, Touch
-from agent.rows import RowReader, columns_of, to_row
+from agent.rows import RowReader, columns_of, from_columns, to_columns, to_row
 from agent.serial import Unreadable
 from agent.store import Store
 from agent.store_cache import Derived, fingerprint_of
 from agent.touches import Candidates, candidates
 
-DETECTION_VERSION = 1
+DETECTION_VERSION = 2  # 2: touches.json holds touches by column
+BUSY_VERSION = 1
 BUSY_PAST = timedelta(days=30)  # blocks older than this are settled: no busy time needed
 CUTOFF = ""  # the busy cache's entry that records from when it holds meetings
 BusyMeetings = dict[str, tuple[Meeting, ...]]  # calendar name → meetings, in stored order
 
 
 def _encode_candidates(found: Candidates) -> dict[str, Any]:
+    # Touches by column: 200,000 of them decode in a fraction of the time rows take.
     return {
-        "columns": columns_of(Touch, Signal),
-        "touches": [to_row(t) for t in found.touches],
+        "columns": columns_of(Signal),
+        "touches": to_columns(Touch, found.touches),
         "ends": [end.isoformat() if end else None for end in found.ends],
         "signals": [to_row(s) for s in found.signals],
     }
@@ -39,7 +42,7 @@ def _encode_candidates(found: Candidates) -> dict[str, Any]:
 
 def _decode_candidates(data: Mapping[str, Any]) -> Candidates:
     reader = RowReader(data["columns"])
-    touches = tuple(reader.read_all(Touch, data["touches"]))
+    touches = tuple(from_columns(Touch, data["touches"]))
     ends = tuple(datetime.fromisoformat(end) if end else None for end in data["ends"])
     if len(ends) != len(touches):
         raise Unreadable("touches and their ends differ in number")
@@ -88,7 +91,7 @@ def busy_meetings(config: Config, store: Store, now: datetime) -> BusyMeetings:
     me = frozenset(address.lower() for address in config.me)
     return store.derived(
         BUSY,
-        fingerprint_of(DETECTION_VERSION, sorted(me)),
+        fingerprint_of(BUSY_VERSION, sorted(me)),
         lambda: _blocking(store.meetings(), me, now - BUSY_PAST),
     )
 

@@ -22,6 +22,7 @@ from agent.drafts_outcomes import adapted, daily_volume
 from agent.engine.planner import Plan
 from agent.errors import UserError
 from agent.model import ActionKind
+from agent.plan_memo import PlanBrief
 from agent.providers.base import Mailbox, Progress, Provider
 from agent.store import Store
 
@@ -58,11 +59,12 @@ def sync_and_learn(
 
 def plan_and_apply(
     config: Config, store: Store, mailbox: Mailbox, now: datetime
-) -> tuple[LearnReport, Plan, ApplyReport]:
+) -> tuple[LearnReport, PlanBrief, ApplyReport]:
     """Learn what the mailbox can tell without a sync, plan, and write the drafts."""
     learned = learn(config, store, mailbox, now, fresh=False)
     store.commit()
-    plan = current_plan(config, store, now)
+    lowered = adapted(config, store.items(TABLE).values(), now)
+    plan = cycle.plan_brief(lowered, store, now, base=config)
     return learned, plan, apply(config, store, mailbox, plan.of_kind(ActionKind.DRAFT), now)
 
 
@@ -90,7 +92,7 @@ def full_cycle(config: Config, store: Store, home: Path, now: datetime) -> Cycle
 
 
 def _drafts_line(
-    config: Config, store: Store, now: datetime, plan: Plan, applied: ApplyReport
+    config: Config, store: Store, now: datetime, plan: PlanBrief, applied: ApplyReport
 ) -> str:
     held = len(plan.of_kind(ActionKind.DEFERRED))
     waiting = f"; {held} more held back by the throttles" if held else ""

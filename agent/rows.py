@@ -162,3 +162,53 @@ class RowReader:
         if isinstance(inner, type) and is_dataclass(inner):
             return lambda v: self.read(inner, v)
         return None
+
+
+def to_columns(cls: type, items: Sequence[Any]) -> dict[str, Any]:
+    """Many records of ``cls`` as one list per field (a repetitive text column as a table
+    of its distinct values and an index per record): smaller, and decoded per column."""
+    columns = {}
+    for name, encode in _encoders(cls):
+        values = [getattr(item, name) for item in items]
+        columns[name] = _packed(values if encode is None else [encode(v) for v in values])
+    return {"count": len(items), "columns": columns}
+
+
+def _packed(values: list[Any]) -> dict[str, list[Any]]:
+    try:
+        table = list(dict.fromkeys(values))
+    except TypeError:  # lists (tuples in the record) are kept as they are
+        return {"values": values}
+    if len(table) * 2 > len(values):
+        return {"values": values}
+    at = {value: index for index, value in enumerate(table)}
+    return {"table": table, "index": [at[v] for v in values]}
+
+
+def from_columns(cls: type[T], data: Mapping[str, Any]) -> list[T]:
+    """:func:`to_columns` read back, by field name (a field added later takes its default)."""
+    try:
+        count, columns = int(data["count"]), data["columns"]
+        hints, reader = get_type_hints(cls), RowReader({})
+        args = []
+        for field in fields(cls):
+            if field.name in columns:
+                values = _unpacked(columns[field.name], reader._decoder(hints[field.name]))
+            elif field.default is not MISSING:
+                values = [field.default] * count
+            else:
+                raise Unreadable(f"columns of {cls.__name__} lack the field {field.name}")
+            if len(values) != count:
+                raise Unreadable(f"the column {field.name} has {len(values)} of {count} values")
+            args.append(values)
+        return list(map(cls, *args))
+    except (TypeError, ValueError, KeyError, IndexError) as error:
+        raise Unreadable(f"{cls.__name__} columns do not read: {error!r}") from None
+
+
+def _unpacked(column: Mapping[str, Any], decode: Codec | None) -> list[Any]:
+    if "table" in column:
+        table = column["table"] if decode is None else [decode(v) for v in column["table"]]
+        return [table[i] for i in column["index"]]
+    values = column["values"]
+    return list(values) if decode is None else [decode(v) for v in values]

@@ -62,6 +62,10 @@ class Unreadable(Exception):
     """A state file that is not valid JSON of the expected shape."""
 
 
+class Outdated(Unreadable):
+    """A file that reads, but is older than the state that refers to it."""
+
+
 def encode_state(tables: Tables) -> bytes:
     return dump_json({"schema": SCHEMA_VERSION, "tables": tables})
 

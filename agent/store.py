@@ -172,12 +172,19 @@ class Store:
             self._storage.dirty = False
         self._save_derived()
 
-    def derived(self, derived: Derived[T], fingerprint: str, compute: Callable[[], T]) -> T:
-        """``compute()``, or its answer saved for these observations and ``fingerprint``."""
+    def derived(
+        self,
+        derived: Derived[T],
+        fingerprint: str,
+        compute: Callable[[], T],
+        usable: Callable[[T], bool] | None = None,
+    ) -> T:
+        """``compute()``, or its answer saved for these observations and ``fingerprint``
+        (and, with ``usable``, only if that says it still holds)."""
         obs = self._obs
         version = obs.version if obs is not None else 0
         disk_key = None if obs is not None and obs.changed else self._disk_key()
-        return self._cache.get(derived, fingerprint, version, disk_key, compute)
+        return self._cache.get(derived, fingerprint, version, disk_key, compute, usable=usable)
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per ``key`` while this store is open (no disk involved)."""

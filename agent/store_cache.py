@@ -67,13 +67,19 @@ class DerivedCache:
         version: int,
         disk_key: str | None,
         compute: Callable[[], T],
+        *,
+        usable: Callable[[T], bool] | None = None,
     ) -> T:
         """The answer for (fingerprint, observations ``version``); ``disk_key`` None: the
-        observations changed in memory, so no file can hold the answer."""
+        observations changed in memory, so no file can hold the answer. ``usable``: whether
+        a kept answer still holds (e.g. at this time); one that does not is a miss."""
         memo_key = (derived.name, fingerprint, version)
-        if memo_key in self.memo:
-            return self.memo[memo_key]  # type: ignore[no-any-return]
+        kept = self.memo.get(memo_key)
+        if kept is not None and (usable is None or usable(kept)):
+            return kept  # type: ignore[no-any-return]
         value = self._read(derived, fingerprint, disk_key) if disk_key is not None else None
+        if value is not None and usable is not None and not usable(value):
+            value = None
         if value is None:
             self.misses.append(derived.name)
             value = compute()

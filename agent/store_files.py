@@ -1,9 +1,10 @@
 """The store's files on disk: written atomically with a last-good ``.bak``, read with recovery.
 
-Each file is replaced whole: a temp file is written and fsynced, the current file is
-hard-linked to ``<name>.bak``, and the temp is renamed over the file, so a reader (or a
-process killed at any moment) sees the old file or the new one, never half of one. The
-caller holds the store's lock, so fixed temp names are safe.
+Each file is replaced whole: a temp file is written and fsynced (``agent.atomic``), the
+current file is hard-linked to ``<name>.bak``, and the temp is renamed over the file, so a
+reader (or a process killed at any moment) sees the old file or the new one, never half
+of one. The
+caller holds the store's lock, so the backup's fixed temp name is safe.
 """
 
 from __future__ import annotations
@@ -16,36 +17,29 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
+from agent import atomic
 from agent.errors import StoreCorruptError, UserError
-from agent.serial import Unreadable
+from agent.serial import Outdated, Unreadable
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-NAMES = ("state.json", "observations.json", "touches.json", "busy.json")
+NAMES = ("state.json", "observations.json", "touches.json", "busy.json", "plan.json", "book.json")
 
 
 def write_atomically(home: Path, name: str, payload: bytes, *, keep_backup: bool) -> None:
-    """Replace ``home/name`` by ``payload`` so that it is always either the old or the new."""
-    target, backup = home / name, home / f"{name}.bak"
-    tmp, backup_tmp = home / f".{name}.new.tmp", home / f".{name}.bak.tmp"
+    """Replace ``home/name`` by ``payload`` so that it is always either the old or the new.
+
+    The bytes are staged whole first (``agent.atomic``: written, fsynced, a full disk a
+    :class:`UserError`), so a failure leaves both the file and its ``.bak`` as they were."""
+    target, staged = home / name, home / f".{name}.new.tmp"
+    atomic.write_atomically(staged, payload, mode=0o600)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
         if keep_backup and target.exists():
-            backup_tmp.unlink(missing_ok=True)  # os.link will not overwrite
-            link_or_copy(target, backup_tmp)
-            os.replace(backup_tmp, backup)
-        os.replace(tmp, target)
+            _keep_backup(home, name)
+        os.replace(staged, target)
     except OSError as error:
-        tmp.unlink(missing_ok=True)
-        backup_tmp.unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
         full = error.errno in (errno.ENOSPC, errno.EDQUOT)
         hint = "Free some disk space" if full else f"Check that {home} is writable"
         raise UserError(
@@ -53,6 +47,19 @@ def write_atomically(home: Path, name: str, payload: bytes, *, keep_backup: bool
             f"{hint}, then run the command again; the previously saved state is intact.",
         ) from error
     fsync_dir(home)
+
+
+def _keep_backup(home: Path, name: str) -> None:
+    target, backup, backup_tmp = home / name, home / f"{name}.bak", home / f".{name}.bak.tmp"
+    try:
+        backup_tmp.unlink(missing_ok=True)  # os.link will not overwrite
+        link_or_copy(target, backup_tmp)
+        os.replace(backup_tmp, backup)
+    finally:
+        # After a kill between the renames of a save, the file and its .bak are two links
+        # to one file, and rename() between two links of one file does nothing: the temp
+        # link would stay behind.
+        backup_tmp.unlink(missing_ok=True)
 
 
 def read_recovering(home: Path, name: str, decode: Callable[[bytes], T]) -> T | None:
@@ -73,6 +80,14 @@ def read_recovering(home: Path, name: str, decode: Callable[[bytes], T]) -> T | 
     try:
         good = backup.read_bytes()
         value = decode(good)
+    except Outdated as problem:
+        raise StoreCorruptError(
+            f"the nurture state file {target} is unreadable ({broken}); its backup {backup} "
+            f"reads, but it is older than the rest of the state ({problem}): it lacks what "
+            "the latest syncs brought",
+            f"Move {target} aside: the next sync then reads your mail and calendars again "
+            "and nothing is lost (or put back a good copy from your own backups).",
+        ) from None
     except (OSError, Unreadable) as problem:
         raise StoreCorruptError(
             f"the nurture state file {target} is unreadable ({broken}) and so is its backup "

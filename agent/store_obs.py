@@ -21,7 +21,7 @@ from typing import Any
 
 from agent.model import MailMessage, Meeting
 from agent.rows import RowReader, columns_of, to_row
-from agent.serial import SCHEMA_VERSION, Unreadable, dump_json, from_json, load_json
+from agent.serial import SCHEMA_VERSION, Outdated, Unreadable, dump_json, from_json, load_json
 
 OBSERVATIONS_FILE = "observations.json"
 
@@ -84,9 +84,7 @@ def decoder(expected: int) -> Any:
         if not isinstance(data, dict) or not isinstance(data.get("generation"), int):
             raise Unreadable("no generation")
         if data["generation"] < expected:
-            raise Unreadable(
-                f"generation {data['generation']} is older than the state's {expected}"
-            )
+            raise Outdated(f"generation {data['generation']} is older than the state's {expected}")
         return from_rows(data)
 
     return decode

@@ -108,6 +108,9 @@ class Series:
 
     def __init__(self, tmp_path: Path, book: Book, trials: int, seed: int) -> None:
         self.book, self.trials, self.rng = book, trials, random.Random(seed)
+        # A kill aimed late may come after the command ended: trials go on until ``trials``
+        # of them were killed (at most twice as many), spread over the book's span.
+        self.limit = 2 * trials
         source = tmp_path / "source"
         book.write(source, NOW)
         self.crashed = Workspace(tmp_path / "crashed", tmp_path / "crashed-home")
@@ -126,19 +129,24 @@ class Series:
     def run(self) -> list[Trial]:
         pending = self.launch(0)
         try:
-            for index in range(self.trials):
-                now = NOW + self.book.span * index / self.trials
+            for index in range(self.limit):
+                now = NOW + self.book.span * index / self.limit
                 account, person = self.people[index % len(self.people)]
                 sender, to = (person, self.book.rep) if index % 2 else (self.book.rep, person)
                 for ws in (self.crashed, self.reference):
                     ws.append_mail(index, sender, to, now - HOUR)
                 expected = self.kill(*pending, now)
-                if index + 1 < self.trials:  # it imports while this trial is checked
-                    pending = self.launch(index + 1)
+                if index + 1 < self.limit and not self.enough():
+                    pending = self.launch(index + 1)  # it imports while this one is checked
                 self.check(index, now, expected, account)
+                if self.enough():
+                    break
         finally:
             pending[0].abandon()
         return self.done
+
+    def enough(self) -> bool:
+        return sum(1 for t in self.done if t.killed) >= self.trials
 
     def launch(self, index: int) -> tuple[Launch, Trial]:
         rng = self.rng
@@ -148,7 +156,7 @@ class Series:
         fraction = rng.uniform(third / 3, (third + 1) / 3) * 1.1
         writes = self.replaces if command == "cycle" else max(2, self.replaces // 3)
         die_at = f"{rng.randint(1, writes)}:{rng.choice(('before', 'after'))}"
-        now = NOW + self.book.span * index / self.trials
+        now = NOW + self.book.span * index / self.limit
         launched = Launch(self.crashed, now, (command,), mode, die_at)
         return launched, Trial(command, mode, fraction, False)
 
@@ -227,12 +235,12 @@ def same_as(got: Snapshot, want: Snapshot, index: int, trial: Trial) -> None:
 
 
 def check_coverage(done: list[Trial], trials: int) -> None:
-    assert len(done) == trials >= 50
+    """At least ``trials`` kills, most of them real SIGKILLs, aimed early, midway and late."""
     killed = [t for t in done if t.killed]
     by_signal = [t for t in killed if t.mode != "hook"]
-    assert len(by_signal) > len(done) / 2, Counter((t.mode, t.killed) for t in done)
-    assert len(killed) >= 0.7 * len(done), Counter((t.mode, t.killed) for t in done)
-    aimed = Counter(min(2, int(t.fraction * 3 / 1.1)) for t in by_signal)
+    assert len(killed) >= trials >= 50, Counter((t.mode, t.killed) for t in done)
+    assert len(by_signal) > len(killed) / 2, Counter((t.mode, t.killed) for t in done)
+    aimed = Counter(min(2, int(t.fraction * 3 / 1.1)) for t in done if t.mode != "hook")
     assert all(aimed[third] >= 5 for third in range(3)), aimed  # early, middle and late
     assert {t.command for t in done} == set(COMMANDS)
     print(Counter((t.command, t.mode, "killed" if t.killed else "ran to the end") for t in done))
@@ -504,14 +512,6 @@ def test_a_writer_killed_mid_write_leaves_a_temp_the_next_write_removes(tmp_path
     assert (tmp_path / "draft.eml").read_bytes() == b"draft"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="agent/store.py _write_atomically (agent/store_files.py write_atomically once "
-    "the store is split in files): after a kill between its two renames, "
-    "state.json and state.json.bak are one file (hard links), so the next save's "
-    "os.replace(.state.json.bak.tmp, state.json.bak) does nothing (rename() between two "
-    "links to one file is a no-op) and leaves .state.json.bak.tmp until the next open",
-)
 def test_a_save_after_a_kill_mid_save_leaves_no_temp_file(
     lived_in: Workspace, tmp_path: Path
 ) -> None:

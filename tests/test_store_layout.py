@@ -98,6 +98,24 @@ def test_observations_older_than_the_state_are_refused(home: Path) -> None:
         store.messages()
 
 
+def test_corrupt_observations_with_an_older_backup_say_so(home: Path) -> None:
+    """The backup of observations.json always trails the state: it is older, not
+    unreadable, and the advice (move the file aside) leads to a full sync."""
+    for uid in ("a", "b"):
+        with Store.open(home) as store:
+            store.put_messages([message(uid)])
+            store.set_meta("cursor:local", {"n": uid})
+            store.commit()
+    (home / "observations.json").write_bytes(b'{"schema": 2, "gen')
+    with Store.open(home) as store, pytest.raises(StoreCorruptError) as raised:
+        store.messages()
+    text = str(raised.value)
+    assert "older" in text and "aside" in text and "so is its backup" not in text
+    (home / "observations.json").rename(home / "aside.json")
+    with Store.open(home) as store:
+        assert store.get_meta("cursor:local") is None
+
+
 def test_observations_moved_aside_mean_a_full_sync(home: Path) -> None:
     with Store.open(home) as store:
         store.put_messages([message("a")])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from agent.config import Account, Config
 from agent.engine.contacts import PERIODS, ContactStatus, contact_statuses, count_since
@@ -53,7 +53,9 @@ def account_states(
         away.setdefault(signal.account, []).append(signal)
     stages = stages or {}
     return [
-        account_state(config, a, by_account[a.name], away[a.name], now, stage=stages.get(a.name))
+        account_state(
+            config, a, by_account[a.name], away[a.name], now, stage=stages.get(a.name), ordered=True
+        )
         for a in config.accounts
     ]
 
@@ -66,11 +68,13 @@ def account_state(
     now: datetime,
     *,
     stage: StageChange | None = None,
+    ordered: bool = False,
 ) -> AccountState:
+    """``ordered``: ``touches`` are sorted by (at, source, contact), none after ``now``."""
     today = now.astimezone(config.tz).date()
     status = account_status(config, account, touches, now, stage)
     contacts = contact_statuses(
-        config, account, touches, signals, now, cadence_days=status.cadence_days
+        config, account, touches, signals, now, cadence_days=status.cadence_days, ordered=ordered
     )
     return AccountState(
         account=account,
@@ -78,15 +82,33 @@ def account_state(
         contacts=contacts,
         touches=tuple(touches),
         patterns=account_patterns(
-            config, status, touches, today, names={c.email: c.name for c in contacts}
+            config, status, touches, today, {c.email: c.name for c in contacts}, ordered=ordered
         ),
         suggestions=suggestions(config, status, touches, today),
         days_in_stage=_days_in_stage(status, today),
-        touches_by_period=tuple((days, count_since(touches, now, days)) for days in PERIODS),
+        touches_by_period=_by_period(touches, now, ordered=ordered),
         roles_missing=tuple(
             c.role for c in contacts if c.known and c.role and not c.recent_touches
         ),
     )
+
+
+def _by_period(
+    touches: Sequence[Touch], now: datetime, *, ordered: bool
+) -> tuple[tuple[int, int], ...]:
+    """Distinct sources per period; on time-ordered touches one pass back from the newest."""
+    if not ordered:
+        return tuple((days, count_since(touches, now, days)) for days in PERIODS)
+    seen: set[str] = set()
+    counts, index = [], len(touches)
+    for days in sorted(PERIODS):
+        start = now - timedelta(days=days)
+        while index and touches[index - 1].at >= start:
+            index -= 1
+            seen.add(touches[index].source)
+        counts.append((days, len(seen)))
+    order = dict(counts)
+    return tuple((days, order[days]) for days in PERIODS)
 
 
 def _days_in_stage(status: AccountStatus, today: date) -> int | None:

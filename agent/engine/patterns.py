@@ -10,7 +10,7 @@ import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from agent.config import Config
 from agent.engine.status import AccountStatus
@@ -26,19 +26,8 @@ class Pattern:
     contact: str | None = None
 
 
-@dataclass(frozen=True)
-class _Source:
-    """One message or meeting, however many people at the account it reached."""
-
-    at: datetime
-    direction: Direction
-    channel: Channel
-    subject: str
-    snippet: str
-
-    @property
-    def text(self) -> str:  # only a few sources are read: lower-case them on demand
-        return f"{self.subject}\n{self.snippet}".lower()
+def _text(source: Touch) -> str:  # only a few sources are read: lower-case them on demand
+    return f"{source.subject}\n{source.snippet}".lower()
 
 
 def account_patterns(
@@ -47,8 +36,11 @@ def account_patterns(
     touches: Sequence[Touch],
     today: date,
     names: Mapping[str, str] | None = None,
+    *,
+    ordered: bool = False,
 ) -> tuple[Pattern, ...]:
-    sources = _sources(touches)
+    """``ordered``: ``touches`` are already sorted by (at, source), as account states are."""
+    sources = _sources(touches, ordered=ordered)
     finders: tuple[Callable[[], Pattern | None], ...] = (
         lambda: predictable_checkins(config, sources),
         lambda: single_threaded(config, touches, names or {}),
@@ -59,11 +51,12 @@ def account_patterns(
     return tuple(p for p in (find() for find in finders) if p is not None)
 
 
-def _sources(touches: Sequence[Touch]) -> list[_Source]:
+def _sources(touches: Sequence[Touch], *, ordered: bool) -> list[Touch]:
+    """One touch per message or meeting (its first), however many people it reached."""
     first: dict[str, Touch] = {}
-    for touch in sorted(touches, key=lambda t: (t.at, t.source)):
+    for touch in touches if ordered else sorted(touches, key=lambda t: (t.at, t.source)):
         first.setdefault(touch.source, touch)
-    return [_Source(t.at, t.direction, t.channel, t.subject, t.snippet) for t in first.values()]
+    return list(first.values())
 
 
 def carries_nothing(config: Config, text: str) -> bool:
@@ -74,7 +67,7 @@ def carries_nothing(config: Config, text: str) -> bool:
     return any(phrase in lowered for phrase in config.patterns.empty_phrases)
 
 
-def predictable_checkins(config: Config, sources: Sequence[_Source]) -> Pattern | None:
+def predictable_checkins(config: Config, sources: Sequence[Touch]) -> Pattern | None:
     """The latest run of our touches with long, near-equal gaps and nothing in them."""
     settings = config.patterns
     ours = [s for s in sources if s.direction is Direction.OUTBOUND]
@@ -89,7 +82,7 @@ def predictable_checkins(config: Config, sources: Sequence[_Source]) -> Pattern 
         return None
     gaps = [(later.at - earlier.at).days for later, earlier in itertools.pairwise(run)]
     mean = sum(gaps) / len(gaps)
-    empty = sum(1 for s in run if s.channel is Channel.EMAIL and carries_nothing(config, s.text))
+    empty = sum(1 for s in run if s.channel is Channel.EMAIL and carries_nothing(config, _text(s)))
     if max(gaps) - min(gaps) > settings.checkin_regularity * mean or empty * 4 < len(run) * 3:
         return None
     return Pattern(
@@ -120,7 +113,7 @@ def single_threaded(
 
 
 def gone_dark_after_loss(
-    status: AccountStatus, sources: Sequence[_Source], today: date, config: Config
+    status: AccountStatus, sources: Sequence[Touch], today: date, config: Config
 ) -> Pattern | None:
     if status.stage is not Stage.LOST:
         return None
@@ -134,7 +127,7 @@ def gone_dark_after_loss(
 
 
 def stalled_hanging(
-    config: Config, status: AccountStatus, sources: Sequence[_Source], today: date
+    config: Config, status: AccountStatus, sources: Sequence[Touch], today: date
 ) -> Pattern | None:
     if status.stage is not Stage.STALLED:
         return None
@@ -153,9 +146,9 @@ def stalled_hanging(
     )
 
 
-def one_way(config: Config, sources: Sequence[_Source]) -> Pattern | None:
+def one_way(config: Config, sources: Sequence[Touch]) -> Pattern | None:
     """Our touches in a row since we last heard from them (a reply or a meeting)."""
-    unanswered: list[_Source] = []
+    unanswered: list[Touch] = []
     for source in reversed(sources):
         if _heard(source):
             break
@@ -169,5 +162,5 @@ def one_way(config: Config, sources: Sequence[_Source]) -> Pattern | None:
     )
 
 
-def _heard(source: _Source) -> bool:
+def _heard(source: Touch) -> bool:
     return source.direction is Direction.INBOUND or source.channel is Channel.MEETING
