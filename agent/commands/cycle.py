@@ -7,10 +7,8 @@ import json
 import click
 
 from agent import drafts_cycle
+from agent.config import Config
 from agent.context import Context, pass_context
-from agent.next_cycle import preview
-from agent.plan_views import next_cycle_json, plan_view
-from agent.views import console
 
 
 @click.command("cycle")
@@ -28,18 +26,28 @@ def cycle_command(context: Context, dry_run: bool, as_json: bool) -> None:
     if as_json and not dry_run:
         raise click.UsageError("--json only goes with --dry-run")
     config = context.config()
+    if dry_run:
+        _dry_run(context, config, as_json)
+        return
     with context.store() as store:
-        if dry_run:
-            coming = preview(config, store, context.home, context.now)
-            note = drafts_cycle.volume_note(config, store, context.now)
-        else:
-            report = drafts_cycle.full_cycle(config, store, context.home, context.now)
-            store.commit()
-    if not dry_run:
-        click.echo(report.summary())
-    elif as_json:
+        report = drafts_cycle.full_cycle(config, store, context.home, context.now)
+        store.commit()
+    click.echo(report.summary())
+
+
+def _dry_run(context: Context, config: Config, as_json: bool) -> None:
+    # Imported here: the views and the blocks preview cost start-up time a plain cycle
+    # (the daemon's, the one with nothing new) does not need to pay.
+    from agent.next_cycle import preview
+    from agent.plan_views import next_cycle_json, plan_view
+    from agent.views import console
+
+    with context.store() as store:
+        coming = preview(config, store, context.home, context.now)
+        note = drafts_cycle.volume_note(config, store, context.now)
+    if as_json:
         click.echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
-    else:
-        console().print(plan_view(coming, config, context.now))
-        if note:
-            click.echo(f"Fewer drafts today: {note}.")
+        return
+    console().print(plan_view(coming, config, context.now))
+    if note:
+        click.echo(f"Fewer drafts today: {note}.")
