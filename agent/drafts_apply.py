@@ -152,7 +152,7 @@ def learn(
     records = store.items(TABLE)
     if not watching(store):
         return LearnReport()
-    listed = list(mailbox.drafts() if live is None else live)
+    listed = _without_copies(records, mailbox.drafts() if live is None else live, mailbox)
     mail = store.messages() if _mail_tells(records, listed) else []
     found = outcomes(records, listed, mail, now, config, fresh=fresh)
     lines = []
@@ -175,3 +175,26 @@ def learn(
             lines.append(change.summary(record))
             log.info("draft %s is now %s", change.key, change.status)
     return LearnReport(tuple(lines))
+
+
+def _without_copies(
+    records: Mapping[str, Mapping[str, Any]], listed: Iterable[DraftRef], mailbox: Mailbox
+) -> list[DraftRef]:
+    """One draft per marker. A create whose answer was lost may still be written by Gmail
+    after nurture looked for it and created it again: keep the recorded copy, delete the
+    others (they are nurture's own, unedited duplicates)."""
+    kept: list[DraftRef] = []
+    where: dict[str, int] = {}  # marker → index in kept
+    for ref in listed:
+        if ref.marker not in records or ref.marker not in where:
+            where.setdefault(ref.marker, len(kept))
+            kept.append(ref)
+            continue
+        first = kept[where[ref.marker]]
+        keep, drop = (
+            (ref, first) if ref.id == records[ref.marker].get("provider_id") else (first, ref)
+        )
+        log.warning("deleting a second copy %s of draft %s", drop.id, ref.marker)
+        mailbox.delete_draft(drop.id)
+        kept[where[ref.marker]] = keep
+    return kept

@@ -131,6 +131,25 @@ def test_a_draft_deleted_in_gmail_is_rejected(
         assert store.get("drafts", "k-share_content")["rejected_by"] == "deleted"
 
 
+def test_a_copy_gmail_wrote_late_is_removed_and_the_recorded_draft_kept(
+    world, fake_google: FakeGoogle, tmp_path: Path
+) -> None:
+    """A create whose answer was lost, written by Gmail only after nurture looked for it
+    and created it again: the next sync finds two drafts with one marker."""
+    config, provider = world
+    with Store.open(tmp_path) as store:
+        apply(config, store, provider.mailbox, [action()], NOW)
+        record = store.get("drafts", "k-share_content")
+        raw = gmail(fake_google).drafts().get(userId="me", id=record["provider_id"], format="raw")
+        copy = {"message": {"raw": raw.execute()["message"]["raw"]}}
+        gmail(fake_google).drafts().create(userId="me", body=copy).execute()
+        assert len(fake_google.drafts()) == 2
+        fresh = google_provider(fake_google, config)  # the next run
+        assert "rejected" not in sync(config, store, fresh)
+        assert list(fake_google.drafts()) == [record["provider_id"]]
+        assert store.get("drafts", "k-share_content")["status"] == "created"
+
+
 def test_expiry_removes_an_untouched_draft_and_keeps_an_edited_one(
     world, fake_google: FakeGoogle, tmp_path: Path
 ) -> None:
