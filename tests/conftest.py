@@ -8,10 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from agent.config import Config
 
 pytest_plugins = ["tests.fakegoogle.plugin"]
+
+# Hypothesis: the normal run draws the same examples every time (a red CI is a change, not
+# the dice) and has no deadline (CI machines are slow); the long variant explores afresh.
+settings.register_profile(
+    "nurture", derandomize=os.environ.get("NURTURE_LONG_TESTS") != "1", deadline=None
+)
+settings.load_profile("nurture")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
