@@ -309,3 +309,20 @@ def test_costly_looking_but_reasonable_rules_still_expand(rule: str) -> None:
     if "BYMONTHDAY=29" not in rule:
         assert len(meetings) > 1
     assert all(m.start - meetings[0].start < timedelta(days=366) for m in meetings)
+
+
+def test_a_series_repeating_thousands_of_times_in_the_window_is_skipped() -> None:
+    """The cost estimate lets it through (each step is a candidate it keeps), but a quarter
+    of a million occurrences a year is no meeting: the series is dropped, fast and small."""
+    minutes = ",".join(str(m) for m in range(1, 29))
+    data = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260101T000000Z\r\nDURATION:PT1M\r\n"
+        f"RRULE:FREQ=HOURLY;BYMINUTE={minutes}\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:w\r\nDTSTART:20260105T090000Z\r\nDURATION:PT1H\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    began = time.monotonic()
+    meetings, _ = load_or_report(data)
+    assert time.monotonic() - began < 5
+    assert len(meetings) == 3 and {m.uid.partition("@")[0] for m in meetings} == {"w"}

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,11 @@ from agent.model import Attendee, Meeting, Response
 from agent.providers.runaway import too_costly
 
 log = logging.getLogger(__name__)
+
+# Repetitions of one series inside the read window (lookback + lookahead, about 14 months)
+# beyond which it is no meeting a person attends: a daily stand-up has ~430, eight a day
+# ~3,400. The cap bounds time and memory for rules the cost estimate lets through.
+MAX_PER_SERIES = 5_000
 
 _RESPONSES = {r.name.replace("_", "-"): r for r in Response}  # PARTSTAT → Response
 
@@ -89,11 +95,18 @@ def _expand(
     meetings: list[Meeting] = []
     for series in query.series:
         try:
-            occurrences = [o.as_component(False) for o in series.between(start, end)]
+            found = islice(series.between(start, end), MAX_PER_SERIES + 1)
+            occurrences = [o.as_component(False) for o in found]
         # One series with an impossible rule or mixed date types must not hide the rest of
         # the calendar; the library's own skip list does not cover every dateutil error.
         except Exception as error:
             log.warning("%s: skipping event %s: %s", path, series.uid, error)
+            continue
+        if len(occurrences) > MAX_PER_SERIES:
+            log.warning(
+                "%s: skipping event %s: more than %d repetitions in the window, not a meeting",
+                *(path, series.uid, MAX_PER_SERIES),
+            )
             continue
         for occurrence in occurrences:
             meeting = _to_meeting(occurrence, path, tz, recurring, calendar)
