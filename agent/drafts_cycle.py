@@ -85,7 +85,7 @@ def full_cycle(config: Config, store: Store, home: Path, now: datetime) -> Cycle
     _, plan, applied = plan_and_apply(config, store, mailbox, now)
     store.commit()
     lines = [synced.summary(), learned.summary(), _drafts_line(config, store, now, plan, applied)]
-    lines.append(_blocks(config, store, now))
+    lines.append(_blocks(config, store, now, home, provider))
     store.commit()
     lines.append(_digest(config, store, now))
     return CycleReport(tuple(line for line in lines if line))
@@ -100,11 +100,11 @@ def _drafts_line(
     return f"{applied.summary()}{waiting}" + (f" ({note})" if note else "")
 
 
-def _blocks(config: Config, store: Store, now: datetime) -> str:
+def _blocks(config: Config, store: Store, now: datetime, home: Path, provider: Provider) -> str:
     from agent import blocks_cycle
 
     try:
-        calendar = blocks_cycle.make_block_calendar(config)
+        calendar = blocks_cycle.make_block_calendar(config, home, provider)
     except UserError as error:
         return f"Nurture blocks skipped: {error.message}"
     return blocks_cycle.run(config, store, calendar, now).summary()

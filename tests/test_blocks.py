@@ -446,3 +446,24 @@ def test_the_demo_places_five_blocks_around_its_meetings(tmp_path: Path, capsys)
         assert block.end.astimezone(tz).time() <= time(17, 30)
         for meeting in future:
             assert not (block.start < meeting.end and meeting.start < block.end), meeting.title
+
+
+def test_the_cycle_places_blocks_with_the_saved_token(
+    tmp_path: Path, capsys, fake_google, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As with real Google: a token is needed, and the cycle's one connection places them."""
+    from agent.providers.google import provider
+    from tests.googleworld import credentials
+
+    monkeypatch.setattr(provider, "needs_token", lambda endpoint: True)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "google-token.json").write_text(credentials().to_json())
+    (tmp_path / "config.yaml").write_text(
+        f"me: [{fake_google.email}]\nprovider: google\ntimezone: America/Chicago\n"
+        f"google: {{endpoint: '{fake_google.base_url}'}}\n"
+    )
+    args = ["--config", str(tmp_path / "config.yaml"), "--home", str(tmp_path / "home")]
+    code, out, err = nurture(capsys, *args, "cycle")
+    assert code == 0, err
+    assert "Nurture blocks: 5 placed" in out
+    assert len(fake_google.events(cancelled=False)) == 5

@@ -73,7 +73,7 @@ def demo(context: Context, directory: Path) -> None:
         mailbox = drafts_apply.make_mailbox(config, context.home, context.now)
         _, _, drafted = drafts_cycle.plan_and_apply(config, store, mailbox, context.now)
         store.commit()
-        calendar = blocks_cycle.make_block_calendar(config)
+        calendar = blocks_cycle.make_block_calendar(config, context.home)
         placed = blocks_cycle.run(config, store, calendar, context.now)
         store.commit()
         rows = cycle.current_board(config, store, context.now)
