@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from agent.config import Account
+from agent.config_errors import csv_errors
 from agent.errors import ConfigError
-from agent.yamlfile import not_utf8
 
 ALIASES = {
     "name": ("name", "account", "account name", "company", "company name", "organization"),
@@ -35,19 +35,13 @@ _CONTACT = re.compile(r"^\s*(?P<name>[^<(]*?)\s*<(?P<email>[^>]+)>\s*(?:\((?P<ro
 
 def read_accounts_csv(path: Path) -> list[Account]:
     """Read accounts; a bad row raises ConfigError naming the file, line and column."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            columns = _columns(path, reader.fieldnames or [])
-            return [_account(path, reader.line_num, row, columns) for row in reader]
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: accounts_file not found", "fix accounts_file in the config"
-        ) from None
-    except UnicodeDecodeError:
-        raise not_utf8(path, "accounts_file") from None
-    except csv.Error as error:
-        raise ConfigError(f"{path}: not a readable CSV file ({error})", _CSV_HINT) from None
+    with (
+        csv_errors(path, "accounts_file", _CSV_HINT),
+        path.open(newline="", encoding="utf-8-sig") as handle,
+    ):
+        reader = csv.DictReader(handle)
+        columns = _columns(path, reader.fieldnames or [])
+        return [_account(path, reader.line_num, row, columns) for row in reader]
 
 
 def _columns(path: Path, header: Sequence[str]) -> dict[str, str]:

@@ -92,8 +92,7 @@ def make_block_calendar(
     if config.provider == "google":
         from agent.providers.google.provider import GoogleProvider
 
-        google = provider if isinstance(provider, GoogleProvider) else None
-        return (google or GoogleProvider.from_config(config, home)).block_calendar
+        return GoogleProvider.reuse(config, home, provider).block_calendar
     raise UserError(
         f"nurture blocks are not available for provider {config.provider!r}",
         "set `provider: local` or `provider: google` in the config",

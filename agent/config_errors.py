@@ -6,14 +6,17 @@ put in the config's terms, and each names the line of the key when YAML told us.
 
 from __future__ import annotations
 
+import csv
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from agent.errors import ConfigError
-from agent.yamlfile import KeyPath
+from agent.yamlfile import KeyPath, not_utf8
 
 
 def validation_error(path: Path, error: ValidationError, lines: dict[KeyPath, int]) -> ConfigError:
@@ -50,3 +53,17 @@ def _line_for(loc: KeyPath, lines: dict[KeyPath, int]) -> int | None:
         if loc[:size] in lines:
             return lines[loc[:size]]
     return None
+
+
+@contextmanager
+def csv_errors(path: Path, key: str, hint: str) -> Iterator[None]:
+    """A CSV file named by config ``key`` that is missing, not UTF-8 or not CSV → a
+    ConfigError naming the file and saying what to do."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {key} not found", f"fix {key} in the config") from None
+    except UnicodeDecodeError:
+        raise not_utf8(path, key) from None
+    except csv.Error as error:
+        raise ConfigError(f"{path}: not a readable CSV file ({error})", hint) from None

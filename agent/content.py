@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agent.config_errors import csv_errors
 from agent.errors import ConfigError
 from agent.playbook_settings import ContentItem
-from agent.yamlfile import KeyPath, not_utf8, read_yaml
+from agent.yamlfile import KeyPath, read_yaml
 
 COLUMNS = ("title", "url", "kind", "tags", "published", "evergreen")
 _TRUE = {"yes", "y", "true", "1", "x", "evergreen"}
@@ -50,29 +51,23 @@ def _read_yaml(path: Path) -> tuple[ContentItem, ...]:
 
 
 def _read_csv(path: Path) -> tuple[ContentItem, ...]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
-            for required in ("title", "url"):
-                if required not in header:
-                    raise ConfigError(
-                        f"{path}:1: no {required!r} column (found: {', '.join(header)})",
-                        f"the columns are: {', '.join(COLUMNS)}",
-                    )
-            items = []
-            for row in reader:
-                where = f"{path}:{reader.line_num}"
-                items.append(_validate(_row(row, header, where), where, "row"))
-            return tuple(items)
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: content_file not found", "fix content_file in the config"
-        ) from None
-    except UnicodeDecodeError:
-        raise not_utf8(path, "content_file") from None
-    except csv.Error as error:
-        raise ConfigError(f"{path}: not a readable CSV file ({error})", _ROW_HINT) from None
+    with (
+        csv_errors(path, "content_file", _ROW_HINT),
+        path.open(newline="", encoding="utf-8-sig") as handle,
+    ):
+        reader = csv.DictReader(handle)
+        header = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
+        for required in ("title", "url"):
+            if required not in header:
+                raise ConfigError(
+                    f"{path}:1: no {required!r} column (found: {', '.join(header)})",
+                    f"the columns are: {', '.join(COLUMNS)}",
+                )
+        items = []
+        for row in reader:
+            where = f"{path}:{reader.line_num}"
+            items.append(_validate(_row(row, header, where), where, "row"))
+        return tuple(items)
 
 
 def _row(row: dict[str, str], header: dict[str, str], where: str) -> dict[str, Any]:

@@ -44,8 +44,7 @@ def make_mailbox(
     if config.provider == "google":
         from agent.providers.google.provider import GoogleProvider
 
-        google = provider if isinstance(provider, GoogleProvider) else None
-        return (google or GoogleProvider.from_config(config, home)).mailbox
+        return GoogleProvider.reuse(config, home, provider).mailbox
     raise UserError(
         f"drafts are not available for provider {config.provider!r}",
         "set `provider: local` or `provider: google` in the config",

@@ -20,7 +20,7 @@ from agent.model import MailMessage, Meeting
 from agent.providers.base import Interest, Progress, Pull
 from agent.providers.local_outbox import SENT, LocalOutbox
 from agent.providers.localcal import CalendarUnreadable, load_meetings
-from agent.providers.localmail import read_changed
+from agent.providers.localmail import file_fingerprint, read_changed
 
 log = logging.getLogger(__name__)
 
@@ -134,10 +134,9 @@ def calendar_synced(cursor: Mapping[str, Any], path: Path, start: datetime, end:
 
 def _fingerprint(path: Path) -> str:
     try:
-        stat = path.stat()
+        return file_fingerprint(path)
     except OSError:
         return "missing"
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _interest_key(interest: Interest) -> str:

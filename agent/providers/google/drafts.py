@@ -137,10 +137,7 @@ class GoogleMailbox:
             updated = self.calls.retried(self.api, request, "drafts.update")
         except HttpError as error:
             if status_of(error) == 404:
-                raise UserError(
-                    f"draft {draft_id} is no longer in Gmail (sent or deleted)",
-                    "run `nurture sync` to catch up with what happened to it",
-                ) from None
+                raise _gone(draft_id) from None
             raise
         mid = str(updated["message"]["id"])
         self.markers[mid] = mail.marker
@@ -161,10 +158,7 @@ class GoogleMailbox:
             sent = self.calls.once(self.api, request, "drafts.send")
         except HttpError as error:
             if status_of(error) == 404:
-                raise UserError(
-                    f"draft {draft_id} is no longer in Gmail (sent or deleted)",
-                    "run `nurture sync` to catch up with what happened to it",
-                ) from None
+                raise _gone(draft_id) from None
             raise
         return str(sent["id"])
 
@@ -200,3 +194,10 @@ class GoogleMailbox:
         message = build_mime(mail, Address(self.me[0]), self.clock())
         raw = base64.urlsafe_b64encode(message.as_bytes()).decode()
         return raw, str(message["Message-ID"]).strip().strip("<>")
+
+
+def _gone(draft_id: str) -> UserError:
+    return UserError(
+        f"draft {draft_id} is no longer in Gmail (sent or deleted)",
+        "run `nurture sync` to catch up with what happened to it",
+    )

@@ -70,6 +70,12 @@ class GoogleProvider:
         profile = mail.calls.retried(mail.api, mail.users.getProfile(userId="me"), "getProfile")
         return str(profile["emailAddress"])
 
+    @classmethod
+    def reuse(cls, config: Config, home: Path | None, provider: object = None) -> GoogleProvider:
+        """``provider`` when it is one already connected (one connection per cycle), else a
+        new connection as configured."""
+        return provider if isinstance(provider, cls) else cls.from_config(config, home)
+
     # --- Provider ----------------------------------------------------------------------
 
     def pull(
