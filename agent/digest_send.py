@@ -27,7 +27,7 @@ from agent.digest_work import DraftRecord
 from agent.errors import ConfigError, UserError
 from agent.mime import build_mime
 from agent.model import Address
-from agent.providers.base import OutgoingMail
+from agent.providers.base import OutgoingMail, Provider
 from agent.render import RenderedDigest, render_digest
 from agent.store import Store
 
@@ -144,7 +144,14 @@ def sent_when(config: Config, record: Mapping[str, Any]) -> str:
         return "at an unknown time"
 
 
-def send(config: Config, store: Store, now: datetime, *, force: bool = False) -> SendReport:
+def send(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    force: bool = False,
+    provider: Provider | None = None,
+) -> SendReport:
     """Send this week's digest to the rep; refuse a second one for the week unless ``force``.
 
     Commits the store itself (pending before the send, sent after).
@@ -171,25 +178,27 @@ def send(config: Config, store: Store, now: datetime, *, force: bool = False) ->
     entry = {"status": "pending", "sends": sends, "to": to, "marker": marker}
     store.put(LEDGER, week, {**entry, "at": now.isoformat()})
     store.commit()  # on disk before the mail leaves: a crash now is finished next time
-    where = deliver(config, mail, now, store.home)
+    where = deliver(config, mail, now, store.home, provider)
     store.put(LEDGER, week, {**entry, "status": "sent", "at": now.isoformat(), "where": where})
     store.commit()
     log.info("sent the digest for %s to %s (%s)", week, to, where)
     return SendReport(week, to, where, sends, rendered)
 
 
-def send_once(config: Config, store: Store, now: datetime) -> str:
+def send_once(config: Config, store: Store, now: datetime, provider: Provider | None = None) -> str:
     """The daemon's job: send this week's digest if it has not gone out yet."""
     week, _ = week_of(config, now)
     done = sent_record(store, week)
     if done is not None:
         return f"Digest for {week} already sent ({sent_when(config, done)})"
-    return send(config, store, now).summary()
+    return send(config, store, now, provider=provider).summary()
 
 
-def deliver(config: Config, mail: OutgoingMail, now: datetime, home: Path) -> str:
+def deliver(
+    config: Config, mail: OutgoingMail, now: datetime, home: Path, provider: Provider | None = None
+) -> str:
     """Through the provider's ``send_to_self`` when it has one, else into the outbox."""
-    provider = cycle.make_provider(config, home)
+    provider = provider or cycle.make_provider(config, home)  # the cycle's, when it has one
     send_to_self = getattr(provider, "send_to_self", None)
     if callable(send_to_self):
         return cast(Callable[[OutgoingMail], str], send_to_self)(mail)

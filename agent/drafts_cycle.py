@@ -87,7 +87,7 @@ def full_cycle(config: Config, store: Store, home: Path, now: datetime) -> Cycle
     lines = [synced.summary(), learned.summary(), _drafts_line(config, store, now, plan, applied)]
     lines.append(_blocks(config, store, now, home, provider))
     store.commit()
-    lines.append(_digest(config, store, now))
+    lines.append(_digest(config, store, now, provider))
     return CycleReport(tuple(line for line in lines if line))
 
 
@@ -110,12 +110,12 @@ def _blocks(config: Config, store: Store, now: datetime, home: Path, provider: P
     return blocks_cycle.run(config, store, calendar, now).summary()
 
 
-def _digest(config: Config, store: Store, now: datetime) -> str:
+def _digest(config: Config, store: Store, now: datetime, provider: Provider) -> str:
     from agent import digest_send
 
     if not digest_due(config, store, now):
         return ""
-    return digest_send.send_once(config, store, now)
+    return digest_send.send_once(config, store, now, provider)
 
 
 def digest_due(config: Config, store: Store, now: datetime) -> bool:
