@@ -40,7 +40,7 @@ class Channel(StrEnum):
 
 
 class MailKind(StrEnum):
-    """What a message is, judged from its headers alone (see ``agent.mailparse``)."""
+    """What a message is, judged from its headers alone (see ``agent.providers.mail.parse``)."""
 
     PERSONAL = "personal"  # written by a person to people: can be a touch
     BULK = "bulk"  # mailing lists, newsletters, notifications, no-reply senders
@@ -260,3 +260,26 @@ class NurtureBlock:
     description: str = ""
     busy: bool = True  # shown as busy (opaque) or free (transparent)
     colour: str = ""  # a Google event colour name (blocks_settings.COLOURS); "" = default
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A message nurture prepares: a draft for the rep, or the digest to the rep themself."""
+
+    to: tuple[Address, ...]
+    subject: str
+    text: str
+    html: str = ""  # optional HTML alternative
+    marker: str = ""  # idempotency key, carried in MARKER_HEADER
+    thread: str = ""  # provider thread id when the mail continues a conversation
+    in_reply_to: str = ""  # Message-ID of the message answered, if any
+
+
+@dataclass(frozen=True)
+class DraftRef:
+    """A draft as it exists in the rep's mailbox now."""
+
+    id: str  # provider draft id (Gmail draft id; local: the .eml file name)
+    message_id: str  # provider message id of the draft's current content
+    marker: str
+    link: str = ""  # where the rep opens it (a Gmail URL or a file path)

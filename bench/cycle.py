@@ -36,7 +36,7 @@ NURTURE = [sys.executable, "-m", "agent"]
 STORE_TIMES = """
 import sys, time
 from pathlib import Path
-from agent.store import Store
+from agent.store.db import Store
 started = time.perf_counter()
 with Store.open(Path(sys.argv[1])) as store:
     state = time.perf_counter()
@@ -54,17 +54,16 @@ IN_PROCESS = """
 import sys, time
 from datetime import datetime
 from pathlib import Path
-from agent import drafts_cycle
-from agent.config import load_config
-from agent.store import Store
+from agent.app import pipeline
+from agent.config.schema import load_config
+from agent.store.db import Store
 home, now = Path(sys.argv[1]), datetime.fromisoformat(sys.argv[2])
 config = load_config(Path("config.yaml"))
 times = []
 for _ in range(2):  # the full cycle after the sync, then one with nothing new
     started = time.perf_counter()
     with Store.open(home) as store:
-        drafts_cycle.full_cycle(config, store, home, now)
-        store.commit()
+        pipeline.run_steps(pipeline.Run(config, store, home, now))
     times.append(time.perf_counter() - started)
 print(*times)
 """

@@ -4,7 +4,7 @@
     python -m bench.google_sync --small      # 5,000 / 200 / 20 accounts, for a quick look
     python -m bench.google_sync --runs 5     # time five first syncs, report the median
 
-A fake Gmail + Calendar (tests/fakegoogle), in a process of its own, is seeded with a
+A fake Gmail + Calendar (tests/kits/fakegoogle), in a process of its own, is seeded with a
 mailbox of which a small part involves the configured accounts, and a calendar; 50 ms of
 latency is added to every round trip. The real google-api-python-client then runs the
 provider's first sync and a sync with nothing new. Reported: Gmail quota units (per
@@ -23,11 +23,11 @@ from multiprocessing import Pipe, Process
 from multiprocessing.connection import Connection
 from typing import Any
 
-from agent.config import Config
-from agent.cycle import interest_for
+from agent.app.book import interest_for
+from agent.config.schema import Config
 from agent.providers.base import Interest, Pull
 from agent.providers.google.provider import GoogleProvider
-from tests.fakegoogle import FakeGoogle
+from tests.kits.fakegoogle import FakeGoogle
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 REP = "riley@northwind-analytics.com"

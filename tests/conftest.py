@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from agent.config import Config
+from agent.config.schema import Config
 
-pytest_plugins = ["tests.fakegoogle.plugin"]
+pytest_plugins = ["tests.kits.fakegoogle.plugin"]
 
 # Hypothesis: the normal run draws the same examples every time (a red CI is a change, not
 # the dice) and has no deadline (CI machines are slow); the long variant explores afresh.

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from agent.model import Address, Interval, MailMessage, Meeting, NurtureBlock
+from agent.model import (
+    DraftRef,
+    Interval,
+    MailMessage,
+    Meeting,
+    NurtureBlock,
+    OutgoingMail,
+)
 
 # Called with (done, total) while a long pull is under way; total may be None.
 Progress = Callable[[int, int | None], None]
@@ -43,39 +50,33 @@ class Pull:
     unreadable: tuple[str, ...] = ()  # "path: reason" for inputs that were skipped
 
 
+@dataclass(frozen=True)
+class StoredMeetings:
+    """The meetings the last sync stored, offered to a calendar that can answer busy time
+    from them instead of reading its source again (local .ics files; Google ignores it)."""
+
+    cursor: Callable[[str], Mapping[str, Any]]  # provider name → its cursor as last saved
+    meetings: Callable[[str], Sequence[Meeting] | None]  # calendar → its meetings, or None
+
+
 class Provider(Protocol):
     """A source of observations (and, in later issues, a target for drafts and blocks)."""
 
     name: str
+    # True when busy time is best answered from the meetings a sync stored (files that
+    # are slow to parse); False when the calendar service answers it (Google freebusy).
+    busy_from_sync: bool
+
+    def check(self) -> str:
+        """One cheap look that the sources can be read (`nurture doctor`): a sentence about
+        what was found, or ``UserError`` saying what to fix."""
+        ...
 
     def pull(
         self, cursor: Mapping[str, Any], interest: Interest, progress: Progress | None = None
     ) -> Pull:
         """Fetch what changed since ``cursor`` (empty: everything in the interest window)."""
         ...
-
-
-@dataclass(frozen=True)
-class OutgoingMail:
-    """A message nurture prepares: a draft for the rep, or the digest to the rep themself."""
-
-    to: tuple[Address, ...]
-    subject: str
-    text: str
-    html: str = ""  # optional HTML alternative
-    marker: str = ""  # idempotency key, carried in MARKER_HEADER
-    thread: str = ""  # provider thread id when the mail continues a conversation
-    in_reply_to: str = ""  # Message-ID of the message answered, if any
-
-
-@dataclass(frozen=True)
-class DraftRef:
-    """A draft as it exists in the rep's mailbox now."""
-
-    id: str  # provider draft id (Gmail draft id; local: the .eml file name)
-    message_id: str  # provider message id of the draft's current content
-    marker: str
-    link: str = ""  # where the rep opens it (a Gmail URL or a file path)
 
 
 class Mailbox(Protocol):
@@ -116,7 +117,9 @@ class BlockCalendar(Protocol):
     the rep can fix raise ``UserError``; transient API errors are retried inside.
     """
 
-    def busy(self, start: datetime, end: datetime) -> list[Interval]:
+    def busy(
+        self, start: datetime, end: datetime, *, stored: StoredMeetings | None = None
+    ) -> list[Interval]:
         """The rep's busy time overlapping ``[start, end)``, *never counting our blocks*.
 
         Busy: events that are not cancelled, are opaque (shown as busy) and that the rep

@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 from googleapiclient.errors import HttpError
 
-from agent.blocks_settings import GOOGLE_COLOUR_IDS
+from agent.config.blocks import GOOGLE_COLOUR_IDS
 from agent.errors import UserError
 from agent.model import Interval, NurtureBlock
+from agent.providers.base import StoredMeetings
 from agent.providers.google.calls import Calls
 from agent.providers.google.client import Api
 from agent.providers.google.events import OWN_BLOCK_TAG, is_own_block, moment, rfc3339
@@ -55,7 +56,10 @@ class GoogleBlockCalendar:
 
     # --- busy time ---------------------------------------------------------------------
 
-    def busy(self, start: datetime, end: datetime) -> list[Interval]:
+    def busy(
+        self, start: datetime, end: datetime, *, stored: StoredMeetings | None = None
+    ) -> list[Interval]:
+        del stored  # Calendar answers busy time itself (events.list + freebusy)
         own = [c for c in self.calendars if c == BLOCK_CALENDAR or c.lower() in self.me]
         others = [c for c in self.calendars if c not in own]
         intervals = [i for c in own for i in self._busy_events(c, start, end)]

@@ -17,12 +17,11 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from agent.errors import UserError
-from agent.mime import build_mime
-from agent.model import MARKER_HEADER, Address
-from agent.providers.base import DraftRef, OutgoingMail
+from agent.model import MARKER_HEADER, Address, DraftRef, OutgoingMail
 from agent.providers.google.calls import Calls
 from agent.providers.google.client import Api
 from agent.providers.google.failures import GoogleUnavailable, status_of
+from agent.providers.mail.mime import build_mime
 
 log = logging.getLogger(__name__)
 

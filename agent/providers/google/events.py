@@ -1,7 +1,7 @@
 """Calendar API events → Meeting, named as the same event exported to .ics is named.
 
 A meeting's uid is the event's ``iCalUID``, plus ``@<original start>`` for an occurrence
-of a recurring event: exactly what ``agent.providers.localcal`` makes of a Google Takeout
+of a recurring event: exactly what ``agent.providers.local.calendar`` makes of a Google Takeout
 .ics file, so both providers count the same meeting once.
 """
 
@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from agent.mailparse import normalize_email
 from agent.model import Attendee, Meeting, Response
+from agent.providers.mail.parse import normalize_email
 
 RESPONSES = {
     "accepted": Response.ACCEPTED,

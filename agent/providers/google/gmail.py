@@ -24,17 +24,17 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
-from agent.mailparse import message_from_headers
 from agent.model import MARKER_HEADER, MailMessage
 from agent.providers.base import Interest, Progress
 from agent.providers.google.calls import Calls
 from agent.providers.google.client import Api, with_id
 from agent.providers.google.failures import status_of
 from agent.providers.google.mailquery import domain_queries, involves, uncovered
+from agent.providers.mail.parse import message_from_headers
 
 log = logging.getLogger(__name__)
 
-# Exactly the headers agent.mailparse needs: addresses, date, threading, noise
+# Exactly the headers agent.providers.mail.parse needs: addresses, date, threading, noise
 # classification (lists, auto-replies, bounces) and nurture's own marker. Headers that
 # mailparse matches by prefix (X-Mailchimp-*, X-Campaign*) cannot be asked for; such
 # mail also carries List-Unsubscribe, which is asked for.

@@ -9,16 +9,16 @@ succeeded: a failure anywhere raises, and the caller keeps the previous cursor.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from agent.config import Config
+from agent.config.schema import Config
 from agent.errors import UserError
-from agent.model import Interval, Meeting, NurtureBlock
-from agent.providers.base import DraftRef, Interest, OutgoingMail, Progress, Pull
+from agent.model import DraftRef, Interval, Meeting, NurtureBlock, OutgoingMail
+from agent.providers.base import Interest, Progress, Pull, StoredMeetings
 from agent.providers.google.auth import load_credentials, needs_token, token_path
 from agent.providers.google.blocks import GoogleBlockCalendar
 from agent.providers.google.calendar import CalendarState, CalendarSync
@@ -26,6 +26,7 @@ from agent.providers.google.calls import Calls
 from agent.providers.google.client import Api, build_apis, make_http
 from agent.providers.google.drafts import GoogleMailbox
 from agent.providers.google.gmail import GmailSync, MailState
+from agent.providers.registry import Connection
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ CURSOR_VERSION = 1
 
 class GoogleProvider:
     name = "google"
+    busy_from_sync = False
 
     def __init__(self, gmail: Api, calendar: Api, config: Config, calls: Calls) -> None:
         self.calendars = config.google.calendars
@@ -63,6 +65,9 @@ class GoogleProvider:
             sleep=calls.sleep,
         )
         return cls(gmail, calendar, config, calls)
+
+    def check(self) -> str:
+        return f"connected as {self.whoami()}"
 
     def whoami(self) -> str:
         """The Gmail address the token opens (a 1-unit call: `nurture doctor`)."""
@@ -140,8 +145,10 @@ class GoogleProvider:
 
     # --- BlockCalendar -----------------------------------------------------------------
 
-    def busy(self, start: datetime, end: datetime) -> list[Interval]:
-        return self.block_calendar.busy(start, end)
+    def busy(
+        self, start: datetime, end: datetime, *, stored: StoredMeetings | None = None
+    ) -> list[Interval]:
+        return self.block_calendar.busy(start, end, stored=stored)
 
     def freebusy(self, start: datetime, end: datetime) -> list[Interval]:
         """``freebusy.query`` over every configured calendar (our blocks count as busy)."""
@@ -155,3 +162,10 @@ class GoogleProvider:
 
     def delete_block(self, block_id: str) -> None:
         self.block_calendar.delete_block(block_id)
+
+
+def connect(config: Config, home: Path | None, clock: Callable[[], datetime]) -> Connection:
+    """Gmail and Google Calendar with the saved token (or ``google.endpoint``)."""
+    del clock  # Google dates what it stores itself
+    provider = GoogleProvider.from_config(config, home)
+    return Connection(provider, provider.mailbox, provider.block_calendar)

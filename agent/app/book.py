@@ -1,0 +1,203 @@
+"""The one pipeline: pull observations, detect touches, roll up status.
+
+Use cases live here as plain functions; the CLI and the daemon call the same ones.
+The caller owns the open store and commits it once at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from agent.app import plan_memo
+from agent.app.derived import busy_meetings, touch_candidates
+from agent.config.schema import Config
+from agent.core.accounts.state import AccountState, account_states
+from agent.core.accounts.status import AccountStatus, StageChange, board
+from agent.core.history import History, PastDraft, history_of
+from agent.core.planner import Plan, make_plan
+from agent.core.touches import Detection
+from agent.model import Stage
+from agent.providers.base import Interest, Progress, Provider
+from agent.store.db import Store
+
+log = logging.getLogger(__name__)
+
+COLD_AFTER_DAYS = 60  # the "not touched in 60+ days" line of the sync summary
+
+
+def interest_for(config: Config, now: datetime) -> Interest:
+    """What the configured accounts make worth fetching."""
+    return Interest(
+        domains=frozenset(d for a in config.accounts for d in a.domains),
+        me=frozenset(config.me),
+        since=now - timedelta(days=config.lookback_days),
+        until=now + timedelta(days=config.lookahead_days),
+    )
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    new_messages: int
+    meetings: int
+    touches: int
+    accounts_touched: int
+    accounts: int
+    cold_accounts: int  # not touched in COLD_AFTER_DAYS or more (or never)
+    unreadable: tuple[str, ...]
+
+    def summary(self) -> str:
+        return (
+            f"{self.touches:,} touches with {self.accounts_touched} of {self.accounts} accounts; "
+            f"{self.cold_accounts} accounts not touched in {COLD_AFTER_DAYS}+ days "
+            f"({self.new_messages:,} new messages, {self.meetings:,} meetings read)"
+        )
+
+
+def sync(
+    config: Config,
+    store: Store,
+    provider: Provider,
+    now: datetime,
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Pull what changed into the store and report what the book looks like now."""
+    cursor_key = f"cursor:{provider.name}"
+    pull = provider.pull(store.get_meta(cursor_key, {}), interest_for(config, now), progress)
+    for calendar in pull.reset_calendars:
+        store.reset_calendar(calendar)
+    store.remove_meetings(pull.removed_meetings)
+    store.put_meetings(pull.meetings)
+    new = store.put_messages(pull.messages)
+    store.set_meta(cursor_key, dict(pull.cursor))
+    store.set_meta("last_sync", now.isoformat())
+    for problem in pull.unreadable:
+        log.warning("skipped unreadable input %s", problem)
+    if (
+        provider.busy_from_sync
+        and config.blocks.enabled
+        and (new or pull.meetings or pull.reset_calendars)
+    ):
+        busy_meetings(config, store, now)  # cheap now the meetings are in memory; saved with them
+    numbers = plan_memo.book_numbers(config, store, now, lambda: _book_numbers(config, store, now))
+    return SyncReport(
+        new_messages=new,
+        meetings=len(pull.meetings),
+        touches=numbers.touches,
+        accounts_touched=numbers.accounts_touched,
+        accounts=len(config.accounts),
+        cold_accounts=numbers.cold_accounts,
+        unreadable=pull.unreadable,
+    )
+
+
+def _book_numbers(config: Config, store: Store, now: datetime) -> plan_memo.BookNumbers:
+    detection = detect_all(config, store, now)
+    rows = board(config, detection.touches, now, stage_changes(store))
+    return plan_memo.BookNumbers(
+        touches=len({t.source for t in detection.touches}),
+        accounts_touched=sum(1 for r in rows if r.touches),
+        cold_accounts=sum(
+            1 for r in rows if r.days_since_touch is None or r.days_since_touch >= COLD_AFTER_DAYS
+        ),
+    )
+
+
+def detect_all(config: Config, store: Store, now: datetime) -> Detection:
+    """Touches and signals at ``now``: derived once per change of the observations or the
+    accounts (``agent.app.derived``), not once per step of a cycle."""
+    return touch_candidates(config, store).at(now)
+
+
+def states_of(
+    config: Config, store: Store, now: datetime, detection: Detection
+) -> list[AccountState]:
+    """Every account's state; the steps of one cycle share it (``store.remember``)."""
+    stages = stage_changes(store)
+    key = ("states", id(config), id(detection), now, tuple(sorted(stages.items())))
+    kept = store.remember(
+        key,
+        lambda: (
+            config,  # kept alive with the answer, so its id cannot be reused
+            detection,
+            account_states(config, detection.touches, detection.signals, now, stages),
+        ),
+    )
+    return kept[2]
+
+
+def stage_changes(store: Store) -> dict[str, StageChange]:
+    """Stages set by hand with `nurture account NAME --stage ...`, keyed by account name."""
+    return {
+        name: StageChange(Stage(doc["stage"]), date.fromisoformat(doc["since"]))
+        for name, doc in store.items("stages").items()
+    }
+
+
+def current_board(config: Config, store: Store, now: datetime) -> list[AccountStatus]:
+    return board(config, detect_all(config, store, now).touches, now, stage_changes(store))
+
+
+def load_history(store: Store) -> History:
+    """Earlier plays, from the drafts table: {account, contact, play, content_url, status,
+    created_at}. A record that cannot be read is skipped with a warning, never fatal."""
+    drafts = []
+    for key, doc in store.items("drafts").items():
+        try:
+            created = datetime.fromisoformat(str(doc["created_at"]))
+            drafts.append(
+                PastDraft(
+                    account=str(doc["account"]),
+                    contact=str(doc.get("contact") or "").lower(),
+                    play=str(doc.get("play") or ""),
+                    content_url=str(doc.get("content_url") or ""),
+                    status=str(doc.get("status") or "").lower(),
+                    created_at=created if created.tzinfo else created.replace(tzinfo=UTC),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            log.warning("skipped draft record %s: it lacks account or created_at", key)
+    return history_of(drafts)
+
+
+def current_board_and_states(
+    config: Config, store: Store, now: datetime
+) -> tuple[list[AccountStatus], dict[str, AccountState]]:
+    """The board, plus each account's people, patterns and suggested stage changes."""
+    detection = detect_all(config, store, now)
+    states = states_of(config, store, now, detection)
+    rows = board(config, detection.touches, now, stage_changes(store))
+    return rows, {s.name: s for s in states}
+
+
+def current_plan(
+    config: Config, store: Store, now: datetime, *, base: Config | None = None
+) -> Plan:
+    """What the next cycle would do. Reads the store, changes nothing. ``base``: the config
+    ``config`` was adapted from (throttles only), whose account states are the same."""
+    detection = detect_all(config, store, now)
+    return make_plan(
+        config,
+        detection.touches,
+        detection.signals,
+        now,
+        stages=stage_changes(store),
+        history=load_history(store),
+        states=states_of(base or config, store, now, detection),
+    )
+
+
+def plan_brief(
+    config: Config, store: Store, now: datetime, *, base: Config | None = None
+) -> plan_memo.PlanBrief:
+    """``current_plan``'s actions and worklist, reused from an earlier command while the
+    inputs are the same and its horizon holds (``agent.app.plan_memo``)."""
+    return plan_memo.plan_brief(
+        config,
+        store,
+        now,
+        store.items("drafts"),
+        lambda: current_plan(config, store, now, base=base),
+        base=base,
+    )

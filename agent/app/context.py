@@ -1,0 +1,43 @@
+"""What every command needs: config, state dir and the time, resolved lazily."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import click
+import platformdirs
+
+from agent.config.schema import Config, find_config, load_config
+from agent.store.db import Store
+
+
+@dataclass
+class Context:
+    """What every command needs, resolved lazily so `nurture --help` reads no files."""
+
+    config_path: Path | None
+    home_path: Path | None
+    now: datetime
+
+    def config(self) -> Config:
+        return load_config(find_config(self.config_path))
+
+    @property
+    def home(self) -> Path:
+        if self.home_path is not None:
+            return self.home_path
+        env = os.environ.get("NURTURE_HOME")
+        return Path(env) if env else Path(platformdirs.user_data_dir("nurture"))
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        with Store.open(self.home) as store:
+            yield store
+
+
+pass_context = click.make_pass_decorator(Context)

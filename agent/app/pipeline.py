@@ -1,0 +1,208 @@
+"""The pipeline: one list of steps that every way of running nurture iterates.
+
+``STEPS`` (sync, learn, plan, drafts, blocks, digest) is the order of a cycle. `nurture
+cycle` runs them all; the daemon's jobs (``JOBS``) run slices of the same list on their own
+schedules; `nurture demo` runs them on the demo workspace; `nurture plan` and `cycle
+--dry-run` ask each step what it *would* do (``preview``), which changes nothing.
+
+A :class:`Run` carries what steps hand each other (the drafts listed before the sync, the
+plan the drafts step writes) and one connection to the rep's mail and calendar, opened on
+first use. The store is committed after every step, so a failure keeps what went before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from agent.app import book
+from agent.app.drafts import ApplyReport, LearnReport, apply, learn, watching
+from agent.app.plan_memo import PlanBrief
+from agent.config.schema import Config
+from agent.core.drafts import TABLE
+from agent.core.outcomes import adapted, daily_volume
+from agent.core.planner import NextCycle, Plan
+from agent.errors import UserError
+from agent.model import ActionKind, DraftRef
+from agent.providers.base import Progress
+from agent.providers.registry import Connection, connect
+from agent.store.db import Store
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass
+class Run:
+    """One pass over some steps of the pipeline, and what the steps tell each other."""
+
+    config: Config
+    store: Store
+    home: Path | None
+    now: datetime
+    progress: Progress | None = None
+    # The daemon runs each job at its scheduled time: a step's own "is it time?" is settled.
+    on_schedule: bool = False
+    connection: Connection | None = None  # opened on first use, shared by every step
+    live: list[DraftRef] | None = None  # the mailbox's drafts, listed before the sync
+    synced: book.SyncReport | None = None
+    learned: LearnReport | None = None
+    plan: PlanBrief | None = None
+    applied: ApplyReport | None = None
+    said: dict[str, str] = field(default_factory=dict)  # step name → its line for the rep
+
+    @property
+    def lines(self) -> list[str]:
+        """What the steps that ran had to say, in pipeline order."""
+        return [line for line in self.said.values() if line]
+
+    def connected(self) -> Connection:
+        if self.connection is None:
+            self.connection = connect(self.config, self.home, lambda: self.now)
+        return self.connection
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[Run], str]  # does the step; a line for the rep ("" when nothing to say)
+    preview: Callable[[Run, NextCycle], NextCycle] | None = None  # what it would do
+
+
+def _sync(run: Run) -> str:
+    mailbox = run.connected().mailbox
+    # Listed *before* the sync: a draft missing from this listing was gone before the sync
+    # began, so a message it became is in the store when the learn step judges it.
+    run.live = mailbox.drafts() if watching(run.store) else []
+    run.synced = book.sync(run.config, run.store, run.connected().source, run.now, run.progress)
+    return run.synced.summary()
+
+
+def _learn(run: Run) -> str:
+    mailbox = run.connected().mailbox
+    fresh = run.synced is not None  # the store holds what the mailbox listed before it
+    run.learned = learn(run.config, run.store, mailbox, run.now, live=run.live or [], fresh=fresh)
+    return run.learned.summary()
+
+
+def _plan(run: Run) -> str:
+    lowered = adapted(run.config, run.store.items(TABLE).values(), run.now)
+    run.plan = book.plan_brief(lowered, run.store, run.now, base=run.config)
+    return ""
+
+
+def _preview_plan(run: Run, coming: NextCycle) -> NextCycle:
+    return replace(coming, plan=current_plan(run.config, run.store, run.now))
+
+
+def _drafts(run: Run) -> str:
+    if run.plan is None:
+        _plan(run)
+    assert run.plan is not None
+    drafts = run.plan.of_kind(ActionKind.DRAFT)
+    run.applied = apply(run.config, run.store, run.connected().mailbox, drafts, run.now)
+    held = len(run.plan.of_kind(ActionKind.DEFERRED))
+    waiting = f"; {held} more held back by the throttles" if held else ""
+    note = volume_note(run.config, run.store, run.now)
+    return f"{run.applied.summary()}{waiting}" + (f" ({note})" if note else "")
+
+
+def _blocks(run: Run) -> str:
+    from agent.app import blocks
+
+    return blocks.run(run.config, run.store, run.connected().calendar, run.now).summary()
+
+
+def _preview_blocks(run: Run, coming: NextCycle) -> NextCycle:
+    from agent.app import blocks
+
+    try:
+        calendar = run.connected().calendar
+        report = blocks.run(run.config, run.store, calendar, run.now, dry_run=True)
+    except UserError as error:
+        return replace(coming, blocks_note=f"Nurture blocks skipped: {error.message}")
+    return replace(coming, blocks=report.plan.actions, blocks_note=report.summary())
+
+
+def _digest(run: Run) -> str:
+    from agent.app import digest
+
+    if not run.on_schedule and not digest_due(run.config, run.store, run.now):
+        return ""
+    return digest.send_once(run.config, run.store, run.now, run.connected().mailbox)
+
+
+def _preview_digest(run: Run, coming: NextCycle) -> NextCycle:
+    from agent.app.digest import recipient
+    from agent.core.digest.build import week_of
+
+    if not digest_due(run.config, run.store, run.now):
+        return coming
+    week = week_of(run.config, run.now)[0]
+    return replace(coming, digest_week=week, digest_to=recipient(run.config))
+
+
+STEPS: tuple[Step, ...] = (
+    Step("sync", _sync),
+    Step("learn", _learn),
+    Step("plan", _plan, _preview_plan),
+    Step("drafts", _drafts),
+    Step("blocks", _blocks, _preview_blocks),
+    Step("digest", _digest, _preview_digest),
+)
+NAMES = tuple(step.name for step in STEPS)
+
+
+def run_steps(run: Run, names: Sequence[str] = NAMES) -> Run:
+    """Run the named steps in pipeline order, committing the store after each."""
+    unknown = set(names) - set(NAMES)
+    if unknown:
+        raise ValueError(f"no such pipeline step: {sorted(unknown)}")
+    for step in STEPS:
+        if step.name in names:
+            line = step.run(run)
+            run.store.commit()
+            run.said[step.name] = line
+            log.debug("step %s: %s", step.name, line or "nothing to say")
+    return run
+
+
+def preview(run: Run) -> NextCycle:
+    """What the next cycle would do, step by step; reads only (every step's dry run)."""
+    coming = NextCycle(plan=Plan((), (), ()))
+    for step in STEPS:
+        if step.preview is not None:
+            coming = step.preview(run, coming)
+    return coming
+
+
+def current_plan(config: Config, store: Store, now: datetime) -> Plan:
+    """What the next cycle would do, with the daily volume lowered when drafts expire."""
+    lowered = adapted(config, store.items(TABLE).values(), now)
+    return book.current_plan(lowered, store, now, base=config)
+
+
+def volume_note(config: Config, store: Store, now: datetime) -> str:
+    return daily_volume(config, store.items(TABLE).values(), now)[1]
+
+
+def digest_due(config: Config, store: Store, now: datetime) -> bool:
+    """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent."""
+    from agent.app import digest
+    from agent.core.digest.build import week_of
+
+    when = config.daemon.jobs.get("digest")
+    if when is None or not when.enabled or when.at is None:
+        return False
+    week, monday = week_of(config, now)
+    if digest.sent_record(store, week) is not None:
+        return False
+    day = monday + timedelta(days=WEEKDAYS.index(when.weekday)) if when.weekday else None
+    hour, minute = (int(part) for part in when.clock.split(":"))
+    today = now.astimezone(config.tz).date()
+    due = datetime.combine(day or today, time(hour, minute), config.tz)
+    return now >= due

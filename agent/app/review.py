@@ -1,0 +1,145 @@
+"""The rep's side of drafts: find, show, approve (the only sending path), reject, edit.
+
+Approval is the one place in nurture that calls ``Mailbox.send_draft``; the CLI asks
+for confirmation before it (``nurture drafts approve ID``, unless ``--yes``). Each use case
+changes the mailbox first and then the record: a crash in between is caught up by the
+next sync, which sees the draft gone and the sent message (or none) in the mail.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from agent.core.drafts import CREATED, EXPIRED, REJECTED, SENT, TABLE, one_line, tidy
+from agent.errors import UserError
+from agent.model import Address, OutgoingMail
+from agent.providers.base import Mailbox
+from agent.store.db import Store
+
+log = logging.getLogger(__name__)
+
+SUBJECT = "Subject:"
+
+
+def records(store: Store) -> list[dict[str, Any]]:
+    """Every draft record, newest first (records without a key get theirs)."""
+    found = [{**doc, "key": key} for key, doc in store.items(TABLE).items()]
+    return sorted(found, key=lambda r: (str(r.get("created_at") or ""), r["key"]), reverse=True)
+
+
+def find(store: Store, wanted: str) -> dict[str, Any]:
+    """The record whose key is ``wanted``, or the only one whose key contains it."""
+    text = wanted.strip()
+    everything = records(store)
+    exact = [r for r in everything if r["key"] == text]
+    matches = exact or [r for r in everything if text and text in r["key"]]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UserError(
+            f"{wanted!r} matches {len(matches)} drafts", "give more of the id (nurture drafts list)"
+        )
+    raise UserError(f"no draft {wanted!r}", "see the ids with `nurture drafts list`")
+
+
+def _open(record: Mapping[str, Any], config_provider: str, verb: str) -> str:
+    """The provider draft id of a draft the rep can still act on; else why not."""
+    status = record.get("status")
+    if status == EXPIRED and record.get("removed"):
+        status = "expired and removed"
+    elif status == EXPIRED:
+        status = CREATED  # expired but edited: it is still in the mailbox, the rep's call
+    if status != CREATED or not record.get("provider_id"):
+        raise UserError(
+            f"draft {record['key']} is {status}: there is nothing to {verb}",
+            "see the drafts waiting for you with `nurture drafts list --status created`",
+        )
+    if record.get("provider") and record["provider"] != config_provider:
+        raise UserError(
+            f"draft {record['key']} was written to the {record['provider']} mailbox, "
+            f"but the config now uses {config_provider}",
+            "act on it where it is, or switch `provider:` back",
+        )
+    return str(record["provider_id"])
+
+
+def edit_text(record: Mapping[str, Any]) -> str:
+    """What the rep's editor shows: a Subject line, a blank line, the text."""
+    return f"{SUBJECT} {record.get('subject', '')}\n\n{record.get('text', '')}"
+
+
+def parse_edit(edited: str) -> tuple[str, str]:
+    head, _, body = edited.lstrip("\n").partition("\n")
+    if not head.startswith(SUBJECT):
+        raise UserError("the edited draft must start with a `Subject:` line", "run the edit again")
+    subject = one_line(head.removeprefix(SUBJECT))
+    if not subject or not body.strip():
+        raise UserError("the edited draft needs a subject and some text", "run the edit again")
+    return subject, tidy(body)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Where the rep's decisions land: the store, the mailbox and the moment."""
+
+    store: Store
+    mailbox: Mailbox
+    provider: str  # config.provider: a draft is acted on in the mailbox it was written to
+    now: datetime
+
+    def approve(self, record: Mapping[str, Any]) -> str:
+        """Send the draft as it is in the mailbox now (with the rep's edits); the caller
+        has already had the rep confirm. Returns the sent message's id."""
+        draft_id = _open(record, self.provider, "send")
+        sent = self.mailbox.send_draft(draft_id)
+        self._save(record, status=SENT, sent_by="approve", sent_provider_id=sent)
+        log.info("sent draft %s on the rep's approval", record["key"])
+        return sent
+
+    def reject(self, record: Mapping[str, Any], reason: str = "") -> None:
+        """Delete the draft from the mailbox and remember the no: that play rests for them."""
+        self.mailbox.delete_draft(_open(record, self.provider, "reject"))
+        self._save(record, status=REJECTED, rejected_by="you", reject_reason=one_line(reason))
+
+    def edit(self, record: Mapping[str, Any], edited: str) -> bool:
+        """Replace the draft's subject and text; False when nothing changed. Refuses when
+        the draft was changed in the mailbox since nurture wrote it (edit it there)."""
+        draft_id = _open(record, self.provider, "edit")
+        subject, text = parse_edit(edited)
+        if subject == record.get("subject") and text == record.get("text"):
+            return False
+        live = next((d for d in self.mailbox.drafts() if d.marker == record["key"]), None)
+        if live is None or live.message_id != record.get("message_id"):
+            where = (
+                "is no longer in your mailbox" if live is None else "was changed in your mailbox"
+            )
+            raise UserError(
+                f"draft {record['key']} {where} since nurture last wrote it",
+                "edit it in your mail program, or run `nurture sync` first",
+            )
+        to = Address(str(record["contact"]), str(record.get("contact_name") or ""))
+        # The HTML part was the template's: the rep's own words go out as text only.
+        mail = OutgoingMail(to=(to,), subject=subject, text=text, marker=str(record["key"]))
+        ref = self.mailbox.update_draft(draft_id, mail)
+        self._save(
+            record,
+            status=str(record["status"]),
+            subject=subject,
+            text=text,
+            html="",
+            provider_id=ref.id,
+            message_id=ref.message_id,
+            link=ref.link or record.get("link", ""),
+            edited=True,
+            edited_at=self.now.isoformat(),
+        )
+        return True
+
+    def _save(self, record: Mapping[str, Any], *, status: str, **fields: Any) -> None:
+        moved = {"status_at": self.now.isoformat()} if status != record.get("status") else {}
+        self.store.put(TABLE, str(record["key"]), {**record, **fields, "status": status, **moved})
+        self.store.commit()

@@ -1,0 +1,92 @@
+"""`nurture blocks`: place, defend and list the NURTURE DREAM CLIENTS sessions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from rich.table import Table
+
+from agent.app import blocks as block_cases
+from agent.app.context import Context, pass_context
+from agent.config.schema import Config
+from agent.core.blocks.reconcile import BlockPlan, BlockRecord
+from agent.providers.registry import connect
+from agent.views.tables import console
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@pass_context
+def blocks(context: Context, as_json: bool, dry_run: bool) -> None:
+    """Place this week's nurture blocks in free time, keep them clear, and list them.
+
+    Blocks the rep moved stay put, deleted ones are not put back, and a block a new
+    meeting lands on moves to the next free slot. Each block's description lists the
+    accounts to work in that session. Example: nurture blocks --dry-run
+    """
+    config = context.config()
+    calendar = connect(config, context.home, lambda: context.now).calendar
+    with context.store() as store:
+        report = block_cases.run(config, store, calendar, context.now, dry_run=dry_run)
+        if not dry_run:
+            store.commit()
+    rows = blocks_json(report.plan, config, context.now)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        console().print(blocks_table(rows, config))
+    err = console(stderr=True)
+    for day in report.plan.no_room:
+        err.print(f"[yellow]no room[/] on {day:%a %d %b}: its block went to a later day")
+    if report.plan.shortfall or report.plan.conflicts or not as_json:
+        err.print(report.summary())
+
+
+def blocks_json(plan: BlockPlan, config: Config, now: datetime) -> list[dict[str, Any]]:
+    """This week's blocks and the horizon's, soonest first, with what this run does."""
+    tz = config.tz
+    today = now.astimezone(tz).date()
+    since = today - timedelta(days=today.weekday())
+    steps = {a.block.id: a.step.value for a in plan.actions}
+    shown = [r for r in plan.records.values() if _shown(r, since, tz)]
+    return [
+        {
+            "id": record.id,
+            "day": record.day.isoformat(),
+            "start": record.where.start.astimezone(tz).isoformat(),
+            "end": record.where.end.astimezone(tz).isoformat(),
+            "title": config.blocks.title,
+            "status": record.status.value,
+            "accounts": list(record.accounts),
+            "hours": round((record.where.end - record.where.start).total_seconds() / 3600, 2),
+            "action": steps.get(record.id),
+        }
+        for record in sorted(shown, key=lambda r: (r.where.start, r.id))
+    ]
+
+
+def _shown(record: BlockRecord, since: date, tz: ZoneInfo) -> bool:
+    return record.day >= since or record.where.start.astimezone(tz).date() >= since
+
+
+def blocks_table(rows: Sequence[dict[str, Any]], config: Config) -> Table:
+    table = Table(title=f"Nurture blocks ({config.timezone})", title_justify="left")
+    for header in ("Day", "Time", "Status", "Accounts", "This run"):
+        table.add_column(header)
+    for row in rows:
+        start = datetime.fromisoformat(row["start"])
+        end = datetime.fromisoformat(row["end"])
+        table.add_row(
+            f"{start:%a %d %b}",
+            f"{start:%H:%M}–{end:%H:%M}",
+            row["status"],
+            ", ".join(row["accounts"]) or "[dim]—[/]",
+            row["action"] or "",
+        )
+    return table

@@ -1,0 +1,82 @@
+"""Commands about the book of accounts: sync, board, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from agent.app import book, digest, pipeline
+from agent.app.context import Context, pass_context
+from agent.app.jobs import JOB_STEPS
+from agent.cli.progress import sync_progress
+from agent.views.tables import board_json, board_table, console
+
+
+@click.command()
+@pass_context
+def sync(context: Context) -> None:
+    """Read mail and calendars, detect touches, print a one-line summary.
+
+    Example: nurture sync
+    """
+    config = context.config()
+    with context.store() as store, sync_progress() as progress:
+        run = pipeline.Run(config, store, context.home, context.now, progress=progress)
+        pipeline.run_steps(run, JOB_STEPS["sync"])
+    assert run.synced is not None and run.learned is not None
+    for problem in run.synced.unreadable:
+        console(stderr=True).print(f"[yellow]skipped[/] {problem}")
+    click.echo(run.synced.summary())
+    if run.learned.changes:
+        click.echo(run.learned.summary())
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@pass_context
+def board(context: Context, as_json: bool) -> None:
+    """Every account at a glance, the ones that need attention first.
+
+    Example: nurture board --json
+    """
+    config = context.config()
+    with context.store() as store:
+        rows, states = book.current_board_and_states(config, store, context.now)
+    if as_json:
+        click.echo(json.dumps(board_json(rows, config, states), indent=2))
+    else:
+        console().print(board_table(rows, config, context.now, states))
+
+
+@click.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("nurture-demo"))
+@pass_context
+def demo(context: Context, directory: Path) -> None:
+    """Write a demo workspace into DIRECTORY, run one cycle on it and print the board.
+
+    Running it again on the same folder refreshes it. Example: nurture demo /tmp/demo
+    """
+    from agent.demo.workspace import write_demo
+
+    write_demo(directory, context.now)
+    context.config_path = directory / "config.yaml"
+    if context.home_path is None:
+        context.home_path = directory / ".nurture"
+    config = context.config()
+    outbox = config.path(config.local.outbox)
+    with context.store() as store:
+        # The whole pipeline but the digest's delivery: the demo writes it as a page instead.
+        run = pipeline.Run(config, store, context.home, context.now)
+        pipeline.run_steps(run, [name for name in pipeline.NAMES if name != "digest"])
+        rows = book.current_board(config, store, context.now)
+        weekly = digest.render(config, digest.current_digest(config, store, context.now))
+    assert run.synced is not None and run.applied is not None
+    click.echo(f"Demo workspace: {directory}  (config {context.config_path})")
+    click.echo(run.synced.summary())
+    click.echo(f"{run.applied.summary()} ({outbox / 'drafts'})")
+    click.echo(f"{run.said['blocks']} ({outbox / 'blocks.ics'})")
+    console().print(board_table(rows, config, context.now))
+    click.echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
+    click.echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")

@@ -1,0 +1,52 @@
+"""`nurture cycle`: the whole pipeline once, by hand (the daemon runs the same steps)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from agent.app import pipeline
+from agent.app.context import Context, pass_context
+from agent.config.schema import Config
+
+
+@click.command("cycle")
+@click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: the plan as JSON.")
+@pass_context
+def cycle_command(context: Context, dry_run: bool, as_json: bool) -> None:
+    """Sync, plan, write the day's drafts, place blocks, send the digest when it is due.
+
+    Drafts wait for your review in Gmail Drafts (or <outbox>/drafts); nothing goes to a
+    client until you send it or run `nurture drafts approve`. Running it twice writes no
+    second copy of anything. With --dry-run it reads the store as it is (no sync) and
+    prints the plan. Example: nurture cycle --dry-run
+    """
+    if as_json and not dry_run:
+        raise click.UsageError("--json only goes with --dry-run")
+    config = context.config()
+    if dry_run:
+        _dry_run(context, config, as_json)
+        return
+    with context.store() as store:
+        done = pipeline.run_steps(pipeline.Run(config, store, context.home, context.now))
+    click.echo("\n".join(done.lines))
+
+
+def _dry_run(context: Context, config: Config, as_json: bool) -> None:
+    # Imported here: the views and the blocks preview cost start-up time a plain cycle
+    # (the daemon's, the one with nothing new) does not need to pay.
+    from agent.app.preview import preview
+    from agent.views.plan import next_cycle_json, plan_view
+    from agent.views.tables import console
+
+    with context.store() as store:
+        coming = preview(config, store, context.home, context.now)
+        note = pipeline.volume_note(config, store, context.now)
+    if as_json:
+        click.echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
+        return
+    console().print(plan_view(coming, config, context.now))
+    if note:
+        click.echo(f"Fewer drafts today: {note}.")

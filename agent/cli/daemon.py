@@ -1,0 +1,92 @@
+"""Commands for running unattended: run, status, doctor."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from rich.table import Table
+
+from agent.app import book
+from agent.app.context import Context, pass_context
+from agent.app.daemon import Daemon, read_status
+from agent.app.doctor import diagnose
+from agent.app.jobs import JOBS
+from agent.config.schema import find_config
+from agent.errors import UserError
+from agent.views.tables import console
+
+
+@click.command()
+@pass_context
+def run(context: Context) -> None:
+    """Run the daemon: sync, plan, blocks and digest on their schedules, until stopped.
+
+    Schedules come from the `daemon:` section of the config. SIGTERM or Ctrl-C finishes
+    the current job and exits 0. Example: nurture --config ~/nurture/config.yaml run
+    """
+    config = context.config()
+
+    def fresh_context() -> Context:
+        return Context(context.config_path, context.home_path, datetime.now(UTC))
+
+    Daemon(config, fresh_context, context.home, JOBS).run()
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_context
+def status(context: Context, as_json: bool) -> None:
+    """Last and next run of each daemon job, the last error, and what the store holds.
+
+    Example: nurture status --json
+    """
+    config = context.config()
+    with context.store() as store:
+        touches = book.detect_all(config, store, context.now).touches
+        counts = {
+            "touches": len({t.source for t in touches}),
+            "messages": len(store.messages()),
+            "meetings": len(store.meetings()),
+            "drafts": store.count("drafts"),
+            "blocks": store.count("blocks"),
+        }
+        last_sync = store.get_meta("last_sync")
+    daemon = read_status(context.home) or {"jobs": {}}
+    report: dict[str, Any] = {"last_sync": last_sync, "counts": counts, "daemon": daemon}
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    table = Table("Job", "Last run", "Last ok", "Next run", "Last error", title="Daemon jobs")
+    for name, job in daemon["jobs"].items():
+        table.add_row(
+            name,
+            job["last_run"] or "—",
+            job["last_ok"] or "—",
+            job["next_run"] or "—",
+            job["last_error"] or "",
+        )
+    out = console()
+    out.print(table if daemon["jobs"] else "The daemon has not run here yet (nurture run).")
+    out.print(", ".join(f"{n:,} {k}" for k, n in counts.items()) + f"; last sync {last_sync}")
+
+
+@click.command()
+@pass_context
+def doctor(context: Context) -> None:
+    """Check config, state, accounts, data sources, templates and Google, and say what to fix.
+
+    Exits 1 when something needs fixing. Example: nurture doctor
+    """
+    checks = diagnose(find_config(context.config_path), context.home)
+    out = console()
+    for check in checks:
+        mark = "[green]ok[/]  " if check.ok else "[red]fix[/] "
+        out.print(f"{mark} {check.name}: {check.detail}")
+        if check.fix and not check.ok:
+            out.print(f"      → {check.fix}")
+    failed = [c.name for c in checks if not c.ok]
+    if failed:
+        raise UserError(f"needs fixing: {', '.join(failed)}", "see the lines marked fix above")

@@ -1,0 +1,105 @@
+"""Commands about what to do next: plan, account."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from datetime import datetime
+
+import click
+
+from agent.app import pipeline
+from agent.app.context import Context, pass_context
+from agent.app.preview import preview
+from agent.config.schema import Account, Config
+from agent.errors import UserError
+from agent.model import Stage
+from agent.views.plan import account_json, account_view, next_cycle_json, plan_view
+from agent.views.tables import console
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of actions.")
+@pass_context
+def plan(context: Context, as_json: bool) -> None:
+    """Show what the next cycle would do, and why. Nothing is written or sent.
+
+    Each action has a kind (draft, reply, suggest_stage, hold, deferred, block, digest),
+    an account, a contact, a play for drafts and a reason. Drafts follow the worklist:
+    cold dream clients before lower-tier hot deals, then the most overdue and the widest
+    coverage gap. Calendar steps for the nurture blocks and a due digest come last.
+
+    Example: nurture plan --json
+    """
+    config = context.config()
+    with context.store() as store:
+        coming = preview(config, store, context.home, context.now)
+    if as_json:
+        click.echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
+    else:
+        console().print(plan_view(coming, config, context.now))
+
+
+@click.command()
+@click.argument("name")
+@click.option(
+    "--stage",
+    type=click.Choice([s.value for s in Stage]),
+    help="Record a new stage (kept in the state dir; wins over config and CSV).",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="With --stage: the day it changed (default: today).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@pass_context
+def account(
+    context: Context, name: str, stage: str | None, since: datetime | None, as_json: bool
+) -> None:
+    """One account in full: status, people, patterns, suggested stage and planned plays.
+
+    NAME may be any unambiguous part of the account's name. With --stage, record the stage
+    the deal is in now, e.g. after a loss or when an opportunity is reborn.
+
+    Example: nurture account "Corvid Health" --stage hot
+    """
+    config = context.config()
+    found = find_account(config, name)
+    if since is not None and stage is None:
+        raise click.UsageError("--since needs --stage")
+    with context.store() as store:
+        if stage is not None:
+            day = since.date() if since else context.now.astimezone(config.tz).date()
+            store.put("stages", found.name, {"stage": stage, "since": day.isoformat()})
+            store.commit()
+            click.echo(f"{found.name}: stage is now {stage} (since {day.isoformat()})")
+            return
+        result = pipeline.current_plan(config, store, context.now)
+    state = next(s for s in result.accounts if s.name == found.name)
+    if as_json:
+        click.echo(json.dumps(account_json(state, result, config), indent=2, ensure_ascii=False))
+    else:
+        console().print(account_view(state, result, config))
+
+
+def find_account(config: Config, name: str) -> Account:
+    """The account named exactly (any case), else the only one whose name contains it."""
+    wanted = name.strip().lower()
+    exact = [a for a in config.accounts if a.name.lower() == wanted]
+    if exact:
+        return exact[0]
+    partial = [a for a in config.accounts if wanted and wanted in a.name.lower()]
+    if len(partial) == 1:
+        return partial[0]
+    names = [a.name for a in config.accounts]
+    if partial:
+        raise UserError(
+            f"{name!r} matches several accounts: {', '.join(a.name for a in partial)}",
+            "give more of the name",
+        )
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = (
+        f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "see `nurture board`"
+    )
+    raise UserError(f"no account named {name!r}", hint)

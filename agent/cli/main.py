@@ -1,0 +1,125 @@
+"""The `nurture` command: parse, call a use case, print. The one error boundary for people.
+
+Exit codes: 0 ok, 1 failure (the message says what to do), 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from agent import __version__
+from agent.app.context import Context
+from agent.errors import UserError
+
+log = logging.getLogger(__name__)
+
+# name → "module:attribute". A command's module is imported when that command runs (or
+# `--help` lists it): `nurture cycle` does not pay for Google, the digest or rich tables.
+COMMANDS = {
+    "sync": "agent.cli.book:sync",
+    "board": "agent.cli.book:board",
+    "demo": "agent.cli.book:demo",
+    "run": "agent.cli.daemon:run",
+    "status": "agent.cli.daemon:status",
+    "doctor": "agent.cli.daemon:doctor",
+    "plan": "agent.cli.engine:plan",
+    "account": "agent.cli.engine:account",
+    "digest": "agent.cli.digest:digest",
+    "auth": "agent.cli.google:auth",
+    "cycle": "agent.cli.cycle:cycle_command",
+    "drafts": "agent.cli.drafts:drafts",
+    "init": "agent.cli.setup:init",
+    "templates": "agent.cli.setup:templates",
+    "blocks": "agent.cli.blocks:blocks",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use; ``commands`` imports them all."""
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str], **kwargs: Any) -> None:
+        self._lazy = dict(lazy)
+        self._loaded: dict[str, click.Command] = {}
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        for name in list(self._lazy):
+            self._load(name)
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: Mapping[str, click.Command] | None) -> None:
+        self._loaded.update(value or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self._loaded, *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._lazy:
+            self._load(cmd_name)
+        return self._loaded.get(cmd_name)
+
+    def _load(self, name: str) -> None:
+        module, _, attribute = self._lazy.pop(name).partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command) or command.name != name:
+            raise TypeError(f"{module}:{attribute} is not the command {name!r}")
+        self._loaded[name] = command
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), help="config.yaml to use."
+)
+@click.option("--home", "home_path", type=click.Path(path_type=Path), help="State directory.")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("--now", "now_text", hidden=True, help="Pretend it is this ISO time (tests).")
+@click.version_option(__version__, prog_name="nurture")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    config_path: Path | None,
+    home_path: Path | None,
+    verbose: int,
+    now_text: str | None,
+) -> None:
+    """Keep close to your dream clients, inside your own mail and calendar.
+
+    Config comes from --config, else $NURTURE_CONFIG, else ./config.yaml; state lives in
+    --home, else $NURTURE_HOME, else your user data folder.
+    """
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    now = datetime.fromisoformat(now_text) if now_text else datetime.now(UTC)
+    if now.tzinfo is None:
+        raise click.BadParameter(
+            "needs a UTC offset, e.g. 2026-11-22T09:00:00+00:00", param_hint="--now"
+        )
+    ctx.obj = Context(config_path, home_path, now.astimezone(UTC))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI and turn errors into a message and an exit code."""
+    try:
+        result: Any = cli.main(args=argv, prog_name="nurture", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except UserError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,1 +1,0 @@
-"""Command modules; each is a room of related `nurture` subcommands."""

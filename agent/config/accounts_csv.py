@@ -1,0 +1,99 @@
+"""Accounts from a CRM export (CSV), validated with the same models as config.yaml.
+
+Header names are matched loosely (case, spaces, a few common CRM spellings) because
+every CRM names its columns a little differently.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from agent.config.errors import csv_errors
+from agent.config.schema import Account
+from agent.errors import ConfigError
+
+ALIASES = {
+    "name": ("name", "account", "account name", "company", "company name", "organization"),
+    "domains": ("domains", "domain", "website", "web site", "email domain", "email domains"),
+    "tier": ("tier", "priority", "segment"),
+    "stage": ("stage", "status", "deal stage", "opportunity stage"),
+    "stage_since": ("stage since", "stage_since", "stage date", "last stage change"),
+    "tags": ("tags", "industry", "labels"),
+    "needs": ("needs", "open needs"),
+    "contacts": ("contacts", "people"),
+}
+_CSV_HINT = "export it again as CSV (comma-separated, UTF-8) from your CRM"
+_SPLIT = re.compile(r"[;,|\s]+")
+_CONTACT = re.compile(r"^\s*(?P<name>[^<(]*?)\s*<(?P<email>[^>]+)>\s*(?:\((?P<role>[^)]*)\))?\s*$")
+
+
+def read_accounts_csv(path: Path) -> list[Account]:
+    """Read accounts; a bad row raises ConfigError naming the file, line and column."""
+    with (
+        csv_errors(path, "accounts_file", _CSV_HINT),
+        path.open(newline="", encoding="utf-8-sig") as handle,
+    ):
+        reader = csv.DictReader(handle)
+        columns = _columns(path, reader.fieldnames or [])
+        return [_account(path, reader.line_num, row, columns) for row in reader]
+
+
+def _columns(path: Path, header: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for column in header:
+        key = column.strip().lower().replace("_", " ")
+        for field, names in ALIASES.items():
+            if key in {n.replace("_", " ") for n in names} and field not in found:
+                found[field] = column
+    for required in ("name", "domains"):
+        if required not in found:
+            raise ConfigError(
+                f"{path}:1: no {required!r} column (found: {', '.join(header) or 'nothing'})",
+                f"add a column named {ALIASES[required][0]!r}",
+            )
+    return found
+
+
+def _account(path: Path, line: int, row: dict[str, str], columns: dict[str, str]) -> Account:
+    def cell(field: str) -> str:
+        return (row.get(columns[field]) or "").strip() if field in columns else ""
+
+    data: dict[str, object] = {
+        "name": cell("name"),
+        "domains": [_domain(v) for v in _SPLIT.split(cell("domains")) if v],
+        "tags": [v.strip() for v in re.split(r"[;,|]", cell("tags")) if v.strip()],
+        "needs": [v.strip() for v in re.split(r"[;|]", cell("needs")) if v.strip()],
+        "contacts": [_contact(v) for v in re.split(r"[;|]", cell("contacts")) if v.strip()],
+    }
+    for field in ("tier", "stage", "stage_since"):
+        if cell(field):
+            data[field] = cell(field).lower() if field != "stage_since" else cell(field)
+    try:
+        return Account.model_validate(data)
+    except ValidationError as error:
+        item = error.errors()[0]
+        field = str(item["loc"][0]) if item["loc"] else "row"
+        column = columns.get(field, field)
+        message = item["msg"].removeprefix("Value error, ")
+        raise ConfigError(
+            f"{path}:{line}: column {column!r}: {message}", "fix that row of the CSV"
+        ) from None
+
+
+def _domain(value: str) -> str:
+    # CRMs often export a website rather than a bare domain.
+    host = urlsplit(value if "//" in value else f"//{value}").hostname or value
+    return host.removeprefix("www.")
+
+
+def _contact(value: str) -> dict[str, str]:
+    match = _CONTACT.match(value)
+    if match is None:
+        return {"email": value.strip()}
+    return {k: (v or "").strip() for k, v in match.groupdict().items()}

@@ -1,0 +1,268 @@
+"""config.yaml → typed, frozen models.
+
+Every error names the file, the key path and (when YAML tells us) the line, and exits 2.
+Accounts may also come from a CRM export (``accounts_file``), see ``agent.config.accounts_csv``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from agent.config.blocks import BlocksSettings
+from agent.config.daemon import DaemonSettings
+from agent.config.digest import DigestSettings
+from agent.config.drafts import DraftsSettings
+from agent.config.errors import validation_error
+from agent.config.playbook import (
+    ContentItem,
+    Holds,
+    Introduction,
+    Invitation,
+    Patterns,
+    PlayTable,
+    Signals,
+    Throttle,
+    unique_names,
+)
+from agent.config.yamlfile import read_yaml
+from agent.errors import ConfigError
+from agent.model import Stage, Tier
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _lower_email(value: str) -> str:
+    value = value.strip().lower()
+    if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
+        raise ValueError(f"{value!r} is not an email address")
+    local, _, domain = value.partition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def _domain(value: str) -> str:
+    value = value.strip().lower().lstrip("@").rstrip(".")
+    if not value or "." not in value or " " in value or "@" in value:
+        raise ValueError(f"{value!r} is not a domain name like example.com")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_lower_email)]
+Domain = Annotated[str, AfterValidator(_domain)]
+
+
+class Model(BaseModel):
+    """Frozen, strict about unknown keys: a typo in config.yaml is an error, not a no-op."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WorkingHours(Model):
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+    start: time = time(9, 0)
+    end: time = time(17, 30)
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> WorkingHours:
+        if self.start >= self.end:
+            raise ValueError("start must be earlier than end")
+        return self
+
+    def weekday_numbers(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(d) for d in self.days)
+
+
+class LocalProviderConfig(Model):
+    mail: Path | None = Field(None, description="An mbox file, a Maildir or a folder of .eml")
+    calendars: tuple[Path, ...] = ()
+    outbox: Path = Path("outbox")
+
+
+class GoogleConfig(Model):
+    client_secrets: Path = Path("client_secret.json")
+    endpoint: str | None = Field(None, description="Base URL of a compatible API server")
+    calendars: tuple[str, ...] = ("primary",)
+    quota_units_per_minute: int = Field(15_000, ge=100)
+
+
+class Contact(Model):
+    email: Email
+    name: str = ""
+    role: str = ""
+
+
+class Account(Model):
+    name: str = Field(min_length=1)
+    domains: tuple[Domain, ...] = Field(min_length=1)
+    tier: Tier = Tier.TARGET
+    stage: Stage = Stage.COLD
+    stage_since: date | None = None
+    contacts: tuple[Contact, ...] = ()
+    tags: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+
+
+class Cadence(Model):
+    """Target days between touches: the stage's value when it has one, else the tier's."""
+
+    tier: dict[Tier, int] = Field(
+        default_factory=lambda: {Tier.DREAM: 14, Tier.TARGET: 30, Tier.OTHER: 90}
+    )
+    stage: dict[Stage, int] = Field(
+        default_factory=lambda: {Stage.HOT: 7, Stage.STALLED: 14, Stage.LOST: 45}
+    )
+
+    def days(self, tier: Tier, stage: Stage) -> int:
+        if stage in self.stage:
+            return self.stage[stage]
+        return self.tier.get(tier, 30)
+
+    @field_validator("tier", "stage")
+    @classmethod
+    def _positive(cls, value: dict[Any, int]) -> dict[Any, int]:
+        for key, days in value.items():
+            if days < 1:
+                raise ValueError(f"{key}: cadence must be at least 1 day")
+        return value
+
+
+class Config(Model):
+    me: tuple[Email, ...] = Field(min_length=1)
+    internal_domains: tuple[Domain, ...] = ()
+    timezone: str = "UTC"
+    working_hours: WorkingHours = WorkingHours()
+    provider: Literal["local", "google"] = "local"
+    local: LocalProviderConfig = LocalProviderConfig()
+    google: GoogleConfig = GoogleConfig()
+    accounts: tuple[Account, ...] = ()
+    accounts_file: Path | None = None
+    cadence: Cadence = Cadence()
+    coverage_target: int = Field(3, ge=1)
+    coverage_days: int = Field(90, ge=1)
+    max_participants: int = Field(20, ge=2)
+    lookback_days: int = Field(365, ge=1, le=3650, description="How far back a first sync reads")
+    lookahead_days: int = Field(60, ge=1, le=365, description="How far ahead meetings are read")
+    # The nurture engine (agent/config/playbook.py): which play, how often, and with what.
+    plays: PlayTable = PlayTable()
+    throttle: Throttle = Throttle()
+    holds: Holds = Holds()
+    signals: Signals = Signals()
+    patterns: Patterns = Patterns()
+    do_over_days: int = Field(3, ge=1, description="A meeting this recent may need a do-over")
+    content: tuple[ContentItem, ...] = ()
+    content_file: Path | None = Field(None, description="content.yaml or a CSV of content")
+    content_max_age_days: int = Field(180, ge=1, description="Older, non-evergreen is stale")
+    introductions: tuple[Introduction, ...] = ()
+    invitations: tuple[Invitation, ...] = ()
+    daemon: DaemonSettings = DaemonSettings()
+    blocks: BlocksSettings = BlocksSettings()  # agent/config/blocks.py
+    digest: DigestSettings = DigestSettings()  # agent/config/digest.py; timing: daemon
+    drafts: DraftsSettings = DraftsSettings()  # agent/config/drafts.py
+    # Set by the loader, not by the user: where relative paths are resolved from.
+    base_dir: Path = Field(Path("."), exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from None
+        return value
+
+    @field_validator("accounts")
+    @classmethod
+    def _unique_accounts(cls, accounts: tuple[Account, ...]) -> tuple[Account, ...]:
+        seen: dict[str, int] = {}
+        for index, account in enumerate(accounts):
+            first = seen.setdefault(account.name.lower(), index)
+            if first != index:
+                # ctx["index"] lets the loader point at the repeated entry's line.
+                raise PydanticCustomError(
+                    "duplicate_account",
+                    "account '{name}' is listed twice (first as accounts.{first})",
+                    {"name": account.name, "index": index, "first": first},
+                )
+        return accounts
+
+    @field_validator("introductions", "invitations")
+    @classmethod
+    def _unique_offers(cls, items: tuple[Any, ...], info: ValidationInfo) -> tuple[Any, ...]:
+        return unique_names(items, str(info.field_name)[:-1])
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def path(self, value: Path) -> Path:
+        """Resolve a path from the config relative to the config file's folder."""
+        return value if value.is_absolute() else self.base_dir / value
+
+
+def find_config(explicit: Path | None) -> Path:
+    """``--config``, else ``$NURTURE_CONFIG``, else ``./config.yaml``."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get("NURTURE_CONFIG")
+    return Path(env) if env else Path("config.yaml")
+
+
+def load_config(path: Path) -> Config:
+    """Read, validate and complete (accounts_file, content_file) a config file."""
+    from agent.config.accounts_csv import read_accounts_csv
+    from agent.config.content import read_content_file
+
+    data, lines = read_yaml(path, what="config")
+    if not isinstance(data, dict):
+        what = "is empty" if data is None else "must be a mapping of keys to values"
+        raise ConfigError(f"{path}: the config {what}", "start from `nurture init` or config.yaml")
+    try:
+        config = Config.model_validate({**data, "base_dir": path.resolve().parent})
+    except ValidationError as error:
+        raise validation_error(path, error, lines) from None
+    folder = config.drafts.templates
+    if folder is not None and not config.path(folder).is_dir():  # a typo must not go unseen
+        where = f"{path}:{lines.get(('drafts', 'templates'), '?')}"
+        raise ConfigError(
+            f"{where}: drafts.templates: no folder {config.path(folder)}",
+            "fix the path, or leave it out to use templates/ next to the config",
+        )
+    if config.content_file is not None:
+        library = read_content_file(config.path(config.content_file))
+        config = config.model_copy(update={"content": (*config.content, *library)})
+    if config.accounts_file is None:
+        return config
+    extra = read_accounts_csv(config.path(config.accounts_file))
+    merged = _merge_accounts(config.accounts, extra, path)
+    return config.model_copy(update={"accounts": merged})
+
+
+def _merge_accounts(
+    inline: Sequence[Account], from_csv: Sequence[Account], path: Path
+) -> tuple[Account, ...]:
+    names = {a.name.lower() for a in inline}
+    for account in from_csv:
+        if account.name.lower() in names:
+            raise ConfigError(
+                f"{path}: account {account.name!r} is both in `accounts` and in accounts_file",
+                "keep it in one place",
+            )
+        names.add(account.name.lower())
+    return (*inline, *from_csv)

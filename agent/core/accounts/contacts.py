@@ -1,0 +1,186 @@
+"""Per-person status: last touch, replies the rep owes, out-of-office holds.
+
+Pure: (config, account, its touches and signals, now) → data. A person is anyone listed in
+the config for the account or seen in its touches.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from agent.config.schema import Account, Config
+from agent.model import Channel, Direction, Signal, Touch
+
+PERIODS = (7, 30, 90, 365)  # days: touches per period, for the board and the digest
+
+
+@dataclass(frozen=True)
+class ContactStatus:
+    account: str
+    email: str
+    name: str
+    role: str
+    known: bool  # listed in the config (or the CRM export)
+    last_touch: Touch | None
+    days_since_touch: int | None
+    touches: int  # distinct messages and meetings, all time
+    recent_touches: int  # within config.coverage_days
+    touches_by_period: tuple[tuple[int, int], ...]  # (days, touches) for PERIODS
+    reply_owed: Touch | None  # their message that is waiting for the rep's answer
+    held_until: date | None  # away: the first day they may hear from us again
+    due: bool  # not touched within the account's cadence
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+def contact_statuses(
+    config: Config,
+    account: Account,
+    touches: Sequence[Touch],
+    signals: Sequence[Signal],
+    now: datetime,
+    *,
+    cadence_days: int,
+    ordered: bool = False,
+) -> tuple[ContactStatus, ...]:
+    """Listed people first, in config order, then the others, most recently touched first.
+    ``ordered``: ``touches`` are already sorted by (at, source) and none is after ``now``."""
+    by_person: dict[str, list[Touch]] = {c.email: [] for c in account.contacts}
+    if ordered:
+        for touch in touches:
+            by_person.setdefault(touch.contact, []).append(touch)
+    else:
+        for touch in sorted(touches, key=lambda t: (t.at, t.source)):
+            if touch.at <= now:
+                by_person.setdefault(touch.contact, []).append(touch)
+    listed = {c.email: c for c in account.contacts}
+    rows = []
+    for email, mine in by_person.items():
+        contact = listed.get(email)
+        rows.append(
+            _status(
+                config,
+                now,
+                cadence_days,
+                account=account.name,
+                email=email,
+                name=(contact.name if contact else "") or name_from_email(email),
+                role=contact.role if contact else "",
+                touches=mine,
+                signals=[s for s in signals if s.contact == email],
+                known=contact is not None,
+            )
+        )
+    unlisted = sorted((r for r in rows if not r.known), key=_recent_first)
+    return (*(r for r in rows if r.known), *unlisted)
+
+
+def _recent_first(row: ContactStatus) -> tuple[float, str]:
+    return (-(row.last_touch.at.timestamp() if row.last_touch else 0.0), row.email)
+
+
+def _status(
+    config: Config,
+    now: datetime,
+    cadence_days: int,
+    *,
+    account: str,
+    email: str,
+    name: str,
+    role: str,
+    touches: list[Touch],
+    signals: list[Signal],
+    known: bool,
+) -> ContactStatus:
+    today = now.astimezone(config.tz).date()
+    last = touches[-1] if touches else None
+    days = (today - last.at.astimezone(config.tz).date()).days if last else None
+    distinct = len({t.source for t in touches})
+    since = _counter(touches, now, distinct == len(touches))
+    return ContactStatus(
+        account=account,
+        email=email,
+        name=name,
+        role=role,
+        known=known,
+        last_touch=last,
+        days_since_touch=days,
+        touches=distinct,
+        recent_touches=since(config.coverage_days),
+        touches_by_period=tuple((p, since(p)) for p in PERIODS),
+        reply_owed=reply_owed(touches, now, config.holds.reply_window_days),
+        held_until=held_until(config, touches, signals, now),
+        due=days is None or days >= cadence_days,
+    )
+
+
+def _counter(touches: list[Touch], now: datetime, distinct: bool) -> Callable[[int], int]:
+    """``count_since`` for one person's touches (sorted by time): when no source repeats,
+    a binary search instead of a pass per period."""
+    if not distinct:
+        return lambda days: count_since(touches, now, days)
+    times = [t.at for t in touches]
+    return lambda days: len(times) - bisect_left(times, now - timedelta(days=days))
+
+
+def count_since(touches: Sequence[Touch], now: datetime, days: int) -> int:
+    start = now - timedelta(days=days)
+    return len({t.source for t in touches if t.at >= start})
+
+
+def reply_owed(touches: Sequence[Touch], now: datetime, window_days: int) -> Touch | None:
+    """Their newest email, if it is inbound, recent, and nothing from us followed it.
+
+    A meeting after it counts as an answer: the conversation happened. An old unanswered
+    message is history, not a debt; the cadence takes over from there.
+    """
+    emails = [t for t in touches if t.channel is Channel.EMAIL]
+    if not emails or emails[-1].direction is not Direction.INBOUND:
+        return None
+    newest = emails[-1]
+    if newest.at < now - timedelta(days=window_days):
+        return None
+    answered = any(
+        t.at > newest.at and (t.direction is Direction.OUTBOUND or t.channel is Channel.MEETING)
+        for t in touches
+    )
+    return None if answered else newest
+
+
+def held_until(
+    config: Config, touches: Sequence[Touch], signals: Sequence[Signal], now: datetime
+) -> date | None:
+    """The first day after an out-of-office ends: the return date plus one business day."""
+    today = now.astimezone(config.tz).date()
+    away = [s for s in signals if s.kind == "out_of_office" and s.at <= now]
+    if not away:
+        return None
+    latest = max(away, key=lambda s: s.at)
+    if any(t.direction is Direction.INBOUND and t.at > latest.at for t in touches):
+        return None  # they wrote to us since: they are back
+    back = latest.until or (
+        latest.at.astimezone(config.tz).date() + timedelta(days=config.holds.out_of_office_days)
+    )
+    first_day = next_business_day(back, config.working_hours.weekday_numbers())
+    return first_day if first_day > today else None
+
+
+def next_business_day(day: date, workdays: frozenset[int]) -> date:
+    following = day + timedelta(days=1)
+    for _ in range(7):
+        if not workdays or following.weekday() in workdays:
+            return following
+        following += timedelta(days=1)
+    return following
+
+
+def name_from_email(email: str) -> str:
+    """'omar.haddad@x.org' → 'Omar Haddad': better than an address in a sentence."""
+    local = email.partition("@")[0]
+    words = [w for w in local.replace("_", ".").replace("-", ".").split(".") if w]
+    return " ".join(w.capitalize() for w in words) or email

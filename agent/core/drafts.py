@@ -1,0 +1,219 @@
+"""Drafts as data: a planned play → the mail the rep reviews, and the records kept of it.
+
+Pure: no store, no provider, no clock. ``compose`` renders an action's template (through
+``agent.render.jinja``) into an :class:`OutgoingMail` whose marker is the action's key; the
+store's ``drafts`` table keeps one record per key, whose fields the engine's history
+(``agent.app.book.load_history``), the digest and the block notes read.
+
+Every value that reaches a header is made one line first: a contact or content title
+carrying a line break (by accident or on purpose) can never add a header or a recipient.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from agent.config.schema import Config
+from agent.errors import UserError
+from agent.model import Action, ActionKind, Address, Offer, OutgoingMail, PlayId
+from agent.render.jinja import RenderedDraft, render_draft
+
+TABLE = "drafts"
+# A record's status. "pending": recorded, not (known to be) in the mailbox yet.
+PENDING, CREATED, SENT, REJECTED, EXPIRED = "pending", "created", "sent", "rejected", "expired"
+STATUSES = (PENDING, CREATED, SENT, REJECTED, EXPIRED)
+WAITING = frozenset({PENDING, CREATED})
+
+SUBJECT_CHARS, NAME_CHARS = 200, 100
+_EMAIL = re.compile(r"^[^\s<>()\[\],;:\"@\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def one_line(value: str, limit: int = SUBJECT_CHARS) -> str:
+    """No control characters, no line or paragraph separators, single spaces, capped."""
+    kept = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in value)
+    text = " ".join(kept.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def first_name(name: str, email: str) -> str:
+    """What follows "Hi": the first word of the name, else a guess from ``first.last@``."""
+    words = one_line(name, NAME_CHARS).replace(",", " ").split()
+    if words:
+        return words[0]
+    # Only first.last@ says a name; sales@, cfo@ or jdoe@ do not.
+    found = re.match(r"([A-Za-z]{2,})[._-]", email)
+    return found[1].capitalize() if found else "there"
+
+
+def templates_dir(config: Config) -> Path:
+    """The rep's own templates: ``drafts.templates``, else ``templates/`` beside config.yaml."""
+    if config.drafts.templates is not None:
+        return config.path(config.drafts.templates)
+    return config.base_dir / "templates"
+
+
+def signature(config: Config) -> str:
+    return config.drafts.signature or config.drafts.sender_name
+
+
+def context_of(action: Action, config: Config) -> dict[str, Any]:
+    """Everything a play template may use; names and titles already one line."""
+    email = (action.contact or "").strip().lower()
+    account = next((a for a in config.accounts if a.name == action.account), None)
+    person = next((c for c in account.contacts if c.email == email), None) if account else None
+    name = one_line(action.contact_name or (person.name if person else ""), NAME_CHARS)
+    return {
+        "play": action.play.value if action.play else "",
+        "contact": {
+            "name": name or first_name("", email),
+            "first_name": first_name(name, email),
+            "email": email,
+            "role": one_line(person.role, NAME_CHARS) if person else "",
+        },
+        "account": {
+            "name": one_line(action.account, NAME_CHARS),
+            "tags": list(account.tags) if account else [],
+            "needs": list(account.needs) if account else [],
+        },
+        "offer": _offer(action.offer),
+        "asks": [one_line(a) for a in action.asks],
+        "meeting": one_line(action.meeting),
+        "subject_hint": one_line(action.subject_hint),
+        "rep": {"name": config.drafts.sender_name, "email": config.me[0]},
+        "signature": signature(config),
+    }
+
+
+def _offer(offer: Offer | None) -> dict[str, Any] | None:
+    if offer is None:
+        return None
+    return {
+        "kind": offer.kind,
+        "kind_label": offer.kind.replace("_", " "),
+        "title": one_line(offer.title),
+        "url": one_line(offer.url, 2000),
+        "detail": one_line(offer.detail),
+        "when": _day(offer.when),
+    }
+
+
+def _day(day: date | None) -> str:
+    return f"{day:%A} {day.day} {day:%B}" if day else ""
+
+
+def compose(action: Action, config: Config) -> OutgoingMail:
+    """The draft for one planned play; UserError when its template cannot be rendered."""
+    if action.kind is not ActionKind.DRAFT or action.play is None or not action.contact:
+        raise ValueError(f"{action.key} is not a draft action")
+    to = action.contact.strip()
+    if not _EMAIL.match(to):
+        raise UserError(
+            f"{action.account}: {to!r} is not an address nurture will write to",
+            "fix the contact's email in the config",
+        )
+    rendered = render_draft(action.play.value, context_of(action, config), templates_dir(config))
+    return finish(rendered, action, to, config)
+
+
+def finish(rendered: RenderedDraft, action: Action, to: str, config: Config) -> OutgoingMail:
+    subject = one_line(rendered.subject) or one_line(action.subject_hint)
+    if not subject:
+        raise UserError(
+            f"the {action.play} template rendered an empty subject",
+            "give its `subject:` line some text",
+        )
+    name = one_line(action.contact_name, NAME_CHARS)
+    return OutgoingMail(
+        to=(Address(to, name),),
+        subject=subject,
+        text=tidy(rendered.text),
+        html=rendered.html.strip() + "\n" if rendered.html.strip() else "",
+        marker=action.key,
+    )
+
+
+def tidy(text: str) -> str:
+    """Trailing spaces off, at most one blank line in a row, one newline at the end."""
+    lines = "\n".join(line.rstrip() for line in text.splitlines())
+    return _BLANK_RUNS.sub("\n\n", lines).strip("\n") + "\n"
+
+
+# --- records in the store's drafts table ------------------------------------------------
+
+
+def pending_record(
+    action: Action, mail: OutgoingMail, now: datetime, provider: str
+) -> dict[str, Any]:
+    """Written (and committed) before the draft is created: enough to finish the job
+    without the plan, which a re-run would no longer produce."""
+    return {
+        "key": action.key,
+        "account": action.account,
+        "contact": (action.contact or "").lower(),
+        "contact_name": mail.to[0].name,
+        "play": action.play.value if action.play else "",
+        "content_url": action.offer.key if action.offer else "",
+        "reason": action.reason,
+        "subject": mail.subject,
+        "text": mail.text,
+        "html": mail.html,
+        "status": PENDING,
+        "created_at": now.isoformat(),
+        "status_at": now.isoformat(),
+        "provider": provider,
+        "provider_id": "",
+        "message_id": "",
+        "link": "",
+        "edited": False,
+    }
+
+
+def mail_of(record: Mapping[str, Any]) -> OutgoingMail:
+    """The mail a record stands for (to finish a pending create, or to edit)."""
+    to = Address(str(record["contact"]), str(record.get("contact_name") or ""))
+    return OutgoingMail(
+        to=(to,),
+        subject=str(record.get("subject") or ""),
+        text=str(record.get("text") or ""),
+        html=str(record.get("html") or ""),
+        marker=str(record["key"]),
+    )
+
+
+# --- sample data: `nurture templates check` renders every template with it -------------
+
+
+def sample_action(play: PlayId) -> Action:
+    url = "https://example.com/"
+    offers = {
+        PlayId.SHARE_CONTENT: Offer("white_paper", url + "p", "Cold-chain losses, measured", url),
+        PlayId.INTRODUCTION: Offer(
+            "introduction", "introduction:j", "Jordan Reyes, COO of Baxter 3PL", detail="a peer"
+        ),
+        PlayId.INVITATION: Offer(
+            "tour", "invitation:t", "a tour of our plant", url, "Joliet, IL", date(2026, 12, 7)
+        ),
+        PlayId.REENGAGE_LOST: Offer("article", url + "a", "What changed in freight", url),
+        PlayId.NEW_CONTACT: Offer("analysis", url + "b", "Spoilage benchmarks 2026", url),
+    }
+    return Action(
+        kind=ActionKind.DRAFT,
+        account="Sample Foods",
+        contact="kate.morgan@samplefoods.example",
+        play=play,
+        reason="a sample",
+        key=f"sample-{play.value}",
+        contact_name="Kate Morgan",
+        offer=offers.get(play),
+        asks=("the contract end date", "a meeting with the IT director")
+        if play is PlayId.DO_OVER
+        else (),
+        subject_hint="A sample subject",
+        meeting="Pilot review" if play is PlayId.DO_OVER else "",
+    )

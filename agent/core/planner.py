@@ -1,0 +1,197 @@
+"""Status + config + now + history → the plan: what the next cycle would do, and why.
+
+Pure and deterministic: the same inputs give the same actions, in the same order, with the
+same keys. Nothing here performs a side effect; ``nurture plan`` only prints the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from agent.config.schema import Config
+from agent.core.accounts.contacts import ContactStatus
+from agent.core.accounts.state import AccountState, account_states
+from agent.core.accounts.status import STAGE_ORDER, TIER_ORDER, StageChange
+from agent.core.blocks.types import BlockAction
+from agent.core.history import History
+from agent.core.plays.builders import Candidate, PlayContext
+from agent.core.plays.offers import shared_in_mail
+from agent.core.plays.table import choose_plays
+from agent.model import Action, ActionKind, Signal, Touch
+
+NEVER_TOUCHED = 10_000  # ranks a never-touched account above any overdue one
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: tuple[Action, ...]
+    worklist: tuple[AccountState, ...]  # due accounts, the one to work first first
+    accounts: tuple[AccountState, ...]  # every account, in config order
+
+    def of_kind(self, kind: ActionKind) -> list[Action]:
+        return [a for a in self.actions if a.kind is kind]
+
+
+def make_plan(
+    config: Config,
+    touches: Sequence[Touch],
+    signals: Sequence[Signal],
+    now: datetime,
+    *,
+    stages: Mapping[str, StageChange] | None = None,
+    history: History | None = None,
+    states: Sequence[AccountState] | None = None,
+) -> Plan:
+    """``states``: ``account_states`` of the same inputs, when the caller has them."""
+    history = history or History()
+    today = now.astimezone(config.tz).date()
+    if states is None:
+        states = account_states(config, touches, signals, now, stages)
+    ranked = sorted(states, key=worklist_order)
+    ctx = PlayContext(
+        config, now, today, history, history.offered() | shared_in_mail(config, touches)
+    )
+    drafts, deferred = _allocate(ranked, ctx)
+    actions = [
+        *(_reply(s, c, c.reply_owed) for s in ranked for c in s.contacts if c.reply_owed),
+        *drafts,
+        *deferred,
+        *(_suggestion(s, i) for s in ranked for i in range(len(s.suggestions))),
+        *(_hold(s, c, c.held_until) for s in ranked for c in s.contacts if c.held_until),
+    ]
+    worklist = tuple(s for s in ranked if s.status.due)
+    return Plan(tuple(actions), worklist, tuple(states))
+
+
+def worklist_order(state: AccountState) -> tuple[int, int, int, int, str]:
+    """Dream clients before lower tiers, cold before hot, then the most overdue and the
+    widest coverage gap: the order that keeps hot small deals from crowding them out."""
+    status = state.status
+    never = NEVER_TOUCHED if status.days_since_touch is None else 0
+    return (
+        TIER_ORDER[status.tier],
+        STAGE_ORDER[status.stage],
+        -(status.days_overdue + never),
+        -status.coverage_gap,
+        status.name.lower(),
+    )
+
+
+def _allocate(
+    ranked: Sequence[AccountState], ctx: PlayContext
+) -> tuple[list[Action], list[Action]]:
+    """Walk the worklist handing out plays until the throttles say stop."""
+    throttle = ctx.config.throttle
+    day_left = throttle.per_day - ctx.history.created_on(ctx.today, ctx.config.tz)
+    week_start = ctx.now - timedelta(days=7)
+    drafts: list[Action] = []
+    deferred: list[Action] = []
+    for state in ranked:
+        account_left = throttle.per_account_per_week - ctx.history.created_since(
+            week_start, state.name
+        )
+        for candidate in choose_plays(state, ctx):
+            if day_left > 0 and account_left > 0:
+                drafts.append(_draft(state, candidate, ctx.today, ActionKind.DRAFT))
+                day_left -= 1
+                account_left -= 1
+                continue
+            why = (
+                f"{state.name} already has {throttle.per_account_per_week} plays this week"
+                if account_left <= 0
+                else f"today's limit of {throttle.per_day} plays is reached"
+            )
+            deferred.append(_draft(state, candidate, ctx.today, ActionKind.DEFERRED, why))
+    return drafts, deferred
+
+
+def _draft(
+    state: AccountState, c: Candidate, today: date, kind: ActionKind, deferred: str = ""
+) -> Action:
+    anchor = c.offer.key if c.offer else c.anchor
+    return Action(
+        kind=kind,
+        account=state.name,
+        contact=c.contact.email,
+        play=c.play,
+        reason=f"{c.reason} Waiting: {deferred}." if deferred else c.reason,
+        key=action_key(kind, c.play, state.name, c.contact.email, anchor, today.isoformat()),
+        contact_name=c.contact.name,
+        offer=c.offer,
+        asks=c.asks,
+        subject_hint=c.subject_hint,
+        meeting=c.meeting,
+    )
+
+
+def _reply(state: AccountState, contact: ContactStatus, message: Touch) -> Action:
+    days = contact.days_since_touch  # their unanswered message is their latest touch
+    when = {0: "today", 1: "yesterday"}.get(days or 0, f"{days} days ago")
+    return Action(
+        kind=ActionKind.REPLY,
+        account=state.name,
+        contact=contact.email,
+        play=None,
+        reason=(
+            f"{contact.name} wrote {when} (\u201c{message.subject}\u201d) and is waiting "
+            "for your answer; no play goes to them until you reply."
+        ),
+        key=action_key(ActionKind.REPLY, state.name, contact.email, message.source),
+        contact_name=contact.name,
+    )
+
+
+def _suggestion(state: AccountState, index: int) -> Action:
+    found = state.suggestions[index]
+    return Action(
+        kind=ActionKind.SUGGEST_STAGE,
+        account=state.name,
+        contact=found.contact,
+        play=None,
+        reason=(
+            f"{found.label.capitalize()}: {found.reason}. To agree, run: "
+            f'nurture account "{state.name}" --stage {found.suggested.value}'
+        ),
+        key=action_key(ActionKind.SUGGEST_STAGE, state.name, found.suggested, found.source),
+        contact_name=_name(state, found.contact),
+        stage=found.suggested,
+    )
+
+
+def _hold(state: AccountState, contact: ContactStatus, until: date) -> Action:
+    return Action(
+        kind=ActionKind.HOLD,
+        account=state.name,
+        contact=contact.email,
+        play=None,
+        reason=(
+            f"{contact.name} is out of the office; nothing goes to them before "
+            f"{until:%a %d %b}, the first working day after their return."
+        ),
+        key=action_key(ActionKind.HOLD, state.name, contact.email, until.isoformat()),
+        contact_name=contact.name,
+        until=until,
+    )
+
+
+def _name(state: AccountState, email: str | None) -> str:
+    contact = state.contact(email) if email else None
+    return contact.name if contact else ""
+
+
+def action_key(*parts: str) -> str:
+    """Deterministic: the same intent on the same day always has the same key."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+    return f"{parts[0]}-{digest}"
+
+
+@dataclass(frozen=True)
+class NextCycle:
+    plan: Plan
+    blocks: tuple[BlockAction, ...] = ()
+    blocks_note: str = ""  # the blocks step's summary, or why it could not be read
+    digest_week: str | None = None  # the ISO week whose digest the cycle would send
+    digest_to: str = ""  # to the rep only

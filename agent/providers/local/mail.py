@@ -1,0 +1,190 @@
+"""Mail on disk: an mbox (Google Takeout's Gmail export is one), a Maildir, or .eml files.
+
+Reading is per file so that a sync can skip every file whose size and mtime are unchanged:
+a Maildir or .eml folder is re-read one changed file at a time, an mbox as a whole.
+A file that cannot be read is reported as ``"path: reason"`` and never stops the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from agent.errors import ConfigError
+from agent.model import MailMessage
+from agent.providers.mail.parse import message_from_bytes
+
+log = logging.getLogger(__name__)
+
+HINT = "Point local.mail at an mbox file (e.g. a Google Takeout export), a Maildir or .eml files."
+MAILDIR_PARTS = ("cur", "new")  # tmp/ holds messages still being delivered: not mail yet
+# Takeout writes Gmail's thread id in decimal; the Gmail API uses the same number in hex.
+_THRID = re.compile(rb"^X-GM-THRID:[ \t]*(\d+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def mail_files(path: Path) -> list[Path]:
+    """The files that hold mail under ``path``, sorted; ConfigError when it is not a mailbox."""
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"{path}: no such file or folder", HINT)
+    if path.is_file():
+        if path.suffix.lower() in (".eml", ".mbox") or _starts_like_mbox(path):
+            return [path]
+        raise ConfigError(f"{path}: not a mailbox (not an mbox, Maildir or .eml file)", HINT)
+    if not path.is_dir():
+        raise ConfigError(f"{path}: not a mailbox (not a file or a folder)", HINT)
+    files: list[Path] = []
+    # os.walk does not follow symlinked folders, so a link loop cannot trap us.
+    for folder, _dirs, names in os.walk(path):
+        in_maildir = Path(folder).name in MAILDIR_PARTS
+        for name in names:
+            suffix = Path(name).suffix.lower()
+            if suffix in (".eml", ".mbox") or (in_maildir and not name.startswith(".")):
+                files.append(Path(folder, name))
+    if not files and not any((path / part).is_dir() for part in MAILDIR_PARTS):
+        try:
+            empty = not any(path.iterdir())  # an empty folder is an empty mailbox
+        except OSError as error:
+            raise ConfigError(f"{path}: {error.strerror or error}", HINT) from error
+        if not empty:
+            raise ConfigError(f"{path}: no mbox, Maildir or .eml files in this folder", HINT)
+    return sorted(files)
+
+
+def file_fingerprint(file: Path) -> str:
+    """Size and mtime: cheap, and changes whenever a mail client rewrites the file."""
+    stat = file.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def fingerprint(path: Path) -> str:
+    """One fingerprint for the whole mailbox; changes when any of its files changes."""
+    digest = hashlib.sha256()
+    for file in mail_files(path):
+        try:
+            stamp = file_fingerprint(file)
+        except OSError:
+            stamp = "unreadable"
+        digest.update(f"{file}\0{stamp}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:32]
+
+
+def read_file(file: Path) -> Iterator[tuple[str, MailMessage]]:
+    """(source key, message) for every message in one file; raises OSError if unreadable.
+
+    The key is the file's path, with ``#n`` for the n-th message of an mbox.
+    """
+    if _is_mbox(file):
+        for number, raw in enumerate(_split_mbox(file)):
+            if raw.strip():
+                yield f"{file}#{number}", _parse(raw)
+        return
+    raw = file.read_bytes()
+    if raw.strip():  # an empty file is no message, not a message without headers
+        yield str(file), _parse(raw)
+
+
+def read_mail(path: Path, unreadable: list[str] | None = None) -> Iterator[tuple[str, MailMessage]]:
+    """(source key, message) for every message under ``path``.
+
+    An unreadable file is logged, added to ``unreadable`` as ``"path: reason"`` when a list
+    is given, and skipped.
+    """
+    for file in mail_files(path):
+        try:
+            yield from read_file(file)
+        except OSError as error:
+            _report(file, error, unreadable)
+
+
+def read_changed(
+    path: Path, seen: Mapping[str, str]
+) -> tuple[list[MailMessage], dict[str, str], list[str]]:
+    """Messages from the files whose fingerprint differs from ``seen``.
+
+    Returns (messages, fingerprints of every readable file, unreadable "path: reason").
+    An unreadable file gets no fingerprint, so the next sync tries it again. A Maildir
+    message moved from new/ to cur/ is a new file and read again: its uid keeps it one message.
+    """
+    messages: list[MailMessage] = []
+    fingerprints: dict[str, str] = {}
+    unreadable: list[str] = []
+    for file in mail_files(path):
+        key = str(file)
+        try:
+            # Taken before reading: a file that changes while we read it differs next time.
+            stamp = file_fingerprint(file)
+            if seen.get(key) != stamp:
+                batch = [message for _, message in read_file(file)]
+                messages.extend(batch)  # only once the whole file was read
+        except OSError as error:
+            _report(file, error, unreadable)
+            continue
+        fingerprints[key] = stamp
+    return messages, fingerprints, unreadable
+
+
+def _report(file: Path, error: OSError, unreadable: list[str] | None) -> None:
+    reason = error.strerror or type(error).__name__
+    log.warning("skipped unreadable mail file %s: %s", file, reason)
+    if unreadable is not None:
+        unreadable.append(f"{file}: {reason}")
+
+
+def _parse(raw: bytes) -> MailMessage:
+    message = message_from_bytes(raw)
+    head = raw.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    thread = _THRID.search(head)
+    if thread:
+        return dataclasses.replace(message, thread=f"{int(thread.group(1)):x}")
+    return message
+
+
+def _is_mbox(file: Path) -> bool:
+    """An .mbox file, or a file of other name that starts like one (outside a Maildir).
+
+    A Maildir or .eml file is one message even when it starts with an mbox "From " line
+    (some delivery agents keep it; the parser skips it): splitting it at a "From " line
+    in its unescaped body would make a second, bogus message of the body's end.
+    """
+    suffix = file.suffix.lower()
+    if suffix == ".mbox":
+        return True
+    if suffix == ".eml" or file.parent.name in MAILDIR_PARTS:
+        return False
+    return _starts_like_mbox(file)
+
+
+def _starts_like_mbox(file: Path) -> bool:
+    try:
+        with file.open("rb") as handle:
+            return handle.read(5) == b"From "
+    except OSError:
+        return False  # reported when the file is read
+
+
+def _split_mbox(file: Path) -> Iterator[bytes]:
+    """The raw messages of an mbox, one at a time (a Takeout export can be gigabytes).
+
+    A message starts at a "From " line at the top of the file or after a blank line;
+    requiring the blank line keeps an unescaped "From " in a body from splitting it.
+    """
+    lines: list[bytes] = []
+    blank = True
+    with file.open("rb") as handle:
+        for line in handle:
+            if blank and line.startswith(b"From "):
+                if lines:
+                    yield b"".join(lines)
+                lines = []
+            else:
+                # mboxrd: a body line ">From " (any number of ">") was escaped by one ">".
+                escaped = line.startswith(b">") and line.lstrip(b">").startswith(b"From ")
+                lines.append(line[1:] if escaped else line)
+            blank = line in (b"\n", b"\r\n")
+    if lines:
+        yield b"".join(lines)

@@ -1,0 +1,293 @@
+"""Mail headers → :class:`MailMessage`, shared by every mail provider.
+
+Real mail is messy: raw 8-bit headers, unknown charsets, broken dates, group syntax,
+garbage in address lists. Nothing here raises on bad input; a bad part is skipped or
+replaced by a documented default so one odd message never stops a sync.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from email.errors import HeaderParseError
+from email.header import decode_header
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+
+from agent.model import MARKER_HEADER, Address, MailKind, MailMessage
+from agent.providers.mail.ooo import return_date
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SNIPPET_CHARS = 200
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+_FORBIDDEN = re.compile(r'[\s<>()\[\],;:"\\@\x00-\x1f\x7f]')
+_NOREPLY = re.compile(
+    r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|notifications?|notify|newsletters?|mailer"
+    r"|bounces?|alerts?)([-_.+].*)?$"
+)
+_DAEMON = re.compile(r"^(mailer[-_]?daemon|postmaster)([-_.].*)?$")
+_BULK_HEADERS = ("list-id", "list-unsubscribe", "list-post", "feedback-id", "x-mc-user")
+_BULK_PREFIXES = ("x-mailchimp-", "x-campaign")
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(out[- ]of[- ](the[- ])?office|automatic reply|auto(matic)?[- ]?(reply|response)"
+    r"|auto:|abwesenheitsnotiz|automatische antwort|réponse automatique"
+    r"|respuesta automática|risposta automatica)|\bis out of (the )?office\b",
+    re.IGNORECASE,
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(undeliverable|undelivered mail|delivery status notification|mail delivery failed"
+    r"|returned mail|delivery failure|failure notice|mail delivery failure)",
+    re.IGNORECASE,
+)
+_ID = re.compile(r"<([^<>\s]+)>")
+
+
+def normalize_email(raw: str) -> str | None:
+    """``"Jo <Jo+crm@X.com>"`` → ``"jo@x.com"``; None unless it is a plausible addr-spec."""
+    text = raw.strip()
+    if "<" in text:  # a display name, or a stray bracket: the address is inside the last <>
+        text = text.rpartition("<")[2].partition(">")[0].strip()
+    local, at, domain = text.lower().rpartition("@")
+    domain = domain.rstrip(".")
+    if not at or not local or not domain or _FORBIDDEN.search(local + domain):
+        return None
+    if "" in domain.split(".") or local.startswith(".") or local.endswith("."):
+        return None
+    base = local.partition("+")[0]
+    return f"{base or local}@{domain}"
+
+
+def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
+    """Every valid mailbox in these header values, first occurrence of each email wins."""
+    found: dict[str, Address] = {}
+    for value in values:
+        # Unfold first: getaddresses stops at a newline inside the value.
+        unfolded = _text(value).replace("\r", "").replace("\n", "")
+        try:
+            pairs = getaddresses([unfolded])
+        except (IndexError, ValueError, TypeError):  # garbage: skip this header, keep others
+            continue
+        for raw_name, raw_email in pairs:
+            address = normalize_email(raw_email)
+            if address and address not in found:
+                name = " ".join(decode_words(raw_name).split())
+                found[address] = Address(address, name)
+    return tuple(found.values())
+
+
+def decode_words(value: str) -> str:
+    """Decode RFC 2047 encoded words; unknown charsets and bad encodings become ``�``."""
+    try:
+        parts = decode_header(value)
+    except (HeaderParseError, ValueError, TypeError, IndexError):
+        return value
+    out = []
+    for chunk, charset in parts:
+        if isinstance(chunk, str):
+            out.append(chunk)
+        elif charset is None:  # decode_header re-encodes plain text with raw-unicode-escape
+            out.append(_decode(chunk, "raw-unicode-escape"))
+        else:
+            out.append(_decode(chunk, charset))
+    return "".join(out)
+
+
+def classify(headers: Headers) -> MailKind:
+    """What a message is, from its headers alone (names are case-insensitive)."""
+    h = _multidict(headers)
+    sender = parse_addresses(h.get("from", []) or h.get("sender", []))
+    local = sender[0].email.partition("@")[0] if sender else ""
+    subject = " ".join(decode_words(_first(h, "subject")).split())
+    content_type = _first(h, "content-type").lower()
+    precedence = _first(h, "precedence").strip().lower()
+    auto_submitted = _first(h, "auto-submitted").strip().lower()
+    if (
+        _DAEMON.match(local)
+        or "x-failed-recipients" in h
+        or _BOUNCE_SUBJECT.match(subject)
+        or ("multipart/report" in content_type and "delivery-status" in content_type)
+    ):
+        return MailKind.BOUNCE
+    # X-Auto-Response-Suppress is deliberately ignored: Outlook and Exchange put it on
+    # ordinary mail a person wrote (meeting requests, replies), so it proves nothing.
+    if (
+        auto_submitted.startswith("auto-replied")
+        or "x-autoreply" in h
+        or "x-autorespond" in h
+        or precedence == "auto_reply"
+        or _AUTO_SUBJECT.search(subject)
+        or ("multipart/report" in content_type and "disposition-notification" in content_type)
+    ):
+        return MailKind.AUTO_REPLY
+    if (
+        any(name in h for name in _BULK_HEADERS)
+        or any(name.startswith(_BULK_PREFIXES) for name in h)
+        or precedence in ("bulk", "list", "junk")
+        or _NOREPLY.match(local)
+    ):
+        return MailKind.BULK
+    # Exchange marks out-of-office replies "auto-generated", not "auto-replied"; robots that
+    # send bulk notifications do too, but those were caught by their list headers above.
+    if auto_submitted and auto_submitted != "no":
+        return MailKind.AUTO_REPLY
+    return MailKind.PERSONAL
+
+
+def message_from_headers(
+    headers: Sequence[tuple[str, str]],
+    *,
+    snippet: str = "",
+    provider_id: str = "",
+    thread: str = "",
+    fallback_uid: str = "",
+    body: str | None = None,
+    default_date: datetime | None = None,
+) -> MailMessage:
+    """Build a :class:`MailMessage` from raw (name, value) header pairs.
+
+    ``body`` is the text searched for an out-of-office return date (default: the snippet).
+    ``sent_at`` falls back to the oldest Received hop, then ``default_date``, then 1970-01-01
+    UTC: the caller decides what an undated message means, this function never raises.
+    """
+    h = _multidict(headers)
+    uid = _msgid(_first(h, "message-id")) or fallback_uid or _content_hash(h)
+    references = _ID.findall(_text(" ".join(h.get("references", []))))
+    in_reply_to = _msgid(_first(h, "in-reply-to"))
+    sent_at = _sent_at(h) or default_date or EPOCH
+    subject = " ".join(decode_words(_text(_first(h, "subject"))).split())
+    kind = classify(headers)
+    sender = parse_addresses(h.get("from", []) or h.get("sender", []))
+    return MailMessage(
+        uid=uid,
+        sent_at=sent_at,
+        sender=sender[0] if sender else None,
+        to=parse_addresses(h.get("to", [])),
+        cc=parse_addresses(h.get("cc", [])),
+        subject=subject,
+        snippet=snippet,
+        kind=kind,
+        thread=thread or (references[0].lower() if references else "") or in_reply_to or uid,
+        in_reply_to=in_reply_to,
+        return_date=(
+            return_date(subject, snippet if body is None else body, sent_at)
+            if kind is MailKind.AUTO_REPLY
+            else None
+        ),
+        provider_id=provider_id,
+        marker=_text(_first(h, MARKER_HEADER.lower())).strip(),
+    )
+
+
+def message_from_bytes(raw: bytes, *, fallback_uid: str = "") -> MailMessage:
+    """Parse one RFC 5322 message; never raises, whatever the bytes.
+
+    compat32 is the policy that survives malformed input: it stores header values as
+    strings and only parses them when asked, whereas the default policy's header classes
+    raise on some broken headers when they are merely read.
+    """
+    parser = BytesParser(policy=email.policy.compat32)
+    try:
+        msg = parser.parsebytes(raw)
+        text = _body_text(msg)
+    except RecursionError:  # MIME nested a thousand deep: keep the headers, drop the body
+        msg, text = parser.parsebytes(raw, headersonly=True), ""
+    headers = [(str(name), str(value)) for name, value in msg.raw_items()]
+    snippet = " ".join(text[: SNIPPET_CHARS * 4].split())[:SNIPPET_CHARS]
+    return message_from_headers(
+        headers, snippet=snippet, body=text[:4000], fallback_uid=fallback_uid
+    )
+
+
+def _body_text(msg: Message) -> str:
+    """The first text/plain part (else text/html without tags); "" when there is none."""
+    html_text = ""
+    for part in msg.walk():
+        if part.is_multipart() or "attachment" in str(part.get("content-disposition", "")).lower():
+            continue
+        ctype = part.get_content_type()
+        if ctype not in ("text/plain", "text/html"):
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        # The start is all a snippet or a return date needs; a huge part costs no more.
+        text = _decode(payload[:65536], part.get_content_charset() or "utf-8")
+        if ctype == "text/plain":
+            return text
+        html_text = html_text or _strip_html(text)
+    return html_text
+
+
+def _strip_html(text: str) -> str:
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", text)
+    return html.unescape(re.sub(r"(?s)<[^>]*>", " ", text))
+
+
+def _decode(data: bytes, charset: str) -> str:
+    try:
+        return data.decode(charset, "replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):  # unknown or odd codec
+        return data.decode("utf-8", "replace")
+
+
+def _text(value: str) -> str:
+    """Undo the parser's surrogate escapes: raw 8-bit headers are UTF-8, else cp1252."""
+    try:
+        data = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # lone surrogates that did not come from raw bytes
+        data = value.encode("utf-8", "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def _multidict(headers: Headers) -> dict[str, list[str]]:
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    out: dict[str, list[str]] = {}
+    for name, value in pairs:
+        out.setdefault(name.strip().lower(), []).append(_text(value))
+    return out
+
+
+def _first(h: Mapping[str, list[str]], name: str) -> str:
+    values = h.get(name)
+    return values[0].replace("\r", "").replace("\n", "") if values else ""
+
+
+def _msgid(value: str) -> str:
+    """``" <ABC@x>"`` → ``"abc@x"``: the same message-id however it was written."""
+    found = _ID.search(value)
+    text = found.group(1) if found else value.strip().strip("<>").strip()
+    return "" if any(c.isspace() for c in text) else text.lower()
+
+
+def _content_hash(h: Mapping[str, list[str]]) -> str:
+    key = "\0".join(_first(h, name) for name in ("date", "from", "subject", "to"))
+    return "h:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def _sent_at(h: Mapping[str, list[str]]) -> datetime | None:
+    received = h.get("received", [])
+    # The last Received header is the first hop, the closest to when the mail was sent.
+    for text in (_first(h, "date"), received[-1].rpartition(";")[2] if received else ""):
+        parsed = _parse_date(text.replace("\r", "").replace("\n", " "))
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _parse_date(text: str) -> datetime | None:
+    if not text.strip():
+        return None
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

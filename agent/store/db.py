@@ -1,0 +1,315 @@
+"""The agent's memory: TinyDB tables held in memory, saved atomically, one process at a time.
+
+The small, often changing state (drafts, blocks, stages, jobs, cursors) is ``state.json``,
+read whole when the store opens. Messages and meetings are ``observations.json``
+(``agent.store.observations``), read only when a command asks for them. Every change happens in
+memory and ``commit()`` writes what changed, each file once, atomically (temp file, fsync,
+``os.replace``), keeping the previous good file as ``<name>.bak``: the observations first,
+then the state with the cursors that cover them. Derived data (touches, busy time) is
+cached in ``touches.json`` and ``busy.json`` keyed by the observations it came from
+(``agent.store.cache``). A lock on the state dir keeps a second nurture process out while
+the store is open. Only this module imports TinyDB.
+
+On disk: ``{"schema": 2, "tables": {table: {key: document}}}`` (see ``agent.store.codec``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+from agent.errors import StoreBusyError
+from agent.model import MailMessage, Meeting
+from agent.store.cache import Derived, DerivedCache
+from agent.store.codec import OBSERVED, Loaded, Tables, decode_state, encode_state
+from agent.store.files import fingerprint, read_recovering, remove_stale_temps, write_atomically
+from agent.store.observations import OBSERVATIONS_FILE, Observations, decoder, from_documents
+from agent.store.rows import RowReader, columns_of, to_row
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "state.json"
+BACKUP_FILE = "state.json.bak"
+LOCK_FILE = "nurture.lock"
+_META, _OBSERVATIONS = "_meta", "observations"
+_TYPED_TABLES = frozenset({_META, *OBSERVED})  # written only by their own methods
+T = TypeVar("T")
+Observed = TypeVar("Observed", MailMessage, Meeting)
+
+Doc = dict[str, Any]
+
+
+class _MemoryStorage(Storage):
+    """TinyDB storage over one in-memory dict: a TinyDB write only marks it dirty."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.dirty = False
+
+    def read(self) -> Tables:
+        return self.tables
+
+    def write(self, data: Tables) -> None:
+        self.tables = data
+        self.dirty = True
+
+
+class _KeyedTable(Table):
+    """A TinyDB table whose document ids are our string keys (message uid, draft key, ...).
+
+    TinyDB's own ``_update_table`` copies the whole table on every write, O(n) per record;
+    the data lives in memory anyway, so we update the live dict in place: keyed reads and
+    writes are O(1). Documents are always stored under a key, never with TinyDB's int ids.
+    """
+
+    document_id_class = str  # type: ignore[assignment]  # ids are our keys, not ints
+
+    def _update_table(self, updater: Callable[[dict[int, Mapping[Any, Any]]], None]) -> None:
+        tables = cast(Tables, self._storage.read())
+        updater(cast("dict[int, Mapping[Any, Any]]", tables.setdefault(self.name, {})))
+        self._storage.write(tables)
+        self.clear_cache()
+
+    def docs(self) -> dict[str, Doc]:
+        """The live documents by key: read them, never change them."""
+        return cast("dict[str, Doc]", self._read_table())
+
+    def put_many(self, docs: Mapping[str, Doc]) -> None:
+        if docs:
+            self._update_table(lambda table: table.update(cast(Any, docs)))
+
+    def drop(self, keys: Collection[str]) -> None:
+        def updater(table: dict[Any, Any]) -> None:
+            for key in keys:
+                del table[key]
+
+        if keys:
+            self._update_table(updater)
+
+
+class _TinyDB(TinyDB):
+    table_class = _KeyedTable
+
+
+class Store:
+    """Domain-level access to the saved state: use ``Store.open``.
+
+    ``Store(home, {})`` alone is an unlocked in-memory store, handy in tests.
+    """
+
+    def __init__(
+        self,
+        home: Path,
+        tables: Tables,
+        *,
+        dirty: bool = False,
+        observations: Observations | None = None,
+        on_disk: bool = False,
+    ) -> None:
+        self.home = home
+        self._storage = _MemoryStorage(tables)
+        self._storage.dirty = dirty
+        self._db = _TinyDB(storage=lambda: self._storage)
+        self._open = True
+        self._on_disk = on_disk
+        # None: on disk and not read yet (see _observations).
+        self._obs = observations if observations or on_disk else Observations()
+        self._cache = DerivedCache(home if on_disk else None)
+        self._memo: dict[Hashable, Any] = {}
+
+    @classmethod
+    @contextmanager
+    def open(cls, home: Path, *, lock_timeout: float = 5.0) -> Iterator[Store]:
+        """Lock the state dir, load it, yield the store, release. Commits nothing by itself
+        (derived data computed on the way is cached, if the observations are unchanged)."""
+        home.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(home / LOCK_FILE, timeout=lock_timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreBusyError(
+                f"another nurture process is using {home}",
+                "Wait for it to finish (a command, or the daemon's current job) and try again.",
+            ) from None
+        try:
+            remove_stale_temps(home)
+            loaded = read_recovering(home, STATE_FILE, decode_state) or Loaded({}, False, None)
+            moved = loaded.observations
+            obs = from_documents(moved) if moved is not None else None
+            store = cls(home, loaded.tables, dirty=loaded.migrated, observations=obs, on_disk=True)
+            store._check_observations_file()
+            try:
+                yield store
+                store._save_derived()
+            finally:
+                store._open = False
+        finally:
+            lock.release()
+
+    def commit(self) -> None:
+        """Write what changed since the last commit, each file once; no-op otherwise."""
+        if not self._open:
+            raise RuntimeError("commit() after the store was closed")
+        obs = self._obs
+        if obs is not None and obs.changed and self._on_disk:
+            obs.generation = max(obs.generation, self._generation()) + 1
+            write_atomically(self.home, OBSERVATIONS_FILE, obs.encode(), keep_backup=True)
+            obs.changed = False  # before the state: its cursors cover what is now on disk
+            self.set_meta(_OBSERVATIONS, {"generation": obs.generation})
+        if self._storage.dirty:
+            write_atomically(
+                self.home, STATE_FILE, encode_state(self._storage.tables), keep_backup=True
+            )
+            self._storage.dirty = False
+        self._save_derived()
+
+    def derived(
+        self,
+        derived: Derived[T],
+        fingerprint: str,
+        compute: Callable[[], T],
+        usable: Callable[[T], bool] | None = None,
+    ) -> T:
+        """``compute()``, or its answer saved for these observations and ``fingerprint``
+        (and, with ``usable``, only if that says it still holds)."""
+        obs = self._obs
+        version = obs.version if obs is not None else 0
+        disk_key = None if obs is not None and obs.changed else self._disk_key()
+        return self._cache.get(derived, fingerprint, version, disk_key, compute, usable=usable)
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per ``key`` while this store is open (no disk involved)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
+
+    @property
+    def derived_misses(self) -> list[str]:
+        """The derived data computed afresh by this process (tests and benchmarks look)."""
+        return self._cache.misses
+
+    def get(self, table: str, key: str) -> dict[str, Any] | None:
+        """A copy of the document, or None."""
+        doc = self._table(table).docs().get(key)
+        return None if doc is None else _json_copy(doc)
+
+    def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:
+        """Insert or replace; the document must be JSON-able (tuples come back as lists)."""
+        self._put(_writable(table), key, _json_copy(doc))
+
+    def delete(self, table: str, key: str) -> bool:
+        docs = self._table(_writable(table))
+        if key not in docs.docs():
+            return False
+        docs.drop([key])
+        return True
+
+    def items(self, table: str) -> dict[str, dict[str, Any]]:
+        """Every document by key, as copies: changing them changes nothing stored."""
+        return {key: _json_copy(doc) for key, doc in self._table(table).docs().items()}
+
+    def count(self, table: str) -> int:
+        if table in OBSERVED:
+            obs = self._observations()
+            return len(obs.messages if table == "messages" else obs.meetings)
+        return len(self._table(table))
+
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        doc = self._table(_META).docs().get(key)
+        return default if doc is None else _json_copy(doc["value"])
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self._put(_META, key, {"value": _json_copy(value)})
+
+    def put_messages(self, messages: Iterable[MailMessage]) -> int:
+        """Add messages not seen before (by uid) and return how many were new."""
+        pending = list(messages)
+        return self._observations().put_messages(_stored(pending)) if pending else 0
+
+    def messages(self) -> list[MailMessage]:
+        """Every message, in the order first stored."""
+        return list(self._observations().messages.values())
+
+    def put_meetings(self, meetings: Iterable[Meeting]) -> None:
+        """Insert or replace meetings by uid."""
+        pending = list(meetings)
+        if pending:
+            self._observations().put_meetings(_stored(pending))
+
+    def remove_meetings(self, uids: Iterable[str]) -> int:
+        gone = list(uids)
+        return self._observations().drop_meetings(gone) if gone else 0
+
+    def reset_calendar(self, calendar: str) -> int:
+        """Drop every meeting that came from ``calendar`` (before a full re-sync of it)."""
+        obs = self._observations()
+        return obs.drop_meetings([m.uid for m in obs.meetings.values() if m.calendar == calendar])
+
+    def meetings(self) -> list[Meeting]:
+        return list(self._observations().meetings.values())
+
+    def _observations(self) -> Observations:
+        if self._obs is None:
+            expected = self._generation()
+            found = read_recovering(self.home, OBSERVATIONS_FILE, decoder(expected))
+            self._obs = found or Observations(generation=expected)
+        return self._obs
+
+    def _generation(self) -> int:
+        return int((self.get_meta(_OBSERVATIONS) or {}).get("generation") or 0)
+
+    def _disk_key(self) -> str:
+        return f"{self._generation()}:{fingerprint(self.home / OBSERVATIONS_FILE)}"
+
+    def _check_observations_file(self) -> None:
+        """Observations gone (moved aside by hand): cursors must not skip what they held."""
+        if self._obs is not None or self._generation() == 0:
+            return
+        if not (self.home / OBSERVATIONS_FILE).exists():
+            log.warning("%s is missing: the next sync reads everything again", OBSERVATIONS_FILE)
+            for key in list(self._table(_META).docs()):
+                if key.startswith("cursor:"):
+                    self._table(_META).drop([key])
+            self._obs = Observations(generation=self._generation())
+
+    def _save_derived(self) -> None:
+        obs = self._obs
+        if self._open and not (obs is not None and obs.changed):
+            self._cache.save(obs.version if obs is not None else 0, self._disk_key())
+
+    def _table(self, name: str) -> _KeyedTable:
+        return cast(_KeyedTable, self._db.table(name))
+
+    def _put(self, table: str, key: str, doc: Doc) -> None:
+        docs = self._table(table)
+        if docs.docs().get(key) != doc:  # an unchanged value must not cause a write
+            docs.put_many({key: doc})
+
+
+_READER = RowReader(columns_of(MailMessage, Meeting))
+
+
+def _stored(observed: list[Observed]) -> list[Observed]:
+    """Each as a reload will return it (a ``ZoneInfo`` becomes its offset, tuples stay):
+    a command that syncs sees what the next one reads. Refuses naive datetimes now."""
+    return [_READER.read(type(item), to_row(item)) for item in observed]
+
+
+def _writable(table: str) -> str:
+    if table in _TYPED_TABLES:
+        raise ValueError(f"table {table!r} is written only through its own Store methods")
+    return table
+
+
+def _json_copy(value: Any) -> Any:
+    # A deep copy that is also the check: what put() accepts is exactly what a reload returns.
+    return json.loads(json.dumps(value, ensure_ascii=False))
