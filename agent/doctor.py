@@ -100,12 +100,18 @@ def check_templates(config: Config, home: Path) -> Check:
 
 
 def check_google(config: Config, home: Path) -> Check:
-    """The saved token (refreshed when due) and one cheap call to Gmail (1 quota unit)."""
+    """The saved token (refreshed when due) and one cheap call to Gmail (1 quota unit):
+    the account it opens must be one of ``me``."""
     if config.provider != "google":
         return Check("google", True, "not used (provider is local)")
+    from agent.providers.google.identity import mismatch
     from agent.providers.google.provider import GoogleProvider
 
     address = GoogleProvider.from_config(config, home).whoami()
+    problem = mismatch(address, config.me)
+    if problem:
+        detail, _, fix = problem.partition(": ")
+        return Check("google", False, detail, fix)
     return Check("google", True, f"connected as {address}")
 
 

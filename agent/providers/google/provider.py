@@ -26,6 +26,7 @@ from agent.providers.google.calls import Calls
 from agent.providers.google.client import Api, build_apis, make_http
 from agent.providers.google.drafts import GoogleMailbox
 from agent.providers.google.gmail import GmailSync, MailState
+from agent.providers.google.journal import JOURNAL_FILE, Journal
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,18 @@ CURSOR_VERSION = 1
 class GoogleProvider:
     name = "google"
 
-    def __init__(self, gmail: Api, calendar: Api, config: Config, calls: Calls) -> None:
+    def __init__(
+        self,
+        gmail: Api,
+        calendar: Api,
+        config: Config,
+        calls: Calls,
+        journal: Path | None = None,
+    ) -> None:
+        """``journal``: where a first sync keeps its progress (None: nowhere)."""
         self.calendars = config.google.calendars
-        self.mail = GmailSync(calls, gmail)
-        self.calendar = CalendarSync(calls, calendar, config.tz)
+        self.mail = GmailSync(calls, gmail, config.me, Journal(journal) if journal else None)
+        self.calendar = CalendarSync(calls, calendar, config.tz, config.me)
         self.mailbox = GoogleMailbox(calls, gmail, config.me)
         self.block_calendar = GoogleBlockCalendar(
             calls, calendar, config.google.calendars, config.tz, config.me
@@ -49,20 +58,30 @@ class GoogleProvider:
         cls, config: Config, home: Path | None, calls: Calls | None = None
     ) -> GoogleProvider:
         """Connect as configured: Google with the saved token, or ``google.endpoint``."""
-        endpoint = config.google.endpoint
         credentials = None
-        if needs_token(endpoint):
+        if needs_token(config.google.endpoint):
             if home is None:
                 raise UserError("no state folder to read the Google token from", "use --home")
             credentials = load_credentials(token_path(home))
+        return cls.connect(config, credentials, home, calls)
+
+    @classmethod
+    def connect(
+        cls,
+        config: Config,
+        credentials: Any,
+        home: Path | None = None,
+        calls: Calls | None = None,
+    ) -> GoogleProvider:
+        """A provider on these credentials (None: no OAuth, a local ``google.endpoint``)."""
         calls = calls or Calls()
         gmail, calendar = build_apis(
-            endpoint,
+            config.google.endpoint,
             lambda: make_http(credentials),
             gmail_units_per_minute=config.google.quota_units_per_minute,
             sleep=calls.sleep,
         )
-        return cls(gmail, calendar, config, calls)
+        return cls(gmail, calendar, config, calls, home / JOURNAL_FILE if home else None)
 
     def whoami(self) -> str:
         """The Gmail address the token opens (a 1-unit call: `nurture doctor`)."""
