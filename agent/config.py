@@ -31,6 +31,7 @@ from agent.daemon_settings import DaemonSettings
 from agent.digest_settings import DigestSettings
 from agent.drafts_settings import DraftsSettings
 from agent.errors import ConfigError
+from agent.freemail import is_free_mail
 from agent.model import Stage, Tier
 from agent.playbook_settings import (
     ContentItem,
@@ -117,6 +118,19 @@ class Account(Model):
     contacts: tuple[Contact, ...] = ()
     tags: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+
+    @field_validator("domains")
+    @classmethod
+    def _no_free_mail(cls, domains: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        name = info.data.get("name", "this account")
+        for domain in domains:
+            if is_free_mail(domain):
+                raise ValueError(
+                    f"account '{name}' lists {domain}, a free-mail domain: every {domain} "
+                    f"address in your mail would count as {name}; list the company's own "
+                    "domain (what follows the @ in their work addresses)"
+                )
+        return domains
 
 
 class Cadence(Model):
