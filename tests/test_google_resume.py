@@ -90,7 +90,10 @@ def test_a_network_drop_in_a_first_sync_says_what_is_kept(fake: FakeGoogle, tmp_
     fake.inject("drop", count=100_000, match=drop_after_half)
     with pytest.raises(UserError, match="kept: run the command again") as caught:
         rep.sync()
-    assert "messages read so far" in caught.value.hint
+    lines = [json.loads(line) for line in (tmp_path / JOURNAL_FILE).read_text().splitlines()]
+    kept = sum(len(line.get("got", {})) for line in lines)
+    assert STOP_AT - 50 <= kept <= STOP_AT
+    assert f"the {kept} messages read so far are kept" in caught.value.hint
     fake.clear_faults()
     fake.reset_counters()
     rep.sync()

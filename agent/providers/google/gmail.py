@@ -155,18 +155,22 @@ class GmailSync:
         else:
             log.info("resuming the first sync: %d messages were read", len(resumed.answers))
             journal.reopen()
+        read = [len(resumed.answers)]
+
+        def keep(answers: dict[str, MailMessage | None]) -> None:
+            journal.answered(answers)
+            read[0] += len(answers)
+
         try:
             if resumed.ids is None:
                 resumed.ids = self.listed(interest.domains, interest.since, progress)
                 journal.listed(resumed.ids)
-            messages = self.fetch(
-                resumed.ids, interest, progress, known=resumed.answers, keep=journal.answered
-            )
+            messages = self.fetch(resumed.ids, interest, progress, known=resumed.answers, keep=keep)
         except GoogleUnavailable as error:
             raise GoogleUnavailable(
                 error.message,
-                f"the {len(resumed.answers)} messages read so far are kept: run the command "
-                "again and it goes on from there",
+                f"the {read[0]} messages read so far are kept: run the command again and it "
+                "goes on from there",
             ) from None
         except KeyboardInterrupt:
             log.warning("first sync interrupted: the next sync goes on from where it stopped")
