@@ -82,6 +82,7 @@ class MailMessage:
     sender: Address | None
     to: tuple[Address, ...] = ()
     cc: tuple[Address, ...] = ()
+    bcc: tuple[Address, ...] = ()  # only the sender's copy names them (the rep's sent mail)
     subject: str = ""
     snippet: str = ""
     kind: MailKind = MailKind.PERSONAL
@@ -93,7 +94,7 @@ class MailMessage:
 
     @property
     def recipients(self) -> tuple[Address, ...]:
-        return self.to + self.cc
+        return self.to + self.cc + self.bcc
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from agent.config.daemon import DaemonSettings
 from agent.config.digest import DigestSettings
 from agent.config.drafts import DraftsSettings
 from agent.config.errors import validation_error
+from agent.config.freemail import is_free_mail
 from agent.config.playbook import (
     ContentItem,
     Holds,
@@ -117,6 +118,19 @@ class Account(Model):
     contacts: tuple[Contact, ...] = ()
     tags: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+
+    @field_validator("domains")
+    @classmethod
+    def _no_free_mail(cls, domains: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        name = info.data.get("name", "this account")
+        for domain in domains:
+            if is_free_mail(domain):
+                raise ValueError(
+                    f"account '{name}' lists {domain}, a free-mail domain: every {domain} "
+                    f"address in your mail would count as {name}; list the company's own "
+                    "domain (what follows the @ in their work addresses)"
+                )
+        return domains
 
 
 class Cadence(Model):

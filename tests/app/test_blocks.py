@@ -27,6 +27,7 @@ from agent.store.db import Store
 from tests.conftest import make_config
 from tests.kits.blockfake import Harness, LocalHarness, MemoryHarness
 from tests.kits.blockgoogle import GoogleHarness
+from tests.kits.fakegoogle import FakeGoogle
 
 NY = ZoneInfo("America/New_York")
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=NY)  # a week with nothing on it yet
@@ -54,11 +55,16 @@ def config_with(**blocks: Any) -> Config:
     )
 
 
+def realistic(fake: FakeGoogle) -> FakeGoogle:
+    fake.make_realistic()
+    return fake
+
+
 HARNESSES: dict[str, Callable[[pytest.FixtureRequest, Path], Harness]] = {
     "memory": lambda request, folder: MemoryHarness(),
     "local": lambda request, folder: LocalHarness(folder, NY),
     "google": lambda request, folder: GoogleHarness(
-        request.getfixturevalue("fake_google"), "America/New_York"
+        realistic(request.getfixturevalue("fake_google")), "America/New_York"
     ),
 }
 

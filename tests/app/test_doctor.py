@@ -17,11 +17,11 @@ def doctor(capsys: pytest.CaptureFixture[str], config: Path) -> tuple[int, str]:
     return int(done.value.code or 0), out + err
 
 
-def write_config(folder: Path, text: str) -> Path:
+def write_config(folder: Path, text: str, me: str = "rep@seller.com") -> Path:
     (folder / "mail.mbox").write_text("")
     path = folder / "config.yaml"
     path.write_text(
-        "me: [rep@seller.com]\n"
+        f"me: [{me}]\n"
         "accounts: [{name: Acme, domains: [acme.com], tier: dream}]\n"
         "local: {mail: mail.mbox}\n" + text
     )
@@ -44,11 +44,24 @@ def test_google_is_reached_through_the_endpoint(
     tmp_path: Path, capsys, fake_google: FakeGoogle
 ) -> None:
     config = write_config(
-        tmp_path, f"provider: google\ngoogle: {{endpoint: '{fake_google.base_url}'}}\n"
+        tmp_path,
+        f"provider: google\ngoogle: {{endpoint: '{fake_google.base_url}'}}\n",
+        me=fake_google.email,
     )
     code, out = doctor(capsys, config)
     assert code == 0 and f"connected as {fake_google.email}" in out
     assert fake_google.count("gmail.users.getProfile") == 1
+
+
+def test_google_signed_in_as_someone_not_in_me_is_named(
+    tmp_path: Path, capsys, fake_google: FakeGoogle
+) -> None:
+    config = write_config(
+        tmp_path, f"provider: google\ngoogle: {{endpoint: '{fake_google.base_url}'}}\n"
+    )
+    code, out = doctor(capsys, config)
+    assert code == 1 and fake_google.email in out and "rep@seller.com" in out
+    assert "add rep@example.com to `me`" in out
 
 
 def test_google_without_a_token_says_run_auth(tmp_path: Path, capsys) -> None:

@@ -65,17 +65,38 @@ def test_auth_is_not_needed_for_a_loopback_endpoint(tmp_path: Path, capsys) -> N
     assert code == 0 and "no token needed" in out
 
 
-def test_auth_on_the_console_saves_the_token(oauth_flow: StubFlow, tmp_path: Path) -> None:
+def auth_on_the_console(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeGoogle, me: str
+) -> str:
+    """`nurture auth --console` whose API calls (the account check) reach the fake."""
+    from agent.providers.google import auth
+
+    monkeypatch.setattr(auth, "needs_token", lambda endpoint: True)  # as if it were Google
     (tmp_path / "config.yaml").write_text(
-        "me: [rep@seller.com]\nprovider: google\ngoogle: {client_secrets: client_secret.json}\n"
+        f"me: [{me}]\nprovider: google\n"
+        f"google: {{client_secrets: client_secret.json, endpoint: '{fake.base_url}'}}\n"
     )
     home = tmp_path / "home"
     args = ["--config", str(tmp_path / "config.yaml"), "--home", str(home), "auth", "--console"]
-    result = CliRunner().invoke(cli, args, input="http://localhost:1/?code=4/xyz&state=s\n")
+    result = CliRunner().invoke(cli, args, input="http://127.0.0.1:8/?code=4/xyz&state=state\n")
     assert result.exit_code == 0, result.output
-    assert "Open this link" in result.output and "Connected to Google" in result.output
-    assert oauth_flow.codes == ["4/xyz"]
     assert stat.S_IMODE((home / "google-token.json").stat().st_mode) == 0o600
+    return result.output
+
+
+def test_auth_on_the_console_saves_the_token(
+    oauth_flow: StubFlow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_google: FakeGoogle
+) -> None:
+    output = auth_on_the_console(tmp_path, monkeypatch, fake_google, fake_google.email)
+    assert "Open this link" in output and f"Connected to Google as {fake_google.email}" in output
+    assert oauth_flow.codes == ["4/xyz"] and "warning" not in output
+
+
+def test_auth_says_when_the_account_is_not_one_of_me(
+    oauth_flow: StubFlow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_google: FakeGoogle
+) -> None:
+    output = auth_on_the_console(tmp_path, monkeypatch, fake_google, "rep@seller.com")
+    assert "warning" in output and fake_google.email in output and "rep@seller.com" in output
 
 
 def test_sync_without_a_token_says_run_auth(tmp_path: Path, capsys) -> None:

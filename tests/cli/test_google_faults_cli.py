@@ -80,7 +80,7 @@ def rep(fake: FakeGoogle, tmp_path: Path, capsys: Any) -> Rep:
 @pytest.mark.parametrize(
     ("fault", "match", "words"),
     [
-        (429, "history.list", ["429 rateLimitExceeded", "6 tries", "run the command again"]),
+        (429, "history.list", ["slow down", "10 minutes", "run the command again"]),
         (503, "events.list", ["503", "run the command again"]),
         (500, "messages.get", ["kept failing", "run the command again"]),
         ("cut", "history.list", ["cut or garbled", "network connection"]),

@@ -143,6 +143,12 @@ BAD_CONFIGS = {
         "at least 1 day",
     ),
     "bad_enum": (ME + ACCOUNT_A + "    tier: dreamy\n", "accounts.0.tier", 5, "'dream'"),
+    "free_mail_domain": (
+        ME + "accounts:\n  - name: Acme\n    domains: [acme.com, gmail.com]\n",
+        "accounts.0.domains",
+        4,
+        "account 'Acme' lists gmail.com, a free-mail domain",
+    ),
 }
 
 
@@ -301,3 +307,20 @@ def test_addresses_and_domains_are_normalised(tmp_path: Path) -> None:
     assert config.internal_domains == ("seller.com",)
     assert config.accounts[0].domains == ("eu.acme.com",)
     assert config.accounts[0].contacts[0].email == "ann@acme.com"
+
+
+@pytest.mark.parametrize(
+    "domain", ["gmail.com", "Hotmail.co.uk", "outlook.com", "yahoo.fr", "icloud.com"]
+)
+def test_a_free_mail_domain_in_a_crm_export_is_named(tmp_path: Path, domain: str) -> None:
+    row = f"Acme,https://www.{domain}/,Dream,Hot,,\n"
+    message = config_error(csv_config(tmp_path, CRM_HEADER + row))
+    assert "accounts.csv:2: column 'Website'" in message
+    assert f"account 'Acme' lists {domain.lower()}, a free-mail domain" in message
+
+
+@pytest.mark.parametrize("domain", ["mail.acme.com", "outlook.acme.com", "gmail-partners.com"])
+def test_company_domains_that_look_like_free_mail_are_fine(domain: str) -> None:
+    from agent.config.freemail import is_free_mail
+
+    assert not is_free_mail(domain)

@@ -60,9 +60,11 @@ def google_provider(
     sleeps: list[float] | None = None,
     timeout: float = 10.0,
     window: float | None = None,
+    journal: Path | None = None,
 ) -> GoogleProvider:
     """A provider on the fake whose waits are recorded in ``sleeps`` instead of slept
-    (unless ``window`` is given: then pacing over that many seconds really waits)."""
+    (unless ``window`` is given: then pacing over that many seconds really waits);
+    ``journal``: where a first sync keeps its progress."""
     record = sleeps if sleeps is not None else []
 
     def sleep(seconds: float) -> None:
@@ -79,7 +81,8 @@ def google_provider(
     )
     if window is not None:
         gmail.pacer.window = calendar.pacer.window = window
-    return GoogleProvider(gmail, calendar, config, calls)
+    extra = {} if journal is None else {"journal": journal}
+    return GoogleProvider(gmail, calendar, config, calls, **extra)
 
 
 def seed_mail(fake: FakeGoogle, mbox: Path) -> list[str]:
@@ -173,12 +176,15 @@ class StubFlow:
         self.codes = []
         self.redirect_uri = ""
         self.credentials = credentials()
+        self.asked: dict[str, Any] = {}  # the arguments of the last consent asked for
 
-    def run_local_server(self, port: int) -> Credentials:
+    def run_local_server(self, port: int, **kw: Any) -> Credentials:
         assert port == 0  # any free port
+        self.asked = kw
         return self.credentials
 
     def authorization_url(self, **kw: str) -> tuple[str, str]:
+        self.asked = kw
         return f"https://accounts.example/auth?redirect={self.redirect_uri}", "state"
 
     def fetch_token(self, code: str) -> None:

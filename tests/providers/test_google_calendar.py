@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -186,6 +187,7 @@ def test_blocks_are_inserted_once_and_revived_after_deletion(
     assert stored["extendedProperties"]["private"] == {
         "nurture": "block",
         "nurture_day": "2026-11-23",
+        "nurture_id": "nurture20261123",
     }
     provider.delete_block("nurture20261123")
     provider.delete_block("nurture20261123")  # already gone: fine
@@ -271,3 +273,94 @@ def test_a_calendar_dropped_from_the_config_is_forgotten(fake: FakeGoogle) -> No
     book.sync(one, store, google_provider(fake, one), NOW)
     assert store.meetings() == []
     assert set(store.get_meta("cursor:google")["calendars"]) == {"primary"}
+
+
+# --- what real Google does: split series, deleted ids, privacy, long ranges ----------------
+
+
+def test_a_cancelled_occurrence_of_a_split_series_is_removed(fake: FakeGoogle) -> None:
+    # "This and following" made a new series <base>_R<local start>; Google lists its
+    # cancelled occurrences as an id and a status only.
+    fake.make_realistic()
+    series = "0214krqh7jr2n0bobv19djs5aj_R20261101T141500"
+    start = NOW - 14 * 24 * HOUR
+    ids = []
+    for day in range(3):
+        when = start + timedelta(days=day)
+        stamp = when.strftime("%Y%m%dT%H%M%SZ")
+        ids.append(
+            fake.add_event(
+                event(when, summary="Daily", id=f"{series}_{stamp}", recurringEventId=series,
+                      iCalUID=f"{series}@google.com",
+                      originalStartTime={"dateTime": when.isoformat()})
+            )["id"]
+        )  # fmt: skip
+    synced = Synced(fake)
+    assert len(synced.sync()) == 3
+    fake.cancel_event(ids[1])
+    fake.reset_counters()
+    meetings = synced.sync()
+    [listing] = [c for c in fake.calls if c.method_id == "calendar.events.list"]
+    assert "syncToken" in listing.query
+    gone = f"{series}@google.com@{(start + timedelta(days=1)):%Y-%m-%dT%H:%M:%SZ}"
+    assert gone not in meetings and len(meetings) == 2
+
+
+def test_split_series_ids_name_their_occurrence() -> None:
+    from agent.providers.google.events import key_from_instance_id
+
+    assert key_from_instance_id("abc123_R20250326T131500_20250327T131500Z") == (
+        "abc123_R20250326T131500",
+        "2025-03-27T13:15:00Z",
+    )
+    assert key_from_instance_id("abc123_R20250326_20250327") == ("abc123_R20250326", "2025-03-27")
+    assert key_from_instance_id("abc123_R20250326T131500") is None  # the series itself
+
+
+def test_a_deleted_block_google_will_not_revive_comes_back_under_a_new_id(
+    provider: GoogleProvider, fake: FakeGoogle
+) -> None:
+    fake.make_realistic()  # patching a deleted event: 403
+    day = date(2026, 11, 23)
+    provider.put_block(block(day))
+    fake.cancel_event("nurture20261123")  # the rep deleted it; nurture needs it again
+    provider.put_block(block(day, hour=13))
+    [alive] = fake.events(cancelled=False)
+    assert alive["id"] == "nurture20261123r1" and alive["start"]["dateTime"].startswith(
+        "2026-11-23T13:00"
+    )
+    window = (datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 24, tzinfo=UTC))
+    [found] = provider.blocks(*window)
+    assert found == block(day, hour=13)  # one block, under its own id, for the rest of nurture
+    fake.reset_counters()
+    provider.put_block(block(day, hour=15))  # a move goes straight to where it lives
+    assert [c.method_id for c in fake.calls] == [
+        "calendar.events.insert",
+        "calendar.events.patch",
+    ]
+    provider.delete_block(found.id)
+    assert fake.events(cancelled=False) == []
+
+
+def test_blocks_are_private_and_keep_the_calendars_reminders(
+    provider: GoogleProvider, fake: FakeGoogle
+) -> None:
+    provider.put_block(block(date(2026, 11, 23)))
+    [stored] = fake.events(cancelled=False)
+    assert stored["visibility"] == "private"  # colleagues see busy, not the worklist
+    assert stored["reminders"] == {"useDefault": True}
+
+
+def test_freebusy_pieces_are_ninety_days_of_real_time_across_clock_changes(
+    provider: GoogleProvider, fake: FakeGoogle
+) -> None:
+    paris = ZoneInfo("Europe/Paris")
+    start = datetime(2026, 9, 1, 9, 0, tzinfo=paris)  # summer time; 90 days on is winter
+    fake.add_event(
+        event(datetime(2026, 12, 15, 10, 0, tzinfo=UTC)), "team@group.calendar.google.com"
+    )
+    busy = provider.freebusy(start, start + timedelta(days=120))
+    assert busy == [
+        Interval(datetime(2026, 12, 15, 10, tzinfo=UTC), datetime(2026, 12, 15, 11, tzinfo=UTC))
+    ]
+    assert fake.count("freebusy.query") == 2

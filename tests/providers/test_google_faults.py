@@ -7,6 +7,7 @@ and revoked tokens, through `nurture sync` in tests/cli/test_google_faults_cli.p
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -89,10 +90,16 @@ def test_a_rate_limit_storm_in_batches_is_ridden_out_more_slowly(
     reason: str | None,
     retry_after: int | None,
 ) -> None:
-    # Each of the 60 parts is refused twice: 120 refusals in a row, batch after batch.
-    fake.inject(
-        status, count=2 * MAIL, match="messages.get", reason=reason, retry_after=retry_after
-    )
+    # Each of the 60 parts is refused twice: 120 refusals, batch after batch.
+    refused: Counter[str] = Counter()
+
+    def twice(call: Any) -> bool:
+        if not call.method_id.endswith("messages.get") or refused[call.path] == 2:
+            return False
+        refused[call.path] += 1
+        return True
+
+    fake.inject(status, count=2 * MAIL, match=twice, reason=reason, retry_after=retry_after)
     world = World(fake)
     with caplog.at_level(logging.INFO, logger="agent.providers.google"):
         complete(world.pull(), fake)
@@ -327,3 +334,29 @@ def test_missing_permission_is_not_retried_and_says_what_to_do(
     assert not isinstance(caught.value, GoogleUnavailable) and world.sleeps == []
     assert "insufficientPermissions" in str(caught.value)
     assert world.saved() == (None, [], [])
+
+
+@pytest.mark.parametrize(
+    ("reason", "match", "says", "fix"),
+    [
+        ("insufficientPermissions", "messages.get", "View your email messages", "tick every box"),
+        ("insufficientPermissions", "events.list", "View and edit events", "tick every box"),
+        ("domainPolicy", "getProfile", "administrator", "API controls"),
+        ("dailyLimitExceeded", "messages.get", "daily limit", "tomorrow"),
+        ("quotaExceeded", "events.list", "daily limit", "tomorrow"),
+        ("requiredAccessLevel", "events.list", "may not do that with that calendar", "calendars"),
+        ("accessNotConfigured", "getProfile", "not enabled", "Google Cloud console"),
+        ("somethingNew", "getProfile", "somethingNew", "nurture doctor"),
+    ],
+)
+def test_each_refusal_says_its_own_fix(
+    fake: FakeGoogle, reason: str, match: str, says: str, fix: str
+) -> None:
+    fake.inject(403, count=10_000, match=match, reason=reason)
+    world = World(fake)
+    with pytest.raises(UserError) as caught:
+        world.sync()
+    assert says in caught.value.message and fix in caught.value.hint
+    assert not isinstance(caught.value, GoogleUnavailable) and world.sleeps == []
+    if reason != "insufficientPermissions":
+        assert "Testing" not in str(caught.value)  # not the one hint for every 403

@@ -57,8 +57,9 @@ def test_first_sync_fetches_only_headers_of_mail_with_the_accounts(fake: FakeGoo
     assert report.new_messages == 3
     [listing] = gmail_calls(fake, "messages.list")
     [q] = listing.query["q"]
-    assert q.startswith("{from:acme.com to:acme.com cc:acme.com from:globex.io")
-    assert f"after:{int((NOW - timedelta(days=366)).timestamp())}" in q and "-in:drafts" in q
+    assert q.startswith("{from:acme.com to:acme.com cc:acme.com bcc:acme.com from:globex.io")
+    assert f"after:{int((NOW - timedelta(days=366)).timestamp())}" in q
+    assert q.endswith(" -in:drafts -in:chats")
     gets = gmail_calls(fake, "messages.get")
     assert all(c.in_batch and c.query["format"] == ["metadata"] for c in gets)
     assert gets[0].query["metadataHeaders"] == list(METADATA_HEADERS)
@@ -134,7 +135,9 @@ def test_a_new_account_back_fills_only_its_domains(fake: FakeGoogle) -> None:
     ]
     sync(fake, store, accounts=accounts)
     [listing] = gmail_calls(fake, "messages.list")
-    assert listing.query["q"][0].startswith("{from:initech.com to:initech.com cc:initech.com}")
+    assert listing.query["q"][0].startswith(
+        "{from:initech.com to:initech.com cc:initech.com bcc:initech.com}"
+    )
     assert eve in {m.provider_id for m in store.messages()}
     fake.reset_counters()
     sync(fake, store, accounts=accounts)
@@ -166,7 +169,8 @@ def test_progress_reports_the_back_fill(fake: FakeGoogle) -> None:
     )
     assert (0, None) in seen
     assert seen[-1] == (BATCH_SIZE + 7, BATCH_SIZE + 7)
-    assert fake.count("messages.get") == BATCH_SIZE + 7 and fake.round_trips == 1 + 1 + 2 + 1
+    # getProfile, sendAs.list, the searches' batch, two batches of gets, the calendar
+    assert fake.count("messages.get") == BATCH_SIZE + 7 and fake.round_trips == 1 + 1 + 1 + 2 + 1
 
 
 def test_a_failed_sync_moves_no_cursor(fake: FakeGoogle) -> None:
@@ -179,3 +183,44 @@ def test_a_failed_sync_moves_no_cursor(fake: FakeGoogle) -> None:
     fake.clear_faults()
     sync(fake, store)
     assert len(store.messages()) == 3
+
+
+# --- mail a search does not show: rescued from Spam, Bcc'd, chats --------------------------
+
+
+def test_mail_the_rep_takes_out_of_spam_is_read(fake: FakeGoogle) -> None:
+    store = Store(Path("x"), {})
+    caught = fake.add_message(from_="ann@acme.com", labels=["SPAM"], date=NOW - timedelta(days=2))
+    sync(fake, store)
+    assert store.messages() == []  # Gmail's search leaves Spam out
+    fake.modify_labels(caught, add=["INBOX"], remove=["SPAM"])  # "Not spam"
+    binned = fake.add_message(from_="bob@globex.io", date=NOW - timedelta(days=1))
+    fake.modify_labels(binned, add=["TRASH"])
+    sync(fake, store)
+    fake.modify_labels(binned, remove=["TRASH"])  # taken back out of the bin
+    sync(fake, store)
+    assert {m.provider_id for m in store.messages()} == {caught, binned}
+
+
+def test_mail_the_rep_sent_with_a_contact_in_bcc_is_read(fake: FakeGoogle) -> None:
+    fake.make_realistic()  # `to:` does not look at Bcc
+    sent = fake.add_message(
+        from_=ME, to="colleague@example.com", bcc="Ann <ann@acme.com>", date=NOW - timedelta(days=1)
+    )
+    store = Store(Path("x"), {})
+    settings = google_config(fake)
+    book.sync(settings, store, google_provider(fake, settings), NOW)
+    [message] = store.messages()
+    assert message.provider_id == sent and [a.email for a in message.bcc] == ["ann@acme.com"]
+    [touch] = book.detect_all(settings, store, NOW).touches
+    assert touch.contact == "ann@acme.com" and touch.direction.value == "outbound"
+
+
+def test_chats_are_not_mail(fake: FakeGoogle) -> None:
+    store = Store(Path("x"), {})
+    fake.add_message(from_="ann@acme.com", labels=["CHAT"], date=NOW - timedelta(days=2))
+    sync(fake, store)
+    fake.add_message(from_="ann@acme.com", labels=["CHAT"], date=NOW - timedelta(hours=1))
+    sync(fake, store)
+    assert store.messages() == []
+    assert all("-in:chats" in c.query["q"][0] for c in gmail_calls(fake, "messages.list"))

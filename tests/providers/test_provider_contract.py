@@ -1,7 +1,9 @@
 """One contract, every provider: the same mail and calendar give the same observations,
 touches and board, first sync and later ones. The local provider is the reference; the
 Google provider runs against the fake Google API seeded with the same messages and
-events (tests/kits/googleworld.py)."""
+events (tests/kits/googleworld.py), with every switch for what real Google does turned on
+(``realistic``: the per-user concurrency limit, minimal cancelled occurrences, deleted
+events that cannot be patched back, ``to:`` blind to Bcc)."""
 
 from __future__ import annotations
 
@@ -169,7 +171,7 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     if request.param == "local":
         yield LocalWorld(tmp_path)
         return
-    with FakeGoogle(email=ME, now=NOW) as fake:
+    with FakeGoogle(email=ME, now=NOW, realistic=True) as fake:
         yield GoogleWorld(fake, tmp_path)
         fake.assert_no_violations()
 
@@ -266,7 +268,7 @@ def test_a_new_account_brings_its_past_mail(world: World) -> None:
 def test_google_sees_what_local_sees(tmp_path: Path) -> None:
     config = make_config()
     local = synced(populated(LocalWorld(tmp_path)), config)
-    with FakeGoogle(email=ME, now=NOW) as fake:
+    with FakeGoogle(email=ME, now=NOW, realistic=True) as fake:
         google = synced(populated(GoogleWorld(fake, tmp_path)), config)
         fake.assert_no_violations()
     assert observed(google) == observed(local)

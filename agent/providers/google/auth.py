@@ -1,9 +1,11 @@
 """OAuth for an installed app: `nurture auth` gets a token once, every sync reuses it.
 
 The token (a refresh token plus a short-lived access token) is saved as JSON in the state
-dir with mode 0600, written atomically, and refreshed when it has expired. A refresh that
-Google refuses (revoked access, changed password, or the 7-day limit of apps left in
-"Testing") becomes a :class:`UserError` that says to run `nurture auth` again.
+dir with mode 0600, written atomically, and refreshed when it has expired. It is saved
+only when it can refresh and holds every scope (``consent``); its ``scopes`` are the ones
+Google granted, so loading it checks what the rep really ticked. A refresh that Google
+refuses (revoked access, changed password, or the 7-day limit of apps left in "Testing")
+becomes a :class:`UserError` that says to run `nurture auth` again.
 """
 
 from __future__ import annotations
@@ -13,13 +15,24 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2.credentials import Credentials
 
 from agent.atomic import write_atomically
 from agent.errors import UserError
+from agent.providers.google.consent import (
+    CONSENT,
+    TICK_EVERY_BOX,
+    loopback_redirect,
+    missing,
+    pasted_code,
+    permission_names,
+    refuse_partial_grant,
+    refuse_without_refresh_token,
+    relaxed_scope,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +49,8 @@ REAUTH_HINT = (
     "run `nurture auth` to connect again (apps left in 'Testing' on the Google Cloud "
     "consent screen get refresh tokens that expire after 7 days)"
 )
-# Nothing listens on this port: after consent the browser shows an error page whose
-# address holds the code, which the rep pastes back (Google retired the copy-code flow).
-CONSOLE_REDIRECT = "http://localhost:1/"
+# How long `nurture auth` waits for the browser to come back from the consent page.
+BROWSER_TIMEOUT = 300.0
 
 _CREDENTIALS: Any = Credentials  # google-auth leaves its constructors unannotated
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -55,9 +67,15 @@ def token_path(home: Path) -> Path:
     return home / TOKEN_FILE
 
 
-def authorize(client_secrets: Path, token_file: Path, *, ask: Ask | None = None) -> Credentials:
+def authorize(
+    client_secrets: Path,
+    token_file: Path,
+    *,
+    ask: Ask | None = None,
+    timeout: float = BROWSER_TIMEOUT,
+) -> Credentials:
     """Run the consent flow and save the token; ``ask`` selects the console variant."""
-    from google_auth_oauthlib.flow import InstalledAppFlow
+    from google_auth_oauthlib.flow import InstalledAppFlow, WSGITimeoutError
 
     if not client_secrets.is_file():
         raise UserError(
@@ -72,17 +90,32 @@ def authorize(client_secrets: Path, token_file: Path, *, ask: Ask | None = None)
             f"{client_secrets} is not an OAuth client secrets file: {error}",
             "download the JSON of a 'Desktop app' client from the Google Cloud console",
         ) from None
-    credentials = flow.run_local_server(port=0) if ask is None else _console_flow(flow, ask)
+    credentials: Any
+    with relaxed_scope():  # a box left unticked is named below, not a bare Warning
+        if ask is not None:
+            credentials = _console_flow(flow, ask)
+        else:
+            try:
+                credentials = flow.run_local_server(
+                    host="127.0.0.1", port=0, timeout_seconds=timeout, **CONSENT
+                )
+            except WSGITimeoutError:
+                raise UserError(
+                    f"the browser did not come back from Google's consent page within "
+                    f"{timeout:.0f} s",
+                    "run `nurture auth` again (or `nurture auth --console` when the browser "
+                    "is on another machine)",
+                ) from None
+    refuse_partial_grant(SCOPES, credentials.granted_scopes)
+    refuse_without_refresh_token(credentials.refresh_token)
     save_credentials(credentials, token_file)
     return cast(Credentials, credentials)
 
 
 def _console_flow(flow: Any, ask: Ask) -> Credentials:
-    flow.redirect_uri = CONSOLE_REDIRECT
-    url, _state = flow.authorization_url(prompt="consent", access_type="offline")
-    pasted = ask(url).strip()
-    codes = parse_qs(urlsplit(pasted).query).get("code")
-    code = codes[0] if codes else pasted
+    flow.redirect_uri = loopback_redirect()
+    url, state = flow.authorization_url(**CONSENT)
+    code = pasted_code(ask(url), state)
     try:
         flow.fetch_token(code=code)
     except Exception as error:  # oauthlib raises a zoo of errors for a bad or stale code
@@ -93,7 +126,10 @@ def _console_flow(flow: Any, ask: Ask) -> Credentials:
 def save_credentials(credentials: Credentials, token_file: Path) -> None:
     token_file.parent.mkdir(parents=True, exist_ok=True)
     untyped: Any = credentials  # google-auth leaves these methods unannotated
-    write_atomically(token_file, untyped.to_json().encode(), mode=0o600)
+    data = json.loads(untyped.to_json())
+    if untyped.granted_scopes:  # what Google granted, not what was asked: loading checks it
+        data["scopes"] = list(untyped.granted_scopes)
+    write_atomically(token_file, json.dumps(data).encode(), mode=0o600)
     log.info("saved the Google token to %s", token_file)
 
 
@@ -109,14 +145,18 @@ def load_credentials(token_file: Path, request: Any = None) -> Credentials:
         raise UserError("nurture is not connected to Google yet", "run `nurture auth`") from None
     except (OSError, ValueError) as error:
         raise UserError(f"cannot read {token_file}: {error}", REAUTH_HINT) from None
-    if not credentials.has_scopes(SCOPES):
-        raise UserError(
-            "the saved Google token lacks some of the access nurture needs", REAUTH_HINT
-        )
+    _refuse_missing(SCOPES, credentials.scopes)
     if not credentials.valid:
         refresh(credentials, request)
+        _refuse_missing(SCOPES, credentials.granted_scopes)  # what Google says it holds
         save_credentials(credentials, token_file)
     return cast(Credentials, credentials)
+
+
+def _refuse_missing(wanted: tuple[str, ...], granted: Any) -> None:
+    lacking = missing(wanted, granted)
+    if lacking:
+        raise UserError(f"the saved Google token lacks {permission_names(lacking)}", TICK_EVERY_BOX)
 
 
 def refresh(credentials: Credentials, request: Any = None) -> None:

@@ -1,11 +1,22 @@
 """Nurture blocks on Google Calendar (:class:`agent.providers.base.BlockCalendar`).
 
 Blocks live in the primary calendar with a deterministic, client-chosen event id (so an
-insert is idempotent: a repeat answers 409, also for a deleted event, which a patch then
-revives) and the tag ``extendedProperties.private = {"nurture": "block", "nurture_day":
-...}`` that finds them again. Busy time comes from ``events.list`` for the calendar that
-holds the blocks (``freebusy.query`` would count our own blocks as busy) and from
-``freebusy.query`` for the other configured calendars.
+insert is idempotent: a repeat answers 409) and the tag ``extendedProperties.private =
+{"nurture": "block", "nurture_day": ..., "nurture_id": <the block's id>}`` that finds them
+again. They are ``visibility: private`` (colleagues who see the calendar see busy time,
+not the worklist in the description) and keep the calendar's default reminders.
+
+An id Google already knows answers 409, also when its event was deleted; a patch then
+brings it back, except that Google may refuse to patch a deleted event (403). The block
+then goes in under the next id of its line (``<id>r1``, ``<id>r2``, ...), tagged with its
+own id, which is what :meth:`blocks` reports: the rest of nurture sees one block. Where a
+block lives is remembered from the last listing, so later moves and deletes go straight
+to that event.
+
+Busy time comes from ``events.list`` for the calendar that holds the blocks
+(``freebusy.query`` would count our own blocks as busy) and from ``freebusy.query`` for
+the other configured calendars, in pieces of at most 90 days counted in UTC (a local
+day across a clock change is 23 or 25 hours).
 """
 
 from __future__ import annotations
@@ -32,6 +43,10 @@ log = logging.getLogger(__name__)
 
 BLOCK_CALENDAR = "primary"
 DAY_KEY = "nurture_day"
+ID_KEY = "nurture_id"
+MAX_REVIVALS = 20  # ids tried after the block's own: <id>r1 ... <id>r20
+# A deleted event Google will not patch back (403), or that vanished meanwhile (404, 410).
+_REFUSED = frozenset({403, 404, 410})
 FREEBUSY_MAX_CALENDARS = 50
 FREEBUSY_MAX_RANGE = timedelta(days=90)
 PAGE_SIZE = 2500
@@ -53,6 +68,7 @@ class GoogleBlockCalendar:
         self.calendars = tuple(calendars)
         self.tz = tz
         self.me = frozenset(me)
+        self.living: dict[str, str] = {}  # block id → the event id it lives under
 
     # --- busy time ---------------------------------------------------------------------
 
@@ -79,9 +95,9 @@ class GoogleBlockCalendar:
         intervals: list[Interval] = []
         for first in range(0, len(wanted), FREEBUSY_MAX_CALENDARS):
             group = wanted[first : first + FREEBUSY_MAX_CALENDARS]
-            low = start
-            while group and low < end:
-                high = min(end, low + FREEBUSY_MAX_RANGE)
+            low, stop = start.astimezone(UTC), end.astimezone(UTC)
+            while group and low < stop:
+                high = min(stop, low + FREEBUSY_MAX_RANGE)
                 intervals.extend(self._freebusy(group, low, high))
                 low = high
         return intervals
@@ -120,8 +136,11 @@ class GoogleBlockCalendar:
     def _block(self, event: dict[str, Any], zone: ZoneInfo) -> NurtureBlock:
         low = moment(event["start"], zone).astimezone(UTC)
         day = event.get("extendedProperties", {}).get("private", {}).get(DAY_KEY, "")
+        private = event.get("extendedProperties", {}).get("private", {})
+        block_id = str(private.get(ID_KEY) or event["id"])
+        self.living[block_id] = str(event["id"])
         return NurtureBlock(
-            id=str(event["id"]),
+            id=block_id,
             day=date.fromisoformat(day) if day else low.astimezone(self.tz).date(),
             start=low,
             end=moment(event["end"], zone).astimezone(UTC),
@@ -134,24 +153,42 @@ class GoogleBlockCalendar:
     def put_block(self, block: NurtureBlock) -> None:
         if not _EVENT_ID.fullmatch(block.id):
             raise ValueError(f"block id {block.id!r} is not base32hex ([a-v0-9], 5-1024 chars)")
-        body = _event_body(block)
-        insert = self.events.insert(calendarId=BLOCK_CALENDAR, body={"id": block.id, **body})
+        for event_id in _line(block.id, self.living.get(block.id, block.id)):
+            if self._put(event_id, _event_body(block)):
+                self.living[block.id] = event_id
+                return
+        raise UserError(
+            f"Google Calendar refused every id for the nurture block of {block.day}",
+            "delete the old nurture blocks of that day from the calendar's bin and run again",
+        )
+
+    def _put(self, event_id: str, body: dict[str, Any]) -> bool:
+        """The block as event ``event_id``; False when Google will not let that id live."""
+        insert = self.events.insert(calendarId=BLOCK_CALENDAR, body={"id": event_id, **body})
         try:
             # Retrying an insert is safe: the id makes a repeat answer 409.
             self.calls.retried(self.api, insert, "events.insert")
-            return
+            return True
         except HttpError as error:
             if status_of(error) != 409:
                 raise
         # The id exists (maybe deleted): make it look like the block, and alive.
         body.setdefault("colorId", None)  # None clears a colour the rep no longer wants
         patch = self.events.patch(
-            calendarId=BLOCK_CALENDAR, eventId=block.id, body={**body, "status": "confirmed"}
+            calendarId=BLOCK_CALENDAR, eventId=event_id, body={**body, "status": "confirmed"}
         )
-        self.calls.retried(self.api, patch, "events.patch")
+        try:
+            self.calls.retried(self.api, patch, "events.patch", keep=_REFUSED)
+            return True
+        except HttpError as error:
+            if status_of(error) not in _REFUSED:
+                raise
+            log.info("Google will not revive event %s; the block takes the next id", event_id)
+            return False
 
     def delete_block(self, block_id: str) -> None:
-        request = self.events.delete(calendarId=BLOCK_CALENDAR, eventId=block_id)
+        event_id = self.living.get(block_id, block_id)
+        request = self.events.delete(calendarId=BLOCK_CALENDAR, eventId=event_id)
         try:
             self.calls.retried(self.api, request, "events.delete")
         except HttpError as error:
@@ -209,9 +246,14 @@ def _event_body(block: NurtureBlock) -> dict[str, Any]:
         "description": block.description,
         "transparency": "opaque" if block.busy else "transparent",
         "extendedProperties": {
-            "private": {OWN_BLOCK_TAG[0]: OWN_BLOCK_TAG[1], DAY_KEY: block.day.isoformat()}
+            "private": {
+                OWN_BLOCK_TAG[0]: OWN_BLOCK_TAG[1],
+                DAY_KEY: block.day.isoformat(),
+                ID_KEY: block.id,
+            }
         },
-        "reminders": {"useDefault": False},
+        "visibility": "private",  # colleagues see busy time, not the worklist
+        "reminders": {"useDefault": True},  # what the rep set for their calendar
     }
     if block.colour in GOOGLE_COLOUR_IDS:
         body["colorId"] = GOOGLE_COLOUR_IDS[block.colour]
@@ -220,3 +262,10 @@ def _event_body(block: NurtureBlock) -> dict[str, Any]:
 
 def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _line(block_id: str, start: str) -> Iterator[str]:
+    """The ids a block may live under, from ``start`` on: its own, then ``<id>r1``, ...
+    (all base32hex)."""
+    line = [block_id, *(f"{block_id}r{n}" for n in range(1, MAX_REVIVALS + 1))]
+    yield from line[line.index(start) if start in line else 0 :]

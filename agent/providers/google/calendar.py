@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 EXPAND_AHEAD = timedelta(days=30)
 PAGE_SIZE = 2500  # the most events.list returns per page
 FIELDS = (
-    "items(id,iCalUID,status,summary,start,end,organizer/email,"
-    "attendees(email,displayName,responseStatus,resource),transparency,recurringEventId,"
+    "items(id,iCalUID,status,summary,start,end,organizer(email,self),"
+    "attendees(email,displayName,responseStatus,resource,self),transparency,recurringEventId,"
     "originalStartTime,extendedProperties/private,eventType),nextPageToken,nextSyncToken"
 )
 SKIP_TYPES = frozenset({"workingLocation"})  # "working from home" markers, not meetings
@@ -107,10 +107,11 @@ class CalendarPull:
 
 
 class CalendarSync:
-    def __init__(self, calls: Calls, api: Api, tz: ZoneInfo) -> None:
+    def __init__(self, calls: Calls, api: Api, tz: ZoneInfo, me: tuple[str, ...] = ()) -> None:
         self.calls = calls
         self.api = api
         self.tz = tz
+        self.me = me
         self.events = api.service.events()
 
     def pull(self, calendar: str, state: CalendarState | None, interest: Interest) -> CalendarPull:
@@ -140,7 +141,7 @@ class CalendarSync:
         pulled = CalendarPull(reset=True, state=state)
         for event in items:
             if event.get("status") != "cancelled" and event.get("eventType") not in SKIP_TYPES:
-                meeting = meeting_of(event, state.uid(event), calendar, self.tz)
+                meeting = meeting_of(event, state.uid(event), calendar, self.tz, self.me)
                 if overlaps(meeting, interest.since, until):
                     pulled.meetings.append(meeting)
         log.info("calendar %s: %d meetings in the window", calendar, len(pulled.meetings))
@@ -159,7 +160,7 @@ class CalendarSync:
                 continue
             if event.get("eventType") in SKIP_TYPES:
                 continue
-            meeting = meeting_of(event, state.uid(event), calendar, self.tz)
+            meeting = meeting_of(event, state.uid(event), calendar, self.tz, self.me)
             if overlaps(meeting, interest.since, until):
                 pulled.meetings.append(meeting)
             else:

@@ -10,6 +10,8 @@
 * ``batch``: many idempotent calls in batches (see ``batches``).
 
 Single calls and batch parts share one budget (``MAX_ATTEMPTS`` tries) and one backoff.
+A rate-limit answer (429, rate-limit 403) is Google asking to wait, not a failed try: it
+is waited out without using up a try, for up to ``RATE_LIMIT_PATIENCE`` seconds a call.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from googleapiclient.http import BatchHttpRequest
 
-from agent.providers.google.batches import MAX_ATTEMPTS, BatchRun
+from agent.providers.google.batches import MAX_ATTEMPTS, RATE_LIMIT_PATIENCE, BatchRun
 from agent.providers.google.client import Api, Sleep
 from agent.providers.google.failures import GoogleUnavailable, answer_of, translated
 
@@ -39,25 +41,43 @@ class Calls:
         self.sleep = sleep
         self.rand = rand
 
-    def retried(self, api: Api, request: Any, method: str) -> Any:
-        """An idempotent call, tried again on anything transient, up to MAX_ATTEMPTS tries."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+    def retried(
+        self, api: Api, request: Any, method: str, *, keep: frozenset[int] = frozenset()
+    ) -> Any:
+        """An idempotent call, tried again on anything transient, up to MAX_ATTEMPTS failed
+        tries (rate-limit answers are waited out and not counted). Error answers with a
+        status in ``keep`` reach the caller as HttpError, for it to judge."""
+        tries = rounds = 0
+        waited = 0.0
+        while True:
             try:
-                return self.once(api, request, method)
+                return self.once(api, request, method, keep=keep)
             except GoogleUnavailable as error:
-                if attempt == MAX_ATTEMPTS:
+                rounds += 1
+                tries += 0 if error.rate_limited else 1
+                pause = max(error.retry_after, self.backoff(rounds))
+                if error.rate_limited:
+                    waited += pause
+                if waited > RATE_LIMIT_PATIENCE:
                     raise GoogleUnavailable(
-                        f"{error.message} ({attempt} tries)", error.hint
+                        f"Google {api.name} kept asking nurture to slow down for "
+                        f"{waited / 60:.0f} minutes ({method})",
+                        "another app may be using the same Google account heavily; run the "
+                        "command again later",
                     ) from None
-                pause = max(error.retry_after, self.backoff(attempt))
+                if tries >= MAX_ATTEMPTS:
+                    raise GoogleUnavailable(
+                        f"{error.message} ({tries} tries)", error.hint
+                    ) from None
                 log.info("%s: %s; trying again in %.1f s", method, error.message, pause)
                 self.sleep(pause)
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    def once(self, api: Api, request: Any, method: str) -> Any:
+    def once(
+        self, api: Api, request: Any, method: str, *, keep: frozenset[int] = frozenset()
+    ) -> Any:
         """One try: the caller decides whether and how a failed write may be repeated."""
         api.pacer.spend(api.units(method))
-        with translated(api.name, method):
+        with translated(api.name, method, keep=keep):
             return answer_of(request.execute(num_retries=0), api.name, method)
 
     def batch(
@@ -69,9 +89,11 @@ class Calls:
         *,
         parse: Callable[[Any], Any] = lambda answer: answer,
         done: Callable[[int], None] | None = None,
+        answered: Callable[[dict[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
         """Idempotent calls ``build(key)`` in batches: key → ``parse(answer)``, or the final
-        HttpError (404, ...). ``done`` is told how many have answered so far."""
+        HttpError (404, ...). ``done`` is told how many have answered so far, ``answered``
+        each batch's answers."""
         run = BatchRun(
             api,
             keys,
@@ -81,6 +103,7 @@ class Calls:
             sleep=self.sleep,
             backoff=self.backoff,
             send=_execute,
+            answered=answered,
         )
         return run.run(done)
 

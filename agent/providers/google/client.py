@@ -33,6 +33,7 @@ _BATCH_PATHS = {"gmail": "batch/gmail/v1", "calendar": "batch/calendar/v3"}
 # Gmail quota units per call (GOOGLE.md); Calendar counts requests, 1 each.
 GMAIL_UNITS = {
     "getProfile": 1,
+    "settings.sendAs.list": 1,
     "history.list": 2,
     "messages.list": 5,
     "messages.get": 5,

@@ -3,6 +3,10 @@
 A meeting's uid is the event's ``iCalUID``, plus ``@<original start>`` for an occurrence
 of a recurring event: exactly what ``agent.providers.local.calendar`` makes of a Google Takeout
 .ics file, so both providers count the same meeting once.
+
+The rep is found by ``attendees[].self`` and ``organizer.self`` (the entry that is the
+calendar being read: an alias they were invited at, a secondary calendar of theirs), and
+named by their first ``me`` address, the one touch detection knows.
 """
 
 from __future__ import annotations
@@ -24,7 +28,11 @@ RESPONSES = {
 }
 OWN_BLOCK_TAG = ("nurture", "block")  # extendedProperties.private of nurture's blocks
 # The instance id Google gives an occurrence: <series id>_<original start, UTC basic format>.
-_INSTANCE_ID = re.compile(r"^(?P<series>[a-v0-9]+)_(?P<start>\d{8}(T\d{6}Z)?)$")
+# A series split by "this and following" is <base id>_R<split start, local basic format>,
+# so its occurrences are <base>_R20250326T131500_20250327T131500Z.
+_INSTANCE_ID = re.compile(
+    r"^(?P<series>[a-v0-9]+(?:_R\d{8}(?:T\d{6}Z?)?)?)_(?P<start>\d{8}(T\d{6}Z)?)$"
+)
 
 Event = Mapping[str, Any]
 
@@ -75,9 +83,13 @@ def is_own_block(event: Event) -> bool:
     return bool(private.get(OWN_BLOCK_TAG[0]) == OWN_BLOCK_TAG[1])
 
 
-def meeting_of(event: Event, uid: str, calendar: str, tz: ZoneInfo) -> Meeting:
-    """A confirmed or tentative event; ``uid`` comes from :func:`meeting_uid`."""
-    organizer = normalize_email(str(event.get("organizer", {}).get("email", ""))) or ""
+def meeting_of(
+    event: Event, uid: str, calendar: str, tz: ZoneInfo, me: tuple[str, ...] = ()
+) -> Meeting:
+    """A confirmed or tentative event; ``uid`` comes from :func:`meeting_uid`. ``me``: the
+    rep's addresses (the first names the entries marked ``self``)."""
+    found = event.get("organizer", {})
+    organizer = _person(normalize_email(str(found.get("email", ""))) or "", found, me)
     start = moment(event["start"], tz)
     end = moment(event["end"], tz) if event.get("end") else start
     return Meeting(
@@ -86,7 +98,7 @@ def meeting_of(event: Event, uid: str, calendar: str, tz: ZoneInfo) -> Meeting:
         end=end,
         title=str(event.get("summary", "")).strip(),
         organizer=organizer,
-        attendees=attendees_of(event, organizer),
+        attendees=attendees_of(event, organizer, me),
         all_day=not event["start"].get("dateTime"),
         cancelled=event.get("status") == "cancelled",
         busy=event.get("transparency", "opaque") != "transparent",
@@ -95,12 +107,22 @@ def meeting_of(event: Event, uid: str, calendar: str, tz: ZoneInfo) -> Meeting:
     )
 
 
-def attendees_of(event: Event, organizer: str) -> tuple[Attendee, ...]:
+def _person(email: str, entry: Mapping[str, Any], me: tuple[str, ...]) -> str:
+    """The rep's first ``me`` address for the entry that is the rep, else ``email``."""
+    if me and entry.get("self") and email not in me:
+        return me[0]
+    return email
+
+
+def attendees_of(event: Event, organizer: str, me: tuple[str, ...] = ()) -> tuple[Attendee, ...]:
     found: dict[str, Attendee] = {}
     for person in event.get("attendees", ()):
         email = normalize_email(str(person.get("email", "")))
-        if email is None or email in found or person.get("resource"):
+        if email is None or person.get("resource"):
             continue  # rooms and equipment are not people
+        email = _person(email, person, me)
+        if email in found:
+            continue
         found[email] = Attendee(
             email=email,
             name=str(person.get("displayName", "")),

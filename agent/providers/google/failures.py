@@ -1,4 +1,5 @@
-"""What Google's errors mean: transient (try again later), or a sentence for the rep.
+"""What Google's errors mean: transient (try again later), or a sentence for the rep
+(a 403: ``refusals``).
 
 google-api-python-client raises ``HttpError`` for an error answer and lets httplib2 and
 http.client errors through for a lost or mangled one. Code that calls Google wraps the call
@@ -22,7 +23,8 @@ from google.auth.exceptions import RefreshError
 from googleapiclient.errors import BatchError, HttpError
 
 from agent.errors import UserError
-from agent.providers.google.auth import REAUTH_HINT, reconnect_error
+from agent.providers.google.auth import reconnect_error
+from agent.providers.google.refusals import refusal
 
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 MAX_RETRY_AFTER = 120.0
@@ -40,9 +42,12 @@ TRANSPORT_ERRORS = (
 class GoogleUnavailable(UserError):
     """Google kept failing with errors that usually pass; nothing was saved."""
 
-    def __init__(self, message: str, hint: str = "", retry_after: float = 0.0) -> None:
+    def __init__(
+        self, message: str, hint: str = "", retry_after: float = 0.0, rate_limited: bool = False
+    ) -> None:
         super().__init__(message, hint)
         self.retry_after = retry_after  # seconds Google asked us to wait, 0 if it did not
+        self.rate_limited = rate_limited  # Google asked to slow down: not a failed try
 
 
 def answer_of(answer: Any, api_name: str, what: str) -> dict[str, Any]:
@@ -98,8 +103,9 @@ def retry_after(error: HttpError) -> float:
 
 
 @contextlib.contextmanager
-def translated(api_name: str, what: str) -> Iterator[None]:
-    """Errors the rep can act on become UserErrors; transient ones GoogleUnavailable."""
+def translated(api_name: str, what: str, keep: frozenset[int] = frozenset()) -> Iterator[None]:
+    """Errors the rep can act on become UserErrors; transient ones GoogleUnavailable;
+    those with a status in ``keep`` stay HttpErrors for the caller."""
     try:
         yield
     except RefreshError as error:
@@ -110,7 +116,7 @@ def translated(api_name: str, what: str) -> Iterator[None]:
             "check the network connection and run the command again",
         ) from None
     except HttpError as error:
-        problem = problem_of(api_name, what, error)
+        problem = None if status_of(error) in keep else problem_of(api_name, what, error)
         if problem is None:
             raise
         raise problem from None
@@ -125,14 +131,10 @@ def problem_of(api_name: str, what: str, error: HttpError) -> UserError | None:
             f"Google {api_name} is failing ({status} {reason or 'error'}) on {what}",
             "nothing was saved; run the command again in a few minutes",
             retry_after(error),
+            rate_limited=is_rate_limit(error),
         )
     if status == 401:
         return reconnect_error(error)
-    if status == 403 and reason in ("accessNotConfigured", "SERVICE_DISABLED"):
-        return UserError(
-            f"the Google {api_name} API is not enabled for your OAuth client's project",
-            f"enable the {api_name.title()} API in the Google Cloud console and try again",
-        )
     if status == 403:
-        return UserError(f"Google {api_name} refused {what} ({reason or 'forbidden'})", REAUTH_HINT)
+        return refusal(api_name, what, reason, error)
     return None

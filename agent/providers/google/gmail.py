@@ -1,22 +1,25 @@
 """Gmail → MailMessage, at the quota floor: only what could be a touch is fetched, once.
 
 * First sync: snapshot ``historyId`` (getProfile, 1 unit) *before* listing, so nothing that
-  arrives during the listing is missed; ``messages.list`` with the accounts' domains and
-  the look-back window in ``q`` (5 units a page of 500); then headers only
-  (``format=metadata``, 5 units each) in batches of 50.
-* Later syncs: ``history.list`` from the stored id (2 units a page): only added messages
-  are fetched, and checked against the domains here. Gmail keeps history for a limited
-  time; a stale id answers 404, and the sync falls back to a first sync of the window.
+  arrives during the listing is missed; the rep's send-as addresses (1 unit); then
+  ``messages.list`` with the accounts' domains and the look-back window in ``q`` (5 units
+  a page of 500); then headers only (``format=metadata``, 5 units each) in batches.
+* Later syncs: ``history.list`` from the stored id (2 units a page): added messages, and
+  messages the rep took out of Spam or Trash (``labelRemoved``: ``messages.list`` never
+  showed them), are fetched and checked against the domains here. Gmail keeps history for
+  a limited time; a stale id answers 404, and the sync falls back to a first sync.
 * Accounts added to the config: their domains alone are searched and back-filled.
+* Mail in Drafts, Spam or Trash, and chats, are never touches.
 
-The state kept in the cursor: the history id, and the domains already back-filled.
+The state kept in the cursor: the history id, the domains already back-filled, and the
+rep's send-as addresses (read again when mail labelled SENT comes from another one).
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -28,9 +31,11 @@ from agent.model import MARKER_HEADER, MailMessage
 from agent.providers.base import Interest, Progress
 from agent.providers.google.calls import Calls
 from agent.providers.google.client import Api, with_id
-from agent.providers.google.failures import status_of
+from agent.providers.google.failures import GoogleUnavailable, status_of
+from agent.providers.google.identity import Rep
+from agent.providers.google.journal import Journal, Resumed
 from agent.providers.google.mailquery import domain_queries, involves, uncovered
-from agent.providers.mail.parse import message_from_headers
+from agent.providers.mail.parse import message_from_headers, normalize_email
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,7 @@ METADATA_HEADERS = (
     "Sender",
     "To",
     "Cc",
+    "Bcc",
     "Date",
     "Subject",
     "Message-ID",
@@ -63,7 +69,9 @@ METADATA_HEADERS = (
 )
 GET_FIELDS = "id,threadId,labelIds,snippet,internalDate,payload/headers"
 PAGE_SIZE = 500  # the most messages.list and history.list return per page
-SKIP_LABELS = frozenset({"DRAFT", "SPAM", "TRASH"})  # never a touch (messages.list agrees)
+SKIP_LABELS = frozenset({"DRAFT", "SPAM", "TRASH", "CHAT"})  # never a touch (the search agrees)
+RESCUED_FROM = frozenset({"SPAM", "TRASH"})  # a label removed: the rep took the mail back
+HISTORY_TYPES = ["messageAdded", "labelRemoved"]
 _PLACEHOLDER = "messageid0placeholder"
 
 
@@ -75,30 +83,49 @@ class HistoryGone(Exception):
 class MailState:
     history: str
     domains: frozenset[str]  # back-filled over the look-back window
+    aliases: frozenset[str] | None = None  # the rep's send-as addresses; None: not read yet
 
     def json(self) -> dict[str, Any]:
-        return {"history": self.history, "domains": sorted(self.domains)}
+        found: dict[str, Any] = {"history": self.history, "domains": sorted(self.domains)}
+        if self.aliases is not None:
+            found["aliases"] = sorted(self.aliases)
+        return found
 
     @classmethod
     def load(cls, data: Any) -> MailState | None:
         if not isinstance(data, Mapping) or not str(data.get("history", "")).isdigit():
             return None
-        return cls(str(data["history"]), frozenset(data.get("domains", ())))
+        aliases = data.get("aliases")
+        return cls(
+            str(data["history"]),
+            frozenset(data.get("domains", ())),
+            None if aliases is None else frozenset(aliases),
+        )
 
 
 class GmailSync:
-    def __init__(self, calls: Calls, api: Api) -> None:
+    def __init__(
+        self, calls: Calls, api: Api, me: Iterable[str] = (), journal: Journal | None = None
+    ) -> None:
         self.calls = calls
         self.api = api
         self.users = api.service.users()
+        self.rep = Rep(tuple(me))
+        self.journal = journal
+        self.strangers = False  # mail labelled SENT came from an address not known as the rep
 
     def pull(
         self, state: MailState | None, interest: Interest, progress: Progress | None
     ) -> tuple[list[MailMessage], MailState]:
+        self.strangers = False
         if state is None:
             return self.first_sync(interest, progress)
+        if self.journal is not None:
+            self.journal.settled(state.history)
+        aliases = state.aliases if state.aliases is not None else self.send_as()
+        self.rep = self.rep.with_aliases(aliases)
         try:
-            added, history = self.added_since(state.history)
+            changed, history = self.changed_since(state.history)
         except HistoryGone:
             log.warning("Gmail history %s has expired; reading the window again", state.history)
             return self.first_sync(interest, progress)
@@ -106,16 +133,58 @@ class GmailSync:
         if new_domains:
             log.info("back-filling mail of %d new domains", len(new_domains))
         backfill = self.listed(new_domains, interest.since, progress) if new_domains else []
-        messages = self.fetch([*added, *backfill], interest, progress)
-        return messages, MailState(history, interest.domains)
+        messages = self.fetch([*changed, *backfill], interest, progress)
+        if self.strangers:
+            aliases = self.send_as()  # an address the rep sends from now: know it next time
+        return messages, MailState(history, interest.domains, frozenset(aliases))
 
     def first_sync(
         self, interest: Interest, progress: Progress | None
     ) -> tuple[list[MailMessage], MailState]:
+        """The window from scratch; resumed from the journal where an earlier one stopped."""
         profile = self.calls.retried(self.api, self.users.getProfile(userId="me"), "getProfile")
-        ids = self.listed(interest.domains, interest.since, progress)
-        messages = self.fetch(ids, interest, progress)
-        return messages, MailState(str(profile["historyId"]), interest.domains)
+        aliases = self.send_as()
+        self.rep = self.rep.with_aliases(aliases)
+        journal = self.journal or Journal(None)
+        account = str(profile.get("emailAddress", ""))
+        resumed = journal.resume(account, interest.domains, interest.since)
+        if resumed is None:
+            history = str(profile["historyId"])
+            journal.start(account, history, interest.domains, interest.since)
+            resumed = Resumed(history, None, {})
+        else:
+            log.info("resuming the first sync: %d messages were read", len(resumed.answers))
+            journal.reopen()
+        read = [len(resumed.answers)]
+
+        def keep(answers: dict[str, MailMessage | None]) -> None:
+            journal.answered(answers)
+            read[0] += len(answers)
+
+        try:
+            if resumed.ids is None:
+                resumed.ids = self.listed(interest.domains, interest.since, progress)
+                journal.listed(resumed.ids)
+            messages = self.fetch(resumed.ids, interest, progress, known=resumed.answers, keep=keep)
+        except GoogleUnavailable as error:
+            raise GoogleUnavailable(
+                error.message,
+                f"the {read[0]} messages read so far are kept: run the command again and it "
+                "goes on from there",
+            ) from None
+        except KeyboardInterrupt:
+            log.warning("first sync interrupted: the next sync goes on from where it stopped")
+            raise
+        finally:
+            journal.close()
+        return messages, MailState(resumed.history, interest.domains, frozenset(aliases))
+
+    def send_as(self) -> frozenset[str]:
+        """Every address the rep can send as (the signed-in one included)."""
+        request = self.users.settings().sendAs().list(userId="me", fields="sendAs/sendAsEmail")
+        answer = self.calls.retried(self.api, request, "settings.sendAs.list")
+        found = (normalize_email(str(a.get("sendAsEmail", ""))) for a in answer.get("sendAs", ()))
+        return frozenset(a for a in found if a)
 
     def listed(
         self, domains: Iterable[str], since: datetime, progress: Progress | None
@@ -151,15 +220,16 @@ class GmailSync:
             fields="messages/id,nextPageToken",
         )
 
-    def added_since(self, start: str) -> tuple[list[str], str]:
-        """Ids of messages added since ``start`` and the mailbox's history id now."""
+    def changed_since(self, start: str) -> tuple[list[str], str]:
+        """Ids of messages added, or taken out of Spam or Trash, since ``start``, and the
+        mailbox's history id now."""
         ids: list[str] = []
         token: str | None = None
         while True:
             request = self.users.history().list(
                 userId="me",
                 startHistoryId=start,
-                historyTypes="messageAdded",
+                historyTypes=HISTORY_TYPES,
                 maxResults=PAGE_SIZE,
                 pageToken=token,
             )
@@ -169,20 +239,24 @@ class GmailSync:
                 if status_of(error) == 404:
                     raise HistoryGone(start) from None
                 raise
-            for record in page.get("history", ()):
-                for added in record.get("messagesAdded", ()):
-                    message = added.get("message", {})
-                    if not SKIP_LABELS & set(message.get("labelIds", ())):
-                        ids.append(message["id"])
+            ids.extend(_changed(page.get("history", ())))
             token = page.get("nextPageToken")
             if not token:
                 return ids, str(page["historyId"])
 
     def fetch(
-        self, ids: list[str], interest: Interest, progress: Progress | None
+        self,
+        ids: list[str],
+        interest: Interest,
+        progress: Progress | None,
+        *,
+        known: Mapping[str, MailMessage | None] | None = None,
+        keep: Callable[[dict[str, MailMessage | None]], None] | None = None,
     ) -> list[MailMessage]:
-        """Headers of these messages; those still relevant here, as MailMessages."""
+        """Headers of these messages (but the ``known`` answers); those still relevant
+        here, as MailMessages. ``keep`` is given each batch's answers as they come."""
         unique = list(dict.fromkeys(ids))
+        known = known or {}
         template = self.users.messages().get(
             userId="me",
             id=_PLACEHOLDER,
@@ -196,11 +270,20 @@ class GmailSync:
 
         def done(count: int) -> None:
             if progress is not None:
-                progress(count, len(unique))
+                progress(len(known) + count, len(unique))
 
-        answers = self.calls.batch(
-            self.api, unique, request, "messages.get", parse=_parsed, done=done
-        )
+        def answered(answers: dict[str, Any]) -> None:
+            if keep is not None:
+                keep({k: v for k, v in answers.items() if not isinstance(v, HttpError)})
+
+        todo = [mid for mid in unique if mid not in known]
+        answers = {
+            **known,
+            **self.calls.batch(
+                self.api, todo, request, "messages.get", parse=self._parsed, done=done,
+                answered=answered,
+            ),
+        }  # fmt: skip
         messages = []
         for mid in unique:
             answer = answers[mid]
@@ -209,15 +292,37 @@ class GmailSync:
                     continue  # deleted between the listing and the fetch
                 raise answer
             if answer is None:
-                continue  # a draft, spam or trash after all
+                continue  # a draft, spam, trash or a chat after all
             if answer.sent_at >= interest.since and involves(answer, interest.domains):
                 messages.append(answer)
-        log.info("fetched %d messages from Gmail, %d relevant", len(unique), len(messages))
+        log.info("fetched %d messages from Gmail, %d relevant", len(todo), len(messages))
         return messages
 
+    def _parsed(self, data: Mapping[str, Any]) -> MailMessage | None:
+        """A fetched message, the rep's addresses named as ``me`` names them."""
+        labels = set(data.get("labelIds", ()))
+        if SKIP_LABELS & labels:
+            return None
+        message = message_of(data)
+        sent = "SENT" in labels
+        if sent and message.sender is not None and not self.rep.is_rep(message.sender.email):
+            self.strangers = True
+        return self.rep.message(message, sent) if self.rep.me else message
 
-def _parsed(data: Mapping[str, Any]) -> MailMessage | None:
-    return None if SKIP_LABELS & set(data.get("labelIds", ())) else message_of(data)
+
+def _changed(records: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """The message ids a page of history adds: new mail, and mail taken back from Spam or
+    Trash (a ``labelRemoved`` event; ``messages.list`` never showed it)."""
+    for record in records:
+        for added in record.get("messagesAdded", ()):
+            message = added.get("message", {})
+            if not SKIP_LABELS & set(message.get("labelIds", ())):
+                yield str(message["id"])
+        for removed in record.get("labelsRemoved", ()):
+            message = removed.get("message", {})
+            rescued = RESCUED_FROM & set(removed.get("labelIds", ()))
+            if rescued and not SKIP_LABELS & set(message.get("labelIds", ())):
+                yield str(message["id"])
 
 
 def message_of(data: Mapping[str, Any]) -> MailMessage:

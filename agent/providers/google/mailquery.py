@@ -1,9 +1,12 @@
 """The Gmail search (``q``) that finds mail with the accounts, and the local check after it.
 
-``{from:acme.com to:acme.com cc:acme.com ...} after:<epoch seconds> -in:drafts``: the
-operators are Gmail's documented ones; ``{...}`` means OR. Gmail matches addresses on
-words, so ``from:acme.com`` also finds ``eu.acme.com`` (wanted) and ``acme.com.evil.org``
-(not wanted): every fetched message is checked again here before it is kept.
+``{from:acme.com to:acme.com cc:acme.com bcc:acme.com ...} after:<epoch seconds>
+-in:drafts -in:chats``: the operators are Gmail's documented ones; ``{...}`` means OR.
+``bcc:`` finds the rep's sent mail that Bcc'd a contact (only the sender's copy keeps the
+Bcc header, and Google does not document that ``to:`` looks at it); chats (the CHAT label,
+old Hangouts history) are not mail. Gmail matches addresses on words, so ``from:acme.com``
+also finds ``eu.acme.com`` (wanted) and ``acme.com.evil.org`` (not wanted): every fetched
+message is checked again here before it is kept.
 """
 
 from __future__ import annotations
@@ -29,12 +32,12 @@ _PLAIN = re.compile(r"[a-z0-9][a-z0-9.-]*")
 def domain_queries(domains: Iterable[str], since: datetime) -> list[str]:
     """Searches that together find every message from, to or cc any of ``domains``."""
     # Epoch seconds are exact; a YYYY/MM/DD date would be read as midnight Pacific time.
-    tail = f" after:{int((since - DATE_MARGIN).timestamp())} -in:drafts"
+    tail = f" after:{int((since - DATE_MARGIN).timestamp())} -in:drafts -in:chats"
     queries: list[str] = []
     terms: list[str] = []
     for domain in sorted(set(domains)):
         value = domain if _PLAIN.fullmatch(domain) else '"' + domain.replace('"', "") + '"'
-        term = f"from:{value} to:{value} cc:{value}"
+        term = f"from:{value} to:{value} cc:{value} bcc:{value}"
         if terms and len(quote_plus(_joined([*terms, term], tail))) > MAX_QUERY_CHARS:
             queries.append(_joined(terms, tail))
             terms = []

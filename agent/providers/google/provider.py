@@ -26,6 +26,8 @@ from agent.providers.google.calls import Calls
 from agent.providers.google.client import Api, build_apis, make_http
 from agent.providers.google.drafts import GoogleMailbox
 from agent.providers.google.gmail import GmailSync, MailState
+from agent.providers.google.identity import mismatch
+from agent.providers.google.journal import JOURNAL_FILE, Journal
 from agent.providers.registry import Connection
 
 log = logging.getLogger(__name__)
@@ -37,10 +39,19 @@ class GoogleProvider:
     name = "google"
     busy_from_sync = False
 
-    def __init__(self, gmail: Api, calendar: Api, config: Config, calls: Calls) -> None:
+    def __init__(
+        self,
+        gmail: Api,
+        calendar: Api,
+        config: Config,
+        calls: Calls,
+        journal: Path | None = None,
+    ) -> None:
+        """``journal``: where a first sync keeps its progress (None: nowhere)."""
         self.calendars = config.google.calendars
-        self.mail = GmailSync(calls, gmail)
-        self.calendar = CalendarSync(calls, calendar, config.tz)
+        self.me = config.me
+        self.mail = GmailSync(calls, gmail, config.me, Journal(journal) if journal else None)
+        self.calendar = CalendarSync(calls, calendar, config.tz, config.me)
         self.mailbox = GoogleMailbox(calls, gmail, config.me)
         self.block_calendar = GoogleBlockCalendar(
             calls, calendar, config.google.calendars, config.tz, config.me
@@ -51,23 +62,40 @@ class GoogleProvider:
         cls, config: Config, home: Path | None, calls: Calls | None = None
     ) -> GoogleProvider:
         """Connect as configured: Google with the saved token, or ``google.endpoint``."""
-        endpoint = config.google.endpoint
         credentials = None
-        if needs_token(endpoint):
+        if needs_token(config.google.endpoint):
             if home is None:
                 raise UserError("no state folder to read the Google token from", "use --home")
             credentials = load_credentials(token_path(home))
+        return cls.connect(config, credentials, home, calls)
+
+    @classmethod
+    def connect(
+        cls,
+        config: Config,
+        credentials: Any,
+        home: Path | None = None,
+        calls: Calls | None = None,
+    ) -> GoogleProvider:
+        """A provider on these credentials (None: no OAuth, a local ``google.endpoint``)."""
         calls = calls or Calls()
         gmail, calendar = build_apis(
-            endpoint,
+            config.google.endpoint,
             lambda: make_http(credentials),
             gmail_units_per_minute=config.google.quota_units_per_minute,
             sleep=calls.sleep,
         )
-        return cls(gmail, calendar, config, calls)
+        return cls(gmail, calendar, config, calls, home / JOURNAL_FILE if home else None)
 
     def check(self) -> str:
-        return f"connected as {self.whoami()}"
+        """The token (refreshed when due) and one 1-unit call: the account it opens must be
+        one of ``me``."""
+        address = self.whoami()
+        problem = mismatch(address, self.me)
+        if problem:
+            detail, _, fix = problem.partition(": ")
+            raise UserError(detail, fix)
+        return f"connected as {address}"
 
     def whoami(self) -> str:
         """The Gmail address the token opens (a 1-unit call: `nurture doctor`)."""

@@ -169,6 +169,7 @@ def message_from_headers(
         sender=sender[0] if sender else None,
         to=parse_addresses(h.get("to", [])),
         cc=parse_addresses(h.get("cc", [])),
+        bcc=parse_addresses(h.get("bcc", [])),
         subject=subject,
         snippet=snippet,
         kind=kind,

@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from .core import ApiError, bad_request, not_found
 
 EVENT_ID = re.compile(r"[a-v0-9]{5,1024}")
-# Ids Google itself gives the occurrences of a recurring event: <series id>_<original start>.
-INSTANCE_ID = re.compile(r"[a-v0-9]{5,1024}_\d{8}(T\d{6}Z)?")
+# Ids Google itself gives: a series split by "this and following" is <base>_R<local start>,
+# and occurrences are <series id>_<original start>: <base>_R20250326T131500_20250327T131500Z.
+SPLIT_ID = re.compile(r"[a-v0-9]{5,1024}_R\d{8}(T\d{6})?")
+INSTANCE_ID = re.compile(r"[a-v0-9]{5,1024}(_R\d{8}(T\d{6})?)?_\d{8}(T\d{6}Z)?")
 SERVER_FIELDS = ("kind", "etag", "id", "htmlLink", "created", "updated", "iCalUID")
 
 
@@ -67,11 +69,14 @@ class StoredEvent:
     def cancelled(self) -> bool:
         return self.data.get("status") == "cancelled"
 
-    def listed(self) -> dict[str, Any]:
-        """A cancelled event comes back with little more than its id, as Google does."""
+    def listed(self, minimal: bool = False) -> dict[str, Any]:
+        """A cancelled event comes back with little more than its id, as Google does; with
+        ``minimal`` (what Google sends for some cancelled occurrences), with nothing more."""
         if not self.cancelled:
             return json_copy(self.data)
-        keep = ("kind", "etag", "id", "status", "recurringEventId", "originalStartTime")
+        keep = ("kind", "etag", "id", "status")
+        if not minimal:
+            keep += ("recurringEventId", "originalStartTime")
         return {k: copy.deepcopy(self.data[k]) for k in keep if k in self.data}
 
 
@@ -85,6 +90,10 @@ class Calendars:
         self.time_zones: dict[str, str] = {owner: "UTC"}
         self.seq = 0
         self.generation = 1
+        self.aliases: list[str] = []  # the owner's other addresses: entries marked self
+        # Switches for what Google does and the generous defaults do not:
+        self.minimal_cancelled = False  # cancelled occurrences listed as id + status only
+        self.revive_deleted = True  # False: patching or updating a deleted event is a 403
         self._next_id = 0
 
     def add_calendar(self, calendar_id: str, time_zone: str = "UTC") -> None:
@@ -152,11 +161,12 @@ class Calendars:
         cal = self.resolve(calendar_id)
         event_id = body.get("id")
         instance = seeding and bool(body.get("recurringEventId"))
+        google_made = (instance and INSTANCE_ID) or (seeding and SPLIT_ID) or None
         if event_id is None:
             self._next_id += 1
             event_id = f"fake{self._next_id:05d}{self.seq:04d}"
         elif not isinstance(event_id, str) or not (
-            EVENT_ID.fullmatch(event_id) or (instance and INSTANCE_ID.fullmatch(event_id))
+            EVENT_ID.fullmatch(event_id) or (google_made and google_made.fullmatch(event_id))
         ):
             raise bad_request("Invalid resource id value.", "invalid")
         if event_id in self.events[cal]:  # also a cancelled one: ids are never reused
@@ -179,12 +189,17 @@ class Calendars:
         self._mark_attendees(cal, data)
         return self._save(cal, data)
 
-    @staticmethod
-    def _mark_attendees(cal: str, data: dict[str, Any]) -> None:
+    def _mark_attendees(self, cal: str, data: dict[str, Any]) -> None:
+        """``self: true`` on the entries that are this calendar (its owner, under any of
+        the owner's addresses), as Google marks them."""
+        own = {cal.lower()} | ({a.lower() for a in self.aliases} if cal == self.owner else set())
         for attendee in data.get("attendees", []):
             attendee.setdefault("responseStatus", "needsAction")
-            if attendee.get("email", "").lower() == cal.lower():
+            if attendee.get("email", "").lower() in own:
                 attendee["self"] = True
+        organizer = data.get("organizer")
+        if isinstance(organizer, dict) and organizer.get("email", "").lower() in own:
+            organizer["self"] = True
 
     def patch(self, calendar_id: str, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
         stored = self.find(calendar_id, event_id)

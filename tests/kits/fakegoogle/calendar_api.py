@@ -121,7 +121,7 @@ def list_events(cals: Calendars, call: Call) -> dict[str, Any]:
         "timeZone": cals.time_zones[cal],
         "accessRole": "owner",
         "defaultReminders": [],
-        "items": [ev.listed() for ev in page],
+        "items": [ev.listed(cals.minimal_cancelled) for ev in page],
     }
     if token:
         out["nextPageToken"] = token
@@ -139,12 +139,21 @@ def insert_event(cals: Calendars, call: Call) -> dict[str, Any]:
     return cals.insert(call.path_params["calendarId"], call.json())
 
 
+def _writable(cals: Calendars, call: Call) -> None:
+    """Google may refuse to change a deleted event at all (``revive_deleted`` off)."""
+    p = call.path_params
+    if not cals.revive_deleted and cals.find(p["calendarId"], p["eventId"]).cancelled:
+        raise ApiError(403, "Forbidden", "forbidden")
+
+
 def patch_event(cals: Calendars, call: Call) -> dict[str, Any]:
+    _writable(cals, call)
     p = call.path_params
     return cals.patch(p["calendarId"], p["eventId"], call.json())
 
 
 def update_event(cals: Calendars, call: Call) -> dict[str, Any]:
+    _writable(cals, call)
     p = call.path_params
     return cals.replace(p["calendarId"], p["eventId"], call.json())
 

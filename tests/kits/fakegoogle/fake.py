@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import Message
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -154,6 +156,14 @@ class FakeGoogle(FakeServer):
         with self.lock:
             self.mailbox.relabel(message_id, add, remove)
 
+    def add_alias(self, address: str) -> None:
+        """A send-as address of the account (another domain, a nickname): listed by
+        ``settings.sendAs.list`` and marked ``self`` in the owner's calendar entries. Mail
+        keeps whatever From it was given: Gmail does no alias expansion."""
+        with self.lock:
+            self.mailbox.aliases.append(address.lower())
+            self.calendars.aliases.append(address.lower())
+
     def delete_message(self, message_id: str) -> None:
         """Delete for good (history ``messageDeleted``)."""
         with self.lock:
@@ -269,6 +279,23 @@ class FakeGoogle(FakeServer):
     def token_uri(self) -> str:
         """Google's OAuth token endpoint, on the fake (a token's ``token_uri``)."""
         return self.base_url + "token"
+
+    @property
+    def auth_uri(self) -> str:
+        """Google's consent page, on the fake (see ``oauth``; a browser: ``browser``)."""
+        return self.base_url + "o/oauth2/auth"
+
+    def client_secrets(self, path: Path) -> Path:
+        """Write a 'Desktop app' OAuth client's JSON whose endpoints are the fake's."""
+        client = {
+            "client_id": "nurture-test.apps.googleusercontent.com",
+            "client_secret": "fake-secret",
+            "auth_uri": self.auth_uri,
+            "token_uri": self.token_uri,
+            "redirect_uris": ["http://localhost"],
+        }
+        path.write_text(json.dumps({"installed": client}))
+        return path
 
     def revoke_refresh_tokens(self) -> None:
         """Refreshing a token fails from now on with 400 ``invalid_grant``."""

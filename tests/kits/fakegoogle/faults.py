@@ -22,6 +22,12 @@ _MESSAGES = {
     (403, "rateLimitExceeded"): "Rate Limit Exceeded",
     (403, "insufficientPermissions"): "Request had insufficient authentication scopes.",
     (403, "forbidden"): "The caller does not have permission",
+    (403, "domainPolicy"): "The domain administrators have disabled Gmail apps.",
+    (403, "dailyLimitExceeded"): "Daily Limit Exceeded",
+    (403, "quotaExceeded"): "Calendar usage limits exceeded.",
+    (403, "requiredAccessLevel"): "You need to have writer access to this calendar.",
+    (403, "accessNotConfigured"): "Gmail API has not been used in project 1 before or it is "
+    "disabled.",
 }
 
 

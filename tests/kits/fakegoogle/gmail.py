@@ -22,6 +22,7 @@ from .query import Context, MailFacts, Query, QueryError, index_keys, parse_quer
 # Gmail quota units per method (GOOGLE.md); anything not listed costs 5.
 QUOTA_UNITS = {
     "gmail.users.getProfile": 1,
+    "gmail.users.settings.sendAs.list": 1,
     "gmail.users.history.list": 2,
     "gmail.users.messages.list": 5,
     "gmail.users.messages.get": 5,
@@ -99,6 +100,11 @@ class Mailbox:
         self.history: list[HistoryRecord] = []
         self.history_id = FIRST_HISTORY_ID
         self.pruned_before = 0
+        self.aliases: list[str] = []  # send-as addresses besides the account's own
+        # Whether ``to:`` also matches Bcc. Google documents no header list for it; the
+        # realistic switch takes the narrow reading (To and Cc only), so that a client that
+        # wants Bcc'd mail must say ``bcc:``.
+        self.to_matches_bcc = True
         self._next_id = 0
         self._threads_by_message_id: dict[str, str] = {}
         # Paging re-runs the search for every page; the answer only changes with the mailbox
@@ -196,8 +202,8 @@ class Mailbox:
             raise bad_request(message, "invalidArgument", violation=True) from exc
         if query is not None and query.mentions_spam_trash:
             include_spam_trash = True
-        ctx = Context(self.email, self.now_ms())
-        key = (q, tuple(label_ids), include_spam_trash, self.history_id, ctx.now_ms)
+        ctx = Context(self.email, self.now_ms(), self.to_matches_bcc)
+        key = (q, tuple(label_ids), include_spam_trash, self.history_id, ctx.now_ms, ctx.bcc)
         if key in self._searches:
             return list(self._searches[key])
         found = []
@@ -289,6 +295,21 @@ def get_profile(box: Mailbox, call: Call) -> dict[str, Any]:
         "threadsTotal": len({m.thread_id for m in box.messages.values()}),
         "historyId": str(box.history_id),
     }
+
+
+def list_send_as(box: Mailbox, call: Call) -> dict[str, Any]:
+    """The account's own address first (``isPrimary``), then its aliases."""
+    own = {"sendAsEmail": box.email, "displayName": "", "isPrimary": True, "isDefault": True}
+    others = [
+        {
+            "sendAsEmail": a,
+            "displayName": "",
+            "treatAsAlias": True,
+            "verificationStatus": "accepted",
+        }
+        for a in box.aliases
+    ]
+    return {"sendAs": [own, *others]}
 
 
 def list_messages(box: Mailbox, call: Call) -> dict[str, Any]:

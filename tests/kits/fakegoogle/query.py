@@ -100,6 +100,7 @@ class MailFacts:
 class Context:
     me: str
     now_ms: int
+    bcc: bool = True  # ``to:`` also matches Bcc (Mailbox.to_matches_bcc)
 
 
 Predicate = Callable[[MailFacts, Context], bool]
@@ -314,7 +315,7 @@ _FIELDS = {"from": "senders", "deliveredto": "delivered_to"}
 class AddressTerm:
     """``from:``/``to:``/``cc:``/... with one value; see :func:`address_matcher`."""
 
-    field: str  # a MailFacts field, or "to" (To + Cc + Bcc)
+    field: str  # a MailFacts field, or "to" (To + Cc, + Bcc unless switched off)
     kind: str  # "me" | "exact" | "words"
     value: str  # the exact address, or "" for the other kinds
     needle: tuple[str, ...]
@@ -370,7 +371,10 @@ class AnyAddress:
     def __call__(self, m: MailFacts, c: Context) -> bool:
         me_address = c.me.lower()
         for field, exact, me, needles in self.fields:
-            pairs = m.to + m.cc + m.bcc if field == "to" else getattr(m, field)
+            if field == "to":
+                pairs = m.to + m.cc + m.bcc if c.bcc else m.to + m.cc
+            else:
+                pairs = getattr(m, field)
             for a in pairs:
                 if a.address in exact or (me and a.address == me_address):
                     return True

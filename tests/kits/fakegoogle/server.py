@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from . import calendar_api, gmail, gmail_write, oauth
 from .batch import BatchFormatError, parse_batch, render_batch
 from .calendar import Calendars
+from .concurrency import REALISTIC_LIMIT, ConcurrencyLimit, too_many
 from .core import ApiError, Call, Reply
 from .discovery import Discovery, Violation
 from .faults import FaultPlan, FaultRule
@@ -83,6 +84,7 @@ class FakeServer:
         latency: float = 0.0,
         quota_per_minute: int | None = None,
         calendar_per_minute: int | None = None,
+        realistic: bool = False,
     ) -> None:
         self.email = email
         self.latency = latency
@@ -97,6 +99,7 @@ class FakeServer:
         self.draft_store = gmail_write.DraftStore()
         self.calendars = Calendars(email, self.clock)
         self.faults = FaultPlan()
+        self.concurrency = ConcurrencyLimit()  # .limit: Gmail calls at once per user
         self.oauth = oauth.TokenEndpoint()
         self.violations: list[str] = []
         self.requests: list[tuple[str, str]] = []
@@ -111,6 +114,18 @@ class FakeServer:
         self._checked: dict[tuple[str, str, str], tuple[str, ...]] = {}
         self._httpd: LoopbackServer | None = None
         self._thread: threading.Thread | None = None
+        if realistic:
+            self.make_realistic()
+
+    def make_realistic(self) -> None:
+        """Every switch for what real Google does where the defaults are generous: the
+        per-user concurrency limit, cancelled occurrences as id + status only, deleted
+        events that cannot be patched back, ``to:`` not matching Bcc."""
+        with self.lock:
+            self.concurrency.limit = REALISTIC_LIMIT
+            self.calendars.minimal_cancelled = True
+            self.calendars.revive_deleted = False
+            self.mailbox.to_matches_bcc = False
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -198,6 +213,7 @@ class FakeServer:
         g, w, c = "gmail.users.", gmail_write, calendar_api
         return {
             g + "getProfile": mail(gmail.get_profile),
+            g + "settings.sendAs.list": mail(gmail.list_send_as),
             g + "messages.list": mail(gmail.list_messages),
             g + "messages.get": mail(gmail.get_message),
             g + "threads.get": mail(gmail.get_thread),
@@ -238,58 +254,101 @@ class FakeServer:
         """Answer one HTTP request (a plain call or a whole batch)."""
         with self.lock:
             self.round_trips += 1
-            latency = self.latency
-        if latency:
-            time.sleep(latency)
         split = urlsplit(target)
         path = split.path.lstrip("/")
+        taken = 0
         try:
-            if path == oauth.TOKEN_PATH:
-                return self.oauth.serve(http_method, body)
+            if path in oauth.PATHS:
+                self._wait()
+                return self.oauth.serve(http_method, path, split.query, body)
             if http_method == "POST" and path in BATCH_PATHS:
                 return self._serve_batch(BATCH_PATHS[path], headers, body)
+            # A call holds a slot of the user's Gmail concurrency while it is answered.
+            taken = self.concurrency.admit(1) if _is_gmail(path) else 0
+            refused = _is_gmail(path) and not taken
+            self._wait()
             ctype = headers.get("content-type", "")
             reply = self._serve_call(
-                http_method, path, split.query, ctype, body, in_batch=False, batch_api=None
+                http_method,
+                path,
+                split.query,
+                ctype,
+                body,
+                in_batch=False,
+                batch_api=None,
+                refused=refused,
             )
         except Exception:  # a bug in the fake must fail the test, loudly
             reply = self._violation("fake crashed:\n" + traceback.format_exc())
             reply.status = 500
+        finally:
+            self.concurrency.release(taken)
         return Outcome(reply.status, JSON_TYPE, reply.body_bytes(), reply.fate, reply.extra_headers)
+
+    def _wait(self) -> None:
+        """The round trip's latency, spent while the call holds its slots."""
+        if self.latency:
+            time.sleep(self.latency)
 
     def _serve_batch(self, batch_api: str | None, headers: dict[str, str], body: bytes) -> Outcome:
         with self.lock:
             rules = self.faults.take(None)
         failure = self._apply_delays(rules)
         if failure is not None and isinstance(failure.kind, int):
+            self._wait()
             error = Reply.error(failure.error()).body_bytes()
             return Outcome(failure.kind, JSON_TYPE, error, headers=failure.headers())
         if failure is not None and failure.kind == "drop" and not failure.after:
+            self._wait()
             return Outcome(0, "", b"", "drop")
         try:
             parts = parse_batch(headers.get("content-type", ""), body)
         except BatchFormatError as exc:
+            self._wait()
             reply = self._violation(f"batch: {exc}")
             return Outcome(400, JSON_TYPE, reply.body_bytes())
-        answers, fate = [], "ok" if failure is None else str(failure.kind)
+        # Google runs the parts at once: each Gmail part holds a slot; the last ones are
+        # refused when there are not enough.
+        gmail_parts = sum(1 for part in parts if _is_gmail(urlsplit(part.target).path))
+        taken = self.concurrency.admit(gmail_parts)
+        try:
+            self._wait()
+            answers = self._answer_parts(parts, batch_api, refuse_after=taken)
+        finally:
+            self.concurrency.release(taken)
+        fate = "ok" if failure is None else str(failure.kind)
+        for _, _, _, _, part_fate in answers:
+            fate = part_fate if part_fate != "ok" else fate
+        content_type, data = render_batch([a[:4] for a in answers])
+        _late_answer(rules)
+        return Outcome(200, content_type, data, fate)
+
+    def _answer_parts(
+        self, parts: list[Any], batch_api: str | None, refuse_after: int
+    ) -> list[tuple[str, int, bytes, dict[str, str], str]]:
+        answers = []
+        gmail_seen = 0
         for part in parts:
             split = urlsplit(part.target)
-            ctype = part.headers.get("content-type", "")
             path = split.path.lstrip("/")
+            refused = False
+            if _is_gmail(path):
+                gmail_seen += 1
+                refused = gmail_seen > refuse_after
             reply = self._serve_call(
                 part.http_method,
                 path,
                 split.query,
-                ctype,
+                part.headers.get("content-type", ""),
                 part.body,
                 in_batch=True,
                 batch_api=batch_api,
+                refused=refused,
             )
-            fate = reply.fate if reply.fate != "ok" else fate
-            answers.append((part.content_id, reply.status, reply.body_bytes(), reply.extra_headers))
-        content_type, data = render_batch(answers)
-        _late_answer(rules)
-        return Outcome(200, content_type, data, fate)
+            answers.append(
+                (part.content_id, reply.status, reply.body_bytes(), reply.extra_headers, reply.fate)
+            )
+        return answers
 
     def _apply_delays(self, rules: list[FaultRule]) -> FaultRule | None:
         for rule in rules:
@@ -307,6 +366,7 @@ class FakeServer:
         *,
         in_batch: bool,
         batch_api: str | None,
+        refused: bool = False,
     ) -> Reply:
         try:
             route, raw_params = self.discovery.resolve(http_method, path)
@@ -338,9 +398,11 @@ class FakeServer:
         )
         with self.lock:
             self.requests.append((call.api, call.method_id))
-            rules = self.faults.take(call)
+            rules = [] if refused else self.faults.take(call)
         failure = self._apply_delays(rules)
-        if failure is not None and isinstance(failure.kind, int):
+        if refused:  # no slot free: the call never ran
+            reply = Reply.error(too_many())
+        elif failure is not None and isinstance(failure.kind, int):
             reply = Reply.error(failure.error())
             reply.extra_headers = failure.headers()
         elif failure is not None and failure.kind == "drop" and not failure.after:
@@ -406,3 +468,7 @@ class FakeServer:
             except ApiError as exc:
                 return Reply.error(exc)
         return Reply(200 if payload is not None else 204, payload)
+
+
+def _is_gmail(path: str) -> bool:
+    return path.lstrip("/").startswith(("gmail/", "upload/gmail/"))
