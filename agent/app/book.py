@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from agent.app import plan_memo
+from agent.app import plan_memo, stages
 from agent.app.derived import busy_meetings, touch_candidates
 from agent.config.schema import Config
 from agent.core.accounts.state import AccountState, account_states
@@ -131,7 +131,7 @@ def stage_changes(store: Store) -> dict[str, StageChange]:
     """Stages set by hand with `nurture account NAME --stage ...`, keyed by account name."""
     return {
         name: StageChange(Stage(doc["stage"]), date.fromisoformat(doc["since"]))
-        for name, doc in store.items("stages").items()
+        for name, doc in store.items(stages.TABLE).items()
     }
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from agent.app import stages
 from agent.app.derived import touch_candidates
 from agent.config.schema import Config
 from agent.core.accounts.state import AccountState
@@ -152,7 +153,7 @@ def plan_brief(
         MEMO_VERSION,
         config_fingerprint(config, store),
         config_fingerprint(base or config, store),
-        store.items("stages"),
+        store.items(stages.TABLE),
         drafts,
     )
 
@@ -168,7 +169,7 @@ def book_numbers(
     config: Config, store: Store, now: datetime, compute: Callable[[], BookNumbers]
 ) -> BookNumbers:
     """``compute()`` (the sync summary's counts), or the saved ones while they hold."""
-    key = fingerprint_of(MEMO_VERSION, config_fingerprint(config, store), store.items("stages"))
+    key = fingerprint_of(MEMO_VERSION, config_fingerprint(config, store), store.items(stages.TABLE))
 
     def fresh() -> Dated[BookNumbers]:
         numbers = compute()

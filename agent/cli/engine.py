@@ -11,6 +11,7 @@ import click
 from agent.app import pipeline
 from agent.app.context import Context, pass_context
 from agent.app.preview import preview
+from agent.app.stages import record_stage
 from agent.config.schema import Account, Config
 from agent.errors import UserError
 from agent.model import Stage
@@ -71,7 +72,7 @@ def account(
     with context.store() as store:
         if stage is not None:
             day = since.date() if since else context.now.astimezone(config.tz).date()
-            store.put("stages", found.name, {"stage": stage, "since": day.isoformat()})
+            record_stage(store, found.name, Stage(stage), day)
             store.commit()
             click.echo(f"{found.name}: stage is now {stage} (since {day.isoformat()})")
             return
