@@ -173,7 +173,10 @@ def send(
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
-        marker=marker,
+        key=marker,
+        # It goes to the rep alone: a Message-ID made of its key lets a run that stopped
+        # after sending it find it (Google), and rewrites the same bytes (outbox).
+        rfc822_id=f"{marker}@{to.rpartition('@')[2] or 'localhost'}",
     )
     entry = {"status": "pending", "sends": sends, "to": to, "marker": marker}
     store.put(LEDGER, week, {**entry, "at": now.isoformat()})
@@ -211,7 +214,7 @@ def write_to_outbox(config: Config, mail: OutgoingMail, now: datetime) -> str:
     A file with the marker was sent by a run that stopped before recording it: it stays as
     it went out, as Google's ``send_to_self`` finds a sent message by its Message-ID."""
     outbox = config.path(config.local.outbox)
-    path = outbox / f"{mail.marker}.eml"
+    path = outbox / f"{mail.key}.eml"
     if path.exists():
         log.info("%s was sent already", path)
         return str(path)

@@ -1,7 +1,7 @@
 """Drafts as data: a planned play → the mail the rep reviews, and the records kept of it.
 
 Pure: no store, no provider, no clock. ``compose`` renders an action's template (through
-``agent.render``) into an :class:`OutgoingMail` whose marker is the action's key; the
+``agent.render``) into an :class:`OutgoingMail` whose key is the action's key; the
 store's ``drafts`` table keeps one record per key, whose fields the engine's history
 (``agent.cycle.load_history``), the digest and the block notes read.
 
@@ -135,7 +135,7 @@ def finish(rendered: RenderedDraft, action: Action, to: str, config: Config) -> 
         subject=subject,
         text=tidy(rendered.text),
         html=rendered.html.strip() + "\n" if rendered.html.strip() else "",
-        marker=action.key,
+        key=action.key,
     )
 
 
@@ -168,8 +168,10 @@ def pending_record(
         "created_at": now.isoformat(),
         "status_at": now.isoformat(),
         "provider": provider,
-        "provider_id": "",
-        "message_id": "",
+        "provider_id": "",  # the draft id: how the draft is tracked
+        "message_id": "",  # the provider's id of the message nurture last wrote into it
+        "rfc822_id": mail.rfc822_id,  # its Message-ID (agent.draft_match)
+        "thread": "",  # the thread the draft is in, as last seen
         "link": "",
         "edited": False,
     }
@@ -183,7 +185,8 @@ def mail_of(record: Mapping[str, Any]) -> OutgoingMail:
         subject=str(record.get("subject") or ""),
         text=str(record.get("text") or ""),
         html=str(record.get("html") or ""),
-        marker=str(record["key"]),
+        key=str(record["key"]),
+        rfc822_id=str(record.get("rfc822_id") or ""),
     )
 
 

@@ -1,11 +1,14 @@
 """Drafts as a use case: planned plays into the rep's mailbox, exactly once; outcomes back.
 
-``apply`` records each draft *pending* (with everything needed to write it) and commits
-before the mailbox is touched, then records it *created* with the provider's ids. A crash
-in between leaves a pending record that the next run finishes without the plan: the
-mailbox's ``create_draft`` first looks for a draft carrying the same marker (the action's
-key), so the draft is found rather than written twice. Two runs at once cannot interleave:
-the caller holds the store, whose lock keeps any other nurture process out until it is done.
+``apply`` records each draft *pending* (with everything needed to write it, including the
+Message-ID it will carry) and commits before the mailbox is touched, then records it
+*created* with the draft id the mailbox gave it: from then on the draft is tracked by that
+id alone, as nothing in the message names nurture. A crash in between leaves a pending
+record that the next run finishes without the plan: it first looks for the draft among
+those nurture does not track (``agent.draft_match``: its Message-ID, else its recipients
+and subject written since it was recorded), so it is found rather than written twice. Two
+runs at once cannot interleave: the caller holds the store, whose lock keeps any other
+nurture process out until it is done.
 
 Nothing here sends anything: only ``agent.drafts_review.approve`` calls ``send_draft``.
 """
@@ -14,20 +17,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from agent.config import Config
+from agent.draft_match import copies, made_from, rfc822_id_for
 from agent.drafts import CREATED, PENDING, TABLE, compose, mail_of, pending_record
-from agent.drafts_outcomes import outcomes, watched
+from agent.drafts_outcomes import moment, outcomes, watched
 from agent.errors import UserError
 from agent.model import Action, ActionKind
 from agent.providers.base import DraftRef, Mailbox, Provider
 from agent.store import Store
 
 log = logging.getLogger(__name__)
+
+# A copy a lost create answer left behind shows up within minutes; only drafts this young
+# are checked for one, so a quiet sync reads no message of the rep's own drafts.
+COPY_WINDOW = timedelta(days=1)
 
 
 def make_mailbox(
@@ -75,20 +83,29 @@ def apply(
     resumed = tuple(k for k, r in store.items(TABLE).items() if r.get("status") == PENDING)
     for key in resumed:
         log.info("finishing draft %s left pending by an interrupted run", key)
-        _create(store, mailbox, key, now)
+        _create(store, mailbox, key, now, resumed=True)
     for action in todo:
-        store.put(
-            TABLE, action.key, pending_record(action, mails[action.key], now, config.provider)
-        )
+        mail = replace(mails[action.key], rfc822_id=rfc822_id_for(action.key, config.me[0]))
+        store.put(TABLE, action.key, pending_record(action, mail, now, config.provider))
         store.commit()  # on disk before the draft exists: a crash now is finished next run
         _create(store, mailbox, action.key, now)
     known = sum(1 for a in actions if a.kind is ActionKind.DRAFT) - len(todo)
     return ApplyReport(tuple(a.key for a in todo), resumed, known)
 
 
-def _create(store: Store, mailbox: Mailbox, key: str, now: datetime) -> DraftRef:
+def claimed(store: Store) -> set[str]:
+    """The draft ids nurture tracks: never taken for another draft."""
+    return {str(r["provider_id"]) for r in store.items(TABLE).values() if r.get("provider_id")}
+
+
+def _create(
+    store: Store, mailbox: Mailbox, key: str, now: datetime, *, resumed: bool = False
+) -> DraftRef:
     record = store.get(TABLE, key) or {}
-    ref = mailbox.create_draft(mail_of(record))
+    mail, since, taken = mail_of(record), moment(record.get("created_at") or now), claimed(store)
+    # An interrupted run may have written it already: look before writing it again.
+    found = made_from(mailbox.unclaimed(taken), mail, since) if resumed else None
+    ref = found or mailbox.create_draft(mail, taken, since)
     store.put(
         TABLE,
         key,
@@ -98,6 +115,7 @@ def _create(store: Store, mailbox: Mailbox, key: str, now: datetime) -> DraftRef
             "status_at": now.isoformat(),
             "provider_id": ref.id,
             "message_id": ref.message_id,
+            "thread": ref.thread,
             "link": ref.link,
         },
     )
@@ -126,10 +144,10 @@ def watching(store: Store) -> bool:
 def _mail_tells(records: Mapping[str, Mapping[str, Any]], listed: Sequence[DraftRef]) -> bool:
     """Whether a watched draft is gone from the mailbox, so only the synced mail can say
     what became of it (``drafts_outcomes``): else the messages need not be read at all."""
-    markers, ids = {d.marker for d in listed}, {d.id for d in listed}
+    ids = {d.id for d in listed}
     return any(
-        watched(record) and key not in markers and str(record.get("provider_id") or "-") not in ids
-        for key, record in records.items()
+        watched(record) and str(record.get("provider_id") or "-") not in ids
+        for record in records.values()
     )
 
 
@@ -151,7 +169,8 @@ def learn(
     records = store.items(TABLE)
     if not watching(store):
         return LearnReport()
-    listed = _without_copies(records, mailbox.drafts() if live is None else live, mailbox)
+    _drop_copies(records, mailbox, now)
+    listed = mailbox.drafts() if live is None else list(live)
     mail = store.messages() if _mail_tells(records, listed) else []
     found = outcomes(records, listed, mail, now, config, fresh=fresh)
     lines = []
@@ -176,24 +195,23 @@ def learn(
     return LearnReport(tuple(lines))
 
 
-def _without_copies(
-    records: Mapping[str, Mapping[str, Any]], listed: Iterable[DraftRef], mailbox: Mailbox
-) -> list[DraftRef]:
-    """One draft per marker. A create whose answer was lost may still be written by Gmail
-    after nurture looked for it and created it again: keep the recorded copy, delete the
-    others (they are nurture's own, unedited duplicates)."""
-    kept: list[DraftRef] = []
-    where: dict[str, int] = {}  # marker → index in kept
-    for ref in listed:
-        if ref.marker not in records or ref.marker not in where:
-            where.setdefault(ref.marker, len(kept))
-            kept.append(ref)
-            continue
-        first = kept[where[ref.marker]]
-        keep, drop = (
-            (ref, first) if ref.id == records[ref.marker].get("provider_id") else (first, ref)
-        )
-        log.warning("deleting a second copy %s of draft %s", drop.id, ref.marker)
-        mailbox.delete_draft(drop.id)
-        kept[where[ref.marker]] = keep
-    return kept
+def _drop_copies(records: Mapping[str, Mapping[str, Any]], mailbox: Mailbox, now: datetime) -> None:
+    """A create whose answer was lost may still be written by Gmail after nurture looked for
+    it and created it again. Such a copy carries the recorded draft's own Message-ID
+    (nobody opened it: the composer would have replaced it); it is nurture's, unedited, and
+    removed. Only young drafts are checked (``COPY_WINDOW``)."""
+    young = [
+        r
+        for r in records.values()
+        if r.get("status") == CREATED
+        and r.get("rfc822_id")
+        and now - moment(r.get("created_at") or now) <= COPY_WINDOW
+    ]
+    if not young:
+        return
+    taken = {str(r["provider_id"]) for r in records.values() if r.get("provider_id")}
+    others = mailbox.unclaimed(taken)
+    for record in young:
+        for copy in copies(others, mail_of(record)):
+            log.warning("deleting a second copy %s of draft %s", copy.id, record.get("key"))
+            mailbox.delete_draft(copy.id)

@@ -19,7 +19,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from agent.model import MARKER_HEADER, Address, MailKind, MailMessage
+from agent.model import Address, MailKind, MailMessage
 from agent.ooo import return_date
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -180,7 +180,6 @@ def message_from_headers(
             else None
         ),
         provider_id=provider_id,
-        marker=_text(_first(h, MARKER_HEADER.lower())).strip(),
     )
 
 

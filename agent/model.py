@@ -10,10 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-# Every draft nurture writes carries this header with its action's idempotency key, so the
-# draft (and the message the rep finally sends) can be recognised on any later sync.
-MARKER_HEADER = "X-Nurture-Key"
-
 
 class Tier(StrEnum):
     DREAM = "dream"
@@ -89,7 +85,6 @@ class MailMessage:
     in_reply_to: str = ""
     return_date: date | None = None  # stated by an out-of-office reply
     provider_id: str = ""  # e.g. the Gmail message id, for links and threading
-    marker: str = ""  # MARKER_HEADER of a message nurture drafted (how sent drafts are found)
 
     @property
     def recipients(self) -> tuple[Address, ...]:

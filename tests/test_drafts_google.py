@@ -19,7 +19,7 @@ from agent.drafts_apply import apply, make_mailbox
 from agent.drafts_review import Desk
 from agent.errors import UserError
 from agent.mime import build_mime
-from agent.model import MARKER_HEADER, Address, PlayId
+from agent.model import Address, PlayId
 from agent.providers.google.provider import GoogleProvider
 from agent.store import Store
 from tests.conftest import NOW
@@ -63,13 +63,13 @@ def test_a_planned_draft_becomes_one_gmail_draft(
         apply(config, store, provider.mailbox, [action()], NOW)
         fresh = google_provider(fake_google, config)  # a new process: no cache
         apply(config, store, fresh.mailbox, [action()], NOW)
-        store.delete("drafts", "k-share_content")  # even a lost record finds it by marker
-        apply(config, store, fresh.mailbox, [action()], NOW)
         record = store.get("drafts", "k-share_content")
     [(draft_id, message)] = fake_google.drafts().items()
     assert record["provider_id"] == draft_id and record["message_id"] == message.id
-    assert message.header(MARKER_HEADER) == "k-share_content"
-    assert record["link"].startswith("https://mail.google.com/")
+    assert record["thread"] == message.thread_id
+    assert record["rfc822_id"] and message.header("Message-ID") == f"<{record['rfc822_id']}>"
+    assert b"k-share_content" not in message.raw and b"X-Nurture" not in message.raw
+    assert record["link"].startswith(f"https://mail.google.com/mail/u/{fake_google.email}/")
     assert fake_google.sends == []
 
 
@@ -89,7 +89,7 @@ def test_approval_sends_that_draft_once_through_drafts_send(
         assert store.get("drafts", "k-share_content")["edit_summary"] == "sent as drafted"
 
 
-def test_a_draft_sent_from_gmail_is_found_by_its_marker(
+def test_a_draft_sent_through_the_api_elsewhere_is_found_in_its_thread(
     world, fake_google: FakeGoogle, tmp_path: Path
 ) -> None:
     config, provider = world
@@ -135,7 +135,7 @@ def test_a_copy_gmail_wrote_late_is_removed_and_the_recorded_draft_kept(
     world, fake_google: FakeGoogle, tmp_path: Path
 ) -> None:
     """A create whose answer was lost, written by Gmail only after nurture looked for it
-    and created it again: the next sync finds two drafts with one marker."""
+    and created it again: the next sync finds two drafts with one Message-ID."""
     config, provider = world
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, [action()], NOW)
@@ -173,7 +173,7 @@ def test_expiry_removes_an_untouched_draft_and_keeps_an_edited_one(
         )
     assert untouched["status"] == "expired" and untouched["removed"] is True
     assert kept["status"] == "expired" and kept["removed"] is False and kept["edited"] is True
-    assert [m.header(MARKER_HEADER) for m in fake_google.drafts().values()] == ["k-invitation"]
+    assert list(fake_google.drafts()) == [kept["provider_id"]]
     assert fake_google.count("drafts.delete") == 1 and fake_google.sends == []
 
 
@@ -259,7 +259,7 @@ def test_edit_and_reject_through_nurture_work_on_gmail_drafts(
         after = store.get("drafts", "k-share_content")
         message = fake_google.drafts()[share["provider_id"]]
         assert after["message_id"] == message.id != share["message_id"]
-        assert message.header(MARKER_HEADER) == "k-share_content"
+        assert message.header("Message-ID") == f"<{share['rfc822_id']}>"
         assert message.header("Subject") == "For you, Ann" and after["edited"] is True
         with pytest.raises(UserError, match="changed in your mailbox"):
             desk.edit(share, "Subject: again\n\nstale copy\n")  # what nurture saw before

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -57,37 +57,62 @@ class Provider(Protocol):
 
 @dataclass(frozen=True)
 class OutgoingMail:
-    """A message nurture prepares: a draft for the rep, or the digest to the rep themself."""
+    """A message nurture prepares: a draft for the rep, or the digest to the rep themself.
+
+    Nothing in it names nurture: ``key`` never goes into the message (a client can read
+    every header of what the rep sends), and ``rfc822_id`` looks like any Message-ID.
+    """
 
     to: tuple[Address, ...]
     subject: str
     text: str
     html: str = ""  # optional HTML alternative
-    marker: str = ""  # idempotency key, carried in MARKER_HEADER
+    key: str = ""  # nurture's idempotency key: the draft's action key (local: its file name)
+    rfc822_id: str = ""  # the Message-ID to write (without <>); "" for a new one
     thread: str = ""  # provider thread id when the mail continues a conversation
     in_reply_to: str = ""  # Message-ID of the message answered, if any
 
 
 @dataclass(frozen=True)
 class DraftRef:
-    """A draft as it exists in the rep's mailbox now."""
+    """A draft as it exists in the rep's mailbox now.
+
+    Only ``id`` is stable: Gmail's composer rebuilds a draft on every autosave (a new
+    message id, its own Message-ID, custom headers gone) and moves it to a thread of its
+    own when its subject changes. The last four fields are filled by
+    ``Mailbox.unclaimed`` only (``agent.draft_match`` reads them).
+    """
 
     id: str  # provider draft id (Gmail draft id; local: the .eml file name)
     message_id: str  # provider message id of the draft's current content
-    marker: str
+    thread: str = ""  # the thread it is in now (Gmail thread id; local: mailparse's key)
     link: str = ""  # where the rep opens it (a Gmail URL or a file path)
+    rfc822_id: str = ""  # its Message-ID header, without <>
+    to: tuple[str, ...] = ()  # its recipients' addresses
+    subject: str = ""
+    written_at: datetime | None = None  # when the mailbox stored its current content
 
 
 class Mailbox(Protocol):
     """Draft and send operations. Only ``send_draft`` (on the rep's approval) and
     ``send_to_self`` (the digest) ever send anything."""
 
-    def create_draft(self, mail: OutgoingMail) -> DraftRef:
-        """Create a draft; if a draft with ``mail.marker`` exists, return it instead."""
+    def create_draft(
+        self, mail: OutgoingMail, claimed: Collection[str] = (), since: datetime | None = None
+    ) -> DraftRef:
+        """Create a draft, once. When the create's answer is lost, the draft it may have
+        made is looked for (``agent.draft_match.made_from``) among the drafts whose ids are
+        not in ``claimed`` (those nurture tracks already) before trying again; ``since`` is
+        when the draft was recorded pending. Copies a repeated request made are removed."""
         ...
 
     def drafts(self) -> list[DraftRef]:
-        """nurture's drafts (those with a marker) that still exist."""
+        """Every draft in the mailbox now: id, current message id, thread and link."""
+        ...
+
+    def unclaimed(self, claimed: Collection[str]) -> list[DraftRef]:
+        """The drafts whose ids are not in ``claimed``, with their Message-ID, recipients,
+        subject and time written: enough to recognise one nurture wrote."""
         ...
 
     def update_draft(self, draft_id: str, mail: OutgoingMail) -> DraftRef:
