@@ -23,7 +23,7 @@ from agent.store import Store
 from agent.store_cache import Derived, fingerprint_of
 from agent.touches import Candidates, candidates
 
-DETECTION_VERSION = 2  # 2: touches.json holds touches by column
+DETECTION_VERSION = 3  # 2: touches.json holds touches by column; 3: touches have a thread
 BUSY_VERSION = 1
 BUSY_PAST = timedelta(days=30)  # blocks older than this are settled: no busy time needed
 CUTOFF = ""  # the busy cache's entry that records from when it holds meetings

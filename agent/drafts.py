@@ -27,7 +27,8 @@ from agent.render import RenderedDraft, render_draft
 TABLE = "drafts"
 # A record's status. "pending": recorded, not (known to be) in the mailbox yet.
 PENDING, CREATED, SENT, REJECTED, EXPIRED = "pending", "created", "sent", "rejected", "expired"
-STATUSES = (PENDING, CREATED, SENT, REJECTED, EXPIRED)
+WITHDRAWN = "withdrawn"  # a reply whose conversation went on before it was sent
+STATUSES = (PENDING, CREATED, SENT, REJECTED, EXPIRED, WITHDRAWN)
 WAITING = frozenset({PENDING, CREATED})
 
 SUBJECT_CHARS, NAME_CHARS = 200, 100
@@ -149,10 +150,15 @@ def tidy(text: str) -> str:
 
 
 def pending_record(
-    action: Action, mail: OutgoingMail, now: datetime, provider: str
+    action: Action,
+    mail: OutgoingMail,
+    now: datetime,
+    provider: str,
+    reply: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Written (and committed) before the draft is created: enough to finish the job
-    without the plan, which a re-run would no longer produce."""
+    without the plan, which a re-run would no longer produce. ``reply``: the conversation
+    it continues (``drafts_threads.reply_fields``)."""
     return {
         "key": action.key,
         "account": action.account,
@@ -174,6 +180,10 @@ def pending_record(
         "thread": "",  # the thread the draft is in, as last seen
         "link": "",
         "edited": False,
+        "in_reply_to": mail.in_reply_to,
+        "references": list(mail.references),
+        "reply_thread": mail.thread,
+        **(reply or {}),
     }
 
 
@@ -187,6 +197,9 @@ def mail_of(record: Mapping[str, Any]) -> OutgoingMail:
         html=str(record.get("html") or ""),
         key=str(record["key"]),
         rfc822_id=str(record.get("rfc822_id") or ""),
+        thread=str(record.get("reply_thread") or ""),
+        in_reply_to=str(record.get("in_reply_to") or ""),
+        references=tuple(str(r) for r in record.get("references") or ()),
     )
 
 

@@ -23,12 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import Config
+from agent.derived import touch_candidates
 from agent.draft_match import copies, made_from, rfc822_id_for
 from agent.drafts import CREATED, PENDING, TABLE, compose, mail_of, pending_record
-from agent.drafts_outcomes import moment, outcomes, watched
+from agent.drafts_outcomes import Outcome, moment, outcomes, watched
+from agent.drafts_threads import (
+    as_reply,
+    reply_fields,
+    reply_target,
+    waiting_replies,
+    withdrawals,
+)
 from agent.errors import UserError
 from agent.model import Action, ActionKind
-from agent.providers.base import DraftRef, Mailbox, Provider
+from agent.providers.base import DraftRef, Mailbox, OutgoingMail, Provider
 from agent.store import Store
 
 log = logging.getLogger(__name__)
@@ -80,17 +88,39 @@ def apply(
     todo = [a for a in actions if a.kind is ActionKind.DRAFT and store.get(TABLE, a.key) is None]
     # Everything is rendered before anything is written: a broken template changes nothing.
     mails = {a.key: compose(a, config) for a in todo}
+    replies = _as_replies(store, todo, mails)
     resumed = tuple(k for k, r in store.items(TABLE).items() if r.get("status") == PENDING)
     for key in resumed:
         log.info("finishing draft %s left pending by an interrupted run", key)
         _create(store, mailbox, key, now, resumed=True)
     for action in todo:
         mail = replace(mails[action.key], rfc822_id=rfc822_id_for(action.key, config.me[0]))
-        store.put(TABLE, action.key, pending_record(action, mail, now, config.provider))
+        reply = replies.get(action.key)
+        store.put(TABLE, action.key, pending_record(action, mail, now, config.provider, reply))
         store.commit()  # on disk before the draft exists: a crash now is finished next run
         _create(store, mailbox, action.key, now)
     known = sum(1 for a in actions if a.kind is ActionKind.DRAFT) - len(todo)
     return ApplyReport(tuple(a.key for a in todo), resumed, known)
+
+
+def _as_replies(
+    store: Store, todo: Sequence[Action], mails: dict[str, OutgoingMail]
+) -> dict[str, dict[str, Any]]:
+    """Drafts that continue a conversation become replies in it (``drafts_threads``), in
+    ``mails``; returns what their records keep of it. The synced mail is read only then."""
+    targets = {a.key: t for a in todo if (t := reply_target(a, mails[a.key].subject))}
+    if not targets:
+        return {}
+    wanted = {t.message for t in targets.values()}
+    found = {m.uid: m for m in store.messages() if m.uid in wanted}
+    fields = {}
+    for key, target in targets.items():
+        message = found.get(target.message)
+        reply = as_reply(mails[key], message) if message is not None else mails[key]
+        if reply.in_reply_to:
+            mails[key] = reply
+            fields[key] = reply_fields(target)
+    return fields
 
 
 def claimed(store: Store) -> set[str]:
@@ -173,26 +203,53 @@ def learn(
     listed = mailbox.drafts() if live is None else list(live)
     mail = store.messages() if _mail_tells(records, listed) else []
     found = outcomes(records, listed, mail, now, config, fresh=fresh)
-    lines = []
-    for change in found:
-        if change.delete:
-            mailbox.delete_draft(change.delete)
-        record = records[change.key]
-        moved = change.status != record.get("status")
-        store.put(
-            TABLE,
-            change.key,
-            {
-                **record,
-                **change.fields,
-                "status": change.status,
-                "status_at": change.at.isoformat() if moved else record.get("status_at"),
-            },
-        )
-        if moved:
-            lines.append(change.summary(record))
-            log.info("draft %s is now %s", change.key, change.status)
+    lines = [line for change in found if (line := _note(store, mailbox, change))]
+    if waiting_replies(store.items(TABLE)):
+        gone_by = _withdrawals(config, store, mailbox, now, listed, after_sync=live is None)
+        lines += [line for change in gone_by if (line := _note(store, mailbox, change))]
     return LearnReport(tuple(lines))
+
+
+def _withdrawals(
+    config: Config,
+    store: Store,
+    mailbox: Mailbox,
+    now: datetime,
+    listed: Sequence[DraftRef],
+    *,
+    after_sync: bool,
+) -> list[Outcome]:
+    """Reply drafts overtaken by their conversation. Only a draft still in a listing taken
+    after the sync is withdrawn: one the rep sent meanwhile is in the synced thread too,
+    and the next sync judges it sent."""
+    touches = touch_candidates(config, store).at(now).touches
+    found = withdrawals(store.items(TABLE), touches, listed, now)
+    if found and not after_sync:
+        found = withdrawals(store.items(TABLE), touches, mailbox.drafts(), now)
+    return found
+
+
+def _note(store: Store, mailbox: Mailbox, change: Outcome) -> str:
+    """Record one change (removing the draft first when it says so); its summary line when
+    the status moved, else ""."""
+    if change.delete:
+        mailbox.delete_draft(change.delete)
+    record = store.get(TABLE, change.key) or {}
+    moved = change.status != record.get("status")
+    store.put(
+        TABLE,
+        change.key,
+        {
+            **record,
+            **change.fields,
+            "status": change.status,
+            "status_at": change.at.isoformat() if moved else record.get("status_at"),
+        },
+    )
+    if not moved:
+        return ""
+    log.info("draft %s is now %s", change.key, change.status)
+    return change.summary(record)
 
 
 def _drop_copies(records: Mapping[str, Mapping[str, Any]], mailbox: Mailbox, now: datetime) -> None:

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.config import Config
-from agent.drafts import CREATED, EXPIRED, REJECTED, SENT, one_line
+from agent.drafts import CREATED, EXPIRED, REJECTED, SENT, WITHDRAWN, one_line
 from agent.model import MailMessage
 from agent.providers.base import DraftRef
 
@@ -100,7 +100,7 @@ def watched(record: Record) -> bool:
     status = record.get("status")
     if status == CREATED:
         return True
-    if status == EXPIRED:  # an edited draft left in place may still be sent
+    if status in (EXPIRED, WITHDRAWN):  # an edited draft left in place may still be sent
         return not record.get("removed")
     if status == SENT:  # approved in nurture: what the rep changed shows in the sent mail
         return record.get("sent_by") == "approve" and "edits" not in record
@@ -165,8 +165,8 @@ def _gone(
             "edit_summary": edit_summary(record, message, ratio),
         }
         return Outcome(key, SENT, message.sent_at, fields)
-    if status == EXPIRED:
-        return Outcome(key, EXPIRED, moment(record.get("status_at") or now), {"removed": True})
+    if status in (EXPIRED, WITHDRAWN):
+        return Outcome(key, status, moment(record.get("status_at") or now), {"removed": True})
     if status == CREATED and late:
         # Past its expiry date nobody can tell our removal (interrupted before it was
         # recorded) from the rep's: either way it was not used.

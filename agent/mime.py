@@ -28,7 +28,9 @@ def build_mime(mail: OutgoingMail, sender: Address, now: datetime) -> EmailMessa
     domain = sender.domain or "localhost"
     message["Message-ID"] = f"<{chosen}>" if chosen else make_msgid(domain=domain)
     if mail.in_reply_to:
-        message["In-Reply-To"] = message["References"] = f"<{mail.in_reply_to.strip('<>')}>"
+        message["In-Reply-To"] = f"<{_one_line(mail.in_reply_to).strip('<>')}>"
+        chain = mail.references or (mail.in_reply_to,)
+        message["References"] = " ".join(f"<{_one_line(r).strip('<>')}>" for r in chain)
     message.set_content(mail.text)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")

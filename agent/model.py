@@ -85,6 +85,10 @@ class MailMessage:
     in_reply_to: str = ""
     return_date: date | None = None  # stated by an out-of-office reply
     provider_id: str = ""  # e.g. the Gmail message id, for links and threading
+    # What a reply to it needs, as written (Message-IDs are case-sensitive): its own
+    # Message-ID, and the chain a reply extends (its References, else its In-Reply-To).
+    message_id: str = ""
+    references: tuple[str, ...] = ()
 
     @property
     def recipients(self) -> tuple[Address, ...]:
@@ -129,6 +133,7 @@ class Touch:
     weight: int  # see touches.WEIGHTS
     subject: str = ""
     snippet: str = ""
+    thread: str = ""  # email: the message's thread key (MailMessage.thread)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +210,16 @@ class Offer:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadRef:
+    """An email conversation a draft may continue, at its newest message known."""
+
+    message: str  # MailMessage.uid of that message: the one a reply answers
+    thread: str  # its thread key (Touch.thread)
+    subject: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     """One thing the next cycle would do, with the sentence that explains it.
 
@@ -225,6 +240,8 @@ class Action:
     meeting: str = ""  # do_over: the meeting the ask follows
     until: date | None = None  # hold: the first day the contact may hear from us again
     stage: Stage | None = None  # suggest_stage: the suggested stage
+    reply_to: ThreadRef | None = None  # draft: the conversation this play belongs in
+    last_message: ThreadRef | None = None  # draft: the contact's last message, in its thread
 
 
 # --- nurture blocks on the calendar (issue 6) --------------------------------------------

@@ -30,7 +30,7 @@ from agent.serial import from_json, to_json
 from agent.store import Store
 from agent.store_cache import Derived, fingerprint_of
 
-MEMO_VERSION = 1  # bump whenever the engine decides differently
+MEMO_VERSION = 2  # bump whenever the engine decides differently (2: replies in threads)
 PEOPLE_PER_ACCOUNT = 3
 
 

@@ -19,6 +19,7 @@ from agent.engine.history import History
 from agent.engine.offers import shared_in_mail
 from agent.engine.plays import choose_plays
 from agent.engine.status import STAGE_ORDER, TIER_ORDER, StageChange
+from agent.engine.threads import last_message
 from agent.model import Action, ActionKind, Signal, Touch
 
 NEVER_TOUCHED = 10_000  # ranks a never-touched account above any overdue one
@@ -123,6 +124,8 @@ def _draft(
         asks=c.asks,
         subject_hint=c.subject_hint,
         meeting=c.meeting,
+        reply_to=c.reply_to,
+        last_message=last_message(state.touches, c.contact.email),
     )
 
 

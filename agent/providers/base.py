@@ -70,7 +70,8 @@ class OutgoingMail:
     key: str = ""  # nurture's idempotency key: the draft's action key (local: its file name)
     rfc822_id: str = ""  # the Message-ID to write (without <>); "" for a new one
     thread: str = ""  # provider thread id when the mail continues a conversation
-    in_reply_to: str = ""  # Message-ID of the message answered, if any
+    in_reply_to: str = ""  # Message-ID of the message answered, if any (without <>)
+    references: tuple[str, ...] = ()  # the References chain, oldest first (without <>)
 
 
 @dataclass(frozen=True)
