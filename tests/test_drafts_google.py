@@ -178,6 +178,7 @@ def test_expiry_removes_an_untouched_draft_and_keeps_an_edited_one(
 
 
 def google_demo(tmp_path: Path, fake: FakeGoogle) -> Config:
+    fake.gmail_as_it_is()
     write_demo(tmp_path, NOW)
     seed_mail(fake, tmp_path / "mail.mbox")
     seed_calendar(fake, tmp_path / "calendar.ics", ZoneInfo(TZ), NOW)
@@ -207,22 +208,28 @@ def test_many_cycles_never_send_anything_without_approval(tmp_path: Path) -> Non
             assert fake.sends == [], f"day {day}: {fake.sends}"
         assert fake.count("drafts.create") >= 8  # it did write drafts all along
         with Store.open(home) as store:
-            statuses = {r["status"] for r in store.items("drafts").values()}
+            records = store.items("drafts").values()
+            statuses = {r["status"] for r in records}
+            edited = [r for r in records if r.get("edited")]
         assert {"created", "rejected", "expired"} <= statuses and "sent" not in statuses
+        assert edited  # the rep's edits are remembered, and a draft still there waits on
+        there = {r["status"] for r in records if r["provider_id"] in fake.drafts()}
+        assert there <= {"created", "expired"}
         fake.assert_no_violations()
 
 
 def _rep_tidies_up(fake: FakeGoogle, day: int) -> None:
-    """The rep deletes one draft now and then, and rewrites another: never sends."""
-    users = fake.build("gmail").users()
+    """The rep works in Gmail: discards one draft now and then, opens another, rewrites a
+    third (the composer rebuilds each on autosave): never sends."""
     drafts = sorted(fake.drafts().items())
     if day % 3 == 1 and drafts:
-        users.drafts().delete(userId="me", id=drafts[0][0]).execute()
+        fake.composer.discard(drafts[0][0])
     if day % 4 == 2 and len(drafts) > 1:
         draft_id, message = drafts[-1]
-        raw = message.raw.replace(b"Best,", b"All the best,")
-        body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
-        users.drafts().update(userId="me", id=draft_id, body=body).execute()
+        text = message.raw.decode(errors="replace").replace("Best,", "All the best,")
+        fake.composer.edit(draft_id, text=text.partition("\r\n\r\n")[2] or text)
+    if day % 5 == 3 and len(drafts) > 2:
+        fake.composer.open(drafts[1][0])
 
 
 def test_the_cycle_command_only_ever_mails_the_rep(tmp_path: Path, capsys) -> None:
