@@ -194,7 +194,8 @@ def learn(
 
     ``live`` is a listing of the mailbox's drafts taken *before* the latest sync (then
     ``fresh``: a draft missing from it and not sent was deleted by the rep). Expired
-    drafts that nobody edited are removed from the mailbox here. The caller commits.
+    drafts that nobody edited, and replies overtaken by their conversation, are removed
+    from the mailbox here. The caller commits.
     """
     records = store.items(TABLE)
     if not watching(store):
