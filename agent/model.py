@@ -10,10 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-# Every draft nurture writes carries this header with its action's idempotency key, so the
-# draft (and the message the rep finally sends) can be recognised on any later sync.
-MARKER_HEADER = "X-Nurture-Key"
-
 
 class Tier(StrEnum):
     DREAM = "dream"
@@ -90,7 +86,10 @@ class MailMessage:
     in_reply_to: str = ""
     return_date: date | None = None  # stated by an out-of-office reply
     provider_id: str = ""  # e.g. the Gmail message id, for links and threading
-    marker: str = ""  # MARKER_HEADER of a message nurture drafted (how sent drafts are found)
+    # What a reply to it needs, as written (Message-IDs are case-sensitive): its own
+    # Message-ID, and the chain a reply extends (its References, else its In-Reply-To).
+    message_id: str = ""
+    references: tuple[str, ...] = ()
 
     @property
     def recipients(self) -> tuple[Address, ...]:
@@ -135,6 +134,7 @@ class Touch:
     weight: int  # see touches.WEIGHTS
     subject: str = ""
     snippet: str = ""
+    thread: str = ""  # email: the message's thread key (MailMessage.thread)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +211,16 @@ class Offer:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadRef:
+    """An email conversation a draft may continue, at its newest message known."""
+
+    message: str  # MailMessage.uid of that message: the one a reply answers
+    thread: str  # its thread key (Touch.thread)
+    subject: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Action:
     """One thing the next cycle would do, with the sentence that explains it.
 
@@ -231,6 +241,8 @@ class Action:
     meeting: str = ""  # do_over: the meeting the ask follows
     until: date | None = None  # hold: the first day the contact may hear from us again
     stage: Stage | None = None  # suggest_stage: the suggested stage
+    reply_to: ThreadRef | None = None  # draft: the conversation this play belongs in
+    last_message: ThreadRef | None = None  # draft: the contact's last message, in its thread
 
 
 # --- nurture blocks on the calendar (issue 6) --------------------------------------------
@@ -265,22 +277,38 @@ class NurtureBlock:
 
 @dataclass(frozen=True)
 class OutgoingMail:
-    """A message nurture prepares: a draft for the rep, or the digest to the rep themself."""
+    """A message nurture prepares: a draft for the rep, or the digest to the rep themself.
+
+    Nothing in it names nurture: ``key`` never goes into the message (a client can read
+    every header of what the rep sends), and ``rfc822_id`` looks like any Message-ID.
+    """
 
     to: tuple[Address, ...]
     subject: str
     text: str
     html: str = ""  # optional HTML alternative
-    marker: str = ""  # idempotency key, carried in MARKER_HEADER
+    key: str = ""  # nurture's idempotency key: the draft's action key (local: its file name)
+    rfc822_id: str = ""  # the Message-ID to write (without <>); "" for a new one
     thread: str = ""  # provider thread id when the mail continues a conversation
-    in_reply_to: str = ""  # Message-ID of the message answered, if any
+    in_reply_to: str = ""  # Message-ID of the message answered, if any (without <>)
+    references: tuple[str, ...] = ()  # the References chain, oldest first (without <>)
 
 
 @dataclass(frozen=True)
 class DraftRef:
-    """A draft as it exists in the rep's mailbox now."""
+    """A draft as it exists in the rep's mailbox now.
+
+    Only ``id`` is stable: Gmail's composer rebuilds a draft on every autosave (a new
+    message id, its own Message-ID, custom headers gone) and moves it to a thread of its
+    own when its subject changes. The last four fields are filled by
+    ``Mailbox.unclaimed`` only (``agent.providers.mail.draft_match`` reads them).
+    """
 
     id: str  # provider draft id (Gmail draft id; local: the .eml file name)
     message_id: str  # provider message id of the draft's current content
-    marker: str
+    thread: str = ""  # the thread it is in now (Gmail thread id; local: mailparse's key)
     link: str = ""  # where the rep opens it (a Gmail URL or a file path)
+    rfc822_id: str = ""  # its Message-ID header, without <>
+    to: tuple[str, ...] = ()  # its recipients' addresses
+    subject: str = ""
+    written_at: datetime | None = None  # when the mailbox stored its current content

@@ -172,7 +172,10 @@ def send(
         subject=rendered.subject,
         text=rendered.text,
         html=rendered.html,
-        marker=marker,
+        key=marker,
+        # It goes to the rep alone: a Message-ID made of its key lets a run that stopped
+        # after sending it find it (Google), and rewrites the same bytes (outbox).
+        rfc822_id=f"{marker}@{to.rpartition('@')[2] or 'localhost'}",
     )
     entry = {"status": "pending", "sends": sends, "to": to, "marker": marker}
     store.put(LEDGER, week, {**entry, "at": now.isoformat()})

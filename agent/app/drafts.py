@@ -1,11 +1,14 @@
 """Drafts as a use case: planned plays into the rep's mailbox, exactly once; outcomes back.
 
-``apply`` records each draft *pending* (with everything needed to write it) and commits
-before the mailbox is touched, then records it *created* with the provider's ids. A crash
-in between leaves a pending record that the next run finishes without the plan: the
-mailbox's ``create_draft`` first looks for a draft carrying the same marker (the action's
-key), so the draft is found rather than written twice. Two runs at once cannot interleave:
-the caller holds the store, whose lock keeps any other nurture process out until it is done.
+``apply`` records each draft *pending* (with everything needed to write it, including the
+Message-ID it will carry) and commits before the mailbox is touched, then records it
+*created* with the draft id the mailbox gave it: from then on the draft is tracked by that
+id alone, as nothing in the message names nurture. A crash in between leaves a pending
+record that the next run finishes without the plan: it first looks for the draft among
+those nurture does not track (``providers.mail.draft_match``: its Message-ID, else its
+recipients and subject written since it was recorded), so it is found rather than written twice. Two
+runs at once cannot interleave: the caller holds the store, whose lock keeps any other
+nurture process out until it is done.
 
 Nothing here sends anything: only ``agent.app.review.approve`` calls ``send_draft``.
 """
@@ -14,18 +17,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
+from agent.app.derived import touch_candidates
 from agent.config.schema import Config
 from agent.core.drafts import CREATED, PENDING, TABLE, compose, mail_of, pending_record
-from agent.core.outcomes import outcomes, watched
-from agent.model import Action, ActionKind, DraftRef
+from agent.core.outcomes import Outcome, moment, outcomes, watched
+from agent.core.replies import (
+    as_reply,
+    reply_fields,
+    reply_target,
+    waiting_replies,
+    withdrawals,
+)
+from agent.model import Action, ActionKind, DraftRef, OutgoingMail
 from agent.providers.base import Mailbox
+from agent.providers.mail.draft_match import copies, made_from, rfc822_id_for
 from agent.store.db import Store
 
 log = logging.getLogger(__name__)
+
+# A copy a lost create answer left behind shows up within minutes; only drafts this young
+# are checked for one, so a quiet sync reads no message of the rep's own drafts.
+COPY_WINDOW = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -49,23 +65,54 @@ def apply(
     todo = [a for a in actions if a.kind is ActionKind.DRAFT and store.get(TABLE, a.key) is None]
     # Everything is rendered before anything is written: a broken template changes nothing.
     mails = {a.key: compose(a, config) for a in todo}
+    replies = _as_replies(store, todo, mails)
     resumed = tuple(k for k, r in store.items(TABLE).items() if r.get("status") == PENDING)
     for key in resumed:
         log.info("finishing draft %s left pending by an interrupted run", key)
-        _create(store, mailbox, key, now)
+        _create(store, mailbox, key, now, resumed=True)
     for action in todo:
-        store.put(
-            TABLE, action.key, pending_record(action, mails[action.key], now, config.provider)
-        )
+        mail = replace(mails[action.key], rfc822_id=rfc822_id_for(action.key, config.me[0]))
+        reply = replies.get(action.key)
+        store.put(TABLE, action.key, pending_record(action, mail, now, config.provider, reply))
         store.commit()  # on disk before the draft exists: a crash now is finished next run
         _create(store, mailbox, action.key, now)
     known = sum(1 for a in actions if a.kind is ActionKind.DRAFT) - len(todo)
     return ApplyReport(tuple(a.key for a in todo), resumed, known)
 
 
-def _create(store: Store, mailbox: Mailbox, key: str, now: datetime) -> DraftRef:
+def _as_replies(
+    store: Store, todo: Sequence[Action], mails: dict[str, OutgoingMail]
+) -> dict[str, dict[str, Any]]:
+    """Drafts that continue a conversation become replies in it (``drafts_threads``), in
+    ``mails``; returns what their records keep of it. The synced mail is read only then."""
+    targets = {a.key: t for a in todo if (t := reply_target(a, mails[a.key].subject))}
+    if not targets:
+        return {}
+    wanted = {t.message for t in targets.values()}
+    found = {m.uid: m for m in store.messages() if m.uid in wanted}
+    fields = {}
+    for key, target in targets.items():
+        message = found.get(target.message)
+        reply = as_reply(mails[key], message) if message is not None else mails[key]
+        if reply.in_reply_to:
+            mails[key] = reply
+            fields[key] = reply_fields(target)
+    return fields
+
+
+def claimed(store: Store) -> set[str]:
+    """The draft ids nurture tracks: never taken for another draft."""
+    return {str(r["provider_id"]) for r in store.items(TABLE).values() if r.get("provider_id")}
+
+
+def _create(
+    store: Store, mailbox: Mailbox, key: str, now: datetime, *, resumed: bool = False
+) -> DraftRef:
     record = store.get(TABLE, key) or {}
-    ref = mailbox.create_draft(mail_of(record))
+    mail, since, taken = mail_of(record), moment(record.get("created_at") or now), claimed(store)
+    # An interrupted run may have written it already: look before writing it again.
+    found = made_from(mailbox.unclaimed(taken), mail, since) if resumed else None
+    ref = found or mailbox.create_draft(mail, taken, since)
     store.put(
         TABLE,
         key,
@@ -75,6 +122,7 @@ def _create(store: Store, mailbox: Mailbox, key: str, now: datetime) -> DraftRef
             "status_at": now.isoformat(),
             "provider_id": ref.id,
             "message_id": ref.message_id,
+            "thread": ref.thread,
             "link": ref.link,
         },
     )
@@ -103,10 +151,10 @@ def watching(store: Store) -> bool:
 def _mail_tells(records: Mapping[str, Mapping[str, Any]], listed: Sequence[DraftRef]) -> bool:
     """Whether a watched draft is gone from the mailbox, so only the synced mail can say
     what became of it (``drafts_outcomes``): else the messages need not be read at all."""
-    markers, ids = {d.marker for d in listed}, {d.id for d in listed}
+    ids = {d.id for d in listed}
     return any(
-        watched(record) and key not in markers and str(record.get("provider_id") or "-") not in ids
-        for key, record in records.items()
+        watched(record) and str(record.get("provider_id") or "-") not in ids
+        for record in records.values()
     )
 
 
@@ -123,54 +171,82 @@ def learn(
 
     ``live`` is a listing of the mailbox's drafts taken *before* the latest sync (then
     ``fresh``: a draft missing from it and not sent was deleted by the rep). Expired
-    drafts that nobody edited are removed from the mailbox here. The caller commits.
+    drafts that nobody edited, and replies overtaken by their conversation, are removed
+    from the mailbox here. The caller commits.
     """
     records = store.items(TABLE)
     if not watching(store):
         return LearnReport()
-    listed = _without_copies(records, mailbox.drafts() if live is None else live, mailbox)
+    _drop_copies(records, mailbox, now)
+    listed = mailbox.drafts() if live is None else list(live)
     mail = store.messages() if _mail_tells(records, listed) else []
     found = outcomes(records, listed, mail, now, config, fresh=fresh)
-    lines = []
-    for change in found:
-        if change.delete:
-            mailbox.delete_draft(change.delete)
-        record = records[change.key]
-        moved = change.status != record.get("status")
-        store.put(
-            TABLE,
-            change.key,
-            {
-                **record,
-                **change.fields,
-                "status": change.status,
-                "status_at": change.at.isoformat() if moved else record.get("status_at"),
-            },
-        )
-        if moved:
-            lines.append(change.summary(record))
-            log.info("draft %s is now %s", change.key, change.status)
+    lines = [line for change in found if (line := _note(store, mailbox, change))]
+    if waiting_replies(store.items(TABLE)):
+        gone_by = _withdrawals(config, store, mailbox, now, listed, after_sync=live is None)
+        lines += [line for change in gone_by if (line := _note(store, mailbox, change))]
     return LearnReport(tuple(lines))
 
 
-def _without_copies(
-    records: Mapping[str, Mapping[str, Any]], listed: Iterable[DraftRef], mailbox: Mailbox
-) -> list[DraftRef]:
-    """One draft per marker. A create whose answer was lost may still be written by Gmail
-    after nurture looked for it and created it again: keep the recorded copy, delete the
-    others (they are nurture's own, unedited duplicates)."""
-    kept: list[DraftRef] = []
-    where: dict[str, int] = {}  # marker → index in kept
-    for ref in listed:
-        if ref.marker not in records or ref.marker not in where:
-            where.setdefault(ref.marker, len(kept))
-            kept.append(ref)
-            continue
-        first = kept[where[ref.marker]]
-        keep, drop = (
-            (ref, first) if ref.id == records[ref.marker].get("provider_id") else (first, ref)
-        )
-        log.warning("deleting a second copy %s of draft %s", drop.id, ref.marker)
-        mailbox.delete_draft(drop.id)
-        kept[where[ref.marker]] = keep
-    return kept
+def _withdrawals(
+    config: Config,
+    store: Store,
+    mailbox: Mailbox,
+    now: datetime,
+    listed: Sequence[DraftRef],
+    *,
+    after_sync: bool,
+) -> list[Outcome]:
+    """Reply drafts overtaken by their conversation. Only a draft still in a listing taken
+    after the sync is withdrawn: one the rep sent meanwhile is in the synced thread too,
+    and the next sync judges it sent."""
+    touches = touch_candidates(config, store).at(now).touches
+    found = withdrawals(store.items(TABLE), touches, listed, now)
+    if found and not after_sync:
+        found = withdrawals(store.items(TABLE), touches, mailbox.drafts(), now)
+    return found
+
+
+def _note(store: Store, mailbox: Mailbox, change: Outcome) -> str:
+    """Record one change (removing the draft first when it says so); its summary line when
+    the status moved, else ""."""
+    if change.delete:
+        mailbox.delete_draft(change.delete)
+    record = store.get(TABLE, change.key) or {}
+    moved = change.status != record.get("status")
+    store.put(
+        TABLE,
+        change.key,
+        {
+            **record,
+            **change.fields,
+            "status": change.status,
+            "status_at": change.at.isoformat() if moved else record.get("status_at"),
+        },
+    )
+    if not moved:
+        return ""
+    log.info("draft %s is now %s", change.key, change.status)
+    return change.summary(record)
+
+
+def _drop_copies(records: Mapping[str, Mapping[str, Any]], mailbox: Mailbox, now: datetime) -> None:
+    """A create whose answer was lost may still be written by Gmail after nurture looked for
+    it and created it again. Such a copy carries the recorded draft's own Message-ID
+    (nobody opened it: the composer would have replaced it); it is nurture's, unedited, and
+    removed. Only young drafts are checked (``COPY_WINDOW``)."""
+    young = [
+        r
+        for r in records.values()
+        if r.get("status") == CREATED
+        and r.get("rfc822_id")
+        and now - moment(r.get("created_at") or now) <= COPY_WINDOW
+    ]
+    if not young:
+        return
+    taken = {str(r["provider_id"]) for r in records.values() if r.get("provider_id")}
+    others = mailbox.unclaimed(taken)
+    for record in young:
+        for copy in copies(others, mail_of(record)):
+            log.warning("deleting a second copy %s of draft %s", copy.id, record.get("key"))
+            mailbox.delete_draft(copy.id)

@@ -31,7 +31,7 @@ from agent.store.cache import Derived, fingerprint_of
 from agent.store.codec import from_json, to_json
 from agent.store.db import Store
 
-MEMO_VERSION = 1  # bump whenever the engine decides differently
+MEMO_VERSION = 2  # bump whenever the engine decides differently (2: replies in threads)
 PEOPLE_PER_ACCOUNT = 3
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from agent.core.drafts import CREATED, EXPIRED, REJECTED, SENT, TABLE, one_line, tidy
+from agent.core.drafts import CREATED, EXPIRED, REJECTED, SENT, TABLE, mail_of, one_line, tidy
 from agent.errors import UserError
-from agent.model import Address, OutgoingMail
 from agent.providers.base import Mailbox
 from agent.store.db import Store
 
@@ -112,7 +111,7 @@ class Desk:
         subject, text = parse_edit(edited)
         if subject == record.get("subject") and text == record.get("text"):
             return False
-        live = next((d for d in self.mailbox.drafts() if d.marker == record["key"]), None)
+        live = next((d for d in self.mailbox.drafts() if d.id == draft_id), None)
         if live is None or live.message_id != record.get("message_id"):
             where = (
                 "is no longer in your mailbox" if live is None else "was changed in your mailbox"
@@ -121,9 +120,8 @@ class Desk:
                 f"draft {record['key']} {where} since nurture last wrote it",
                 "edit it in your mail program, or run `nurture sync` first",
             )
-        to = Address(str(record["contact"]), str(record.get("contact_name") or ""))
         # The HTML part was the template's: the rep's own words go out as text only.
-        mail = OutgoingMail(to=(to,), subject=subject, text=text, marker=str(record["key"]))
+        mail = replace(mail_of(record), subject=subject, text=text, html="")
         ref = self.mailbox.update_draft(draft_id, mail)
         self._save(
             record,
@@ -133,6 +131,7 @@ class Desk:
             html="",
             provider_id=ref.id,
             message_id=ref.message_id,
+            thread=ref.thread or record.get("thread", ""),
             link=ref.link or record.get("link", ""),
             edited=True,
             edited_at=self.now.isoformat(),

@@ -36,7 +36,7 @@ def drafts() -> None:
 @click.option("--status", type=click.Choice(STATUSES), help="Only drafts with this status.")
 @pass_context
 def list_(context: Context, as_json: bool, status: str | None) -> None:
-    """Every draft, newest first, with its status (created, sent, rejected, expired).
+    """Every draft, newest first, with its status (created, sent, rejected, expired, withdrawn).
 
     Example: nurture drafts list --status created
     """

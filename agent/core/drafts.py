@@ -1,7 +1,7 @@
 """Drafts as data: a planned play → the mail the rep reviews, and the records kept of it.
 
 Pure: no store, no provider, no clock. ``compose`` renders an action's template (through
-``agent.render.jinja``) into an :class:`OutgoingMail` whose marker is the action's key; the
+``agent.render.jinja``) into an :class:`OutgoingMail` whose key is the action's key; the
 store's ``drafts`` table keeps one record per key, whose fields the engine's history
 (``agent.app.book.load_history``), the digest and the block notes read.
 
@@ -26,7 +26,8 @@ from agent.render.jinja import RenderedDraft, render_draft
 TABLE = "drafts"
 # A record's status. "pending": recorded, not (known to be) in the mailbox yet.
 PENDING, CREATED, SENT, REJECTED, EXPIRED = "pending", "created", "sent", "rejected", "expired"
-STATUSES = (PENDING, CREATED, SENT, REJECTED, EXPIRED)
+WITHDRAWN = "withdrawn"  # a reply whose conversation went on before it was sent
+STATUSES = (PENDING, CREATED, SENT, REJECTED, EXPIRED, WITHDRAWN)
 WAITING = frozenset({PENDING, CREATED})
 
 SUBJECT_CHARS, NAME_CHARS = 200, 100
@@ -134,7 +135,7 @@ def finish(rendered: RenderedDraft, action: Action, to: str, config: Config) -> 
         subject=subject,
         text=tidy(rendered.text),
         html=rendered.html.strip() + "\n" if rendered.html.strip() else "",
-        marker=action.key,
+        key=action.key,
     )
 
 
@@ -148,10 +149,15 @@ def tidy(text: str) -> str:
 
 
 def pending_record(
-    action: Action, mail: OutgoingMail, now: datetime, provider: str
+    action: Action,
+    mail: OutgoingMail,
+    now: datetime,
+    provider: str,
+    reply: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Written (and committed) before the draft is created: enough to finish the job
-    without the plan, which a re-run would no longer produce."""
+    without the plan, which a re-run would no longer produce. ``reply``: the conversation
+    it continues (``drafts_threads.reply_fields``)."""
     return {
         "key": action.key,
         "account": action.account,
@@ -167,10 +173,16 @@ def pending_record(
         "created_at": now.isoformat(),
         "status_at": now.isoformat(),
         "provider": provider,
-        "provider_id": "",
-        "message_id": "",
+        "provider_id": "",  # the draft id: how the draft is tracked
+        "message_id": "",  # the provider's id of the message nurture last wrote into it
+        "rfc822_id": mail.rfc822_id,  # its Message-ID (agent.providers.mail.draft_match)
+        "thread": "",  # the thread the draft is in, as last seen
         "link": "",
         "edited": False,
+        "in_reply_to": mail.in_reply_to,
+        "references": list(mail.references),
+        "reply_thread": mail.thread,
+        **(reply or {}),
     }
 
 
@@ -182,7 +194,11 @@ def mail_of(record: Mapping[str, Any]) -> OutgoingMail:
         subject=str(record.get("subject") or ""),
         text=str(record.get("text") or ""),
         html=str(record.get("html") or ""),
-        marker=str(record["key"]),
+        key=str(record["key"]),
+        rfc822_id=str(record.get("rfc822_id") or ""),
+        thread=str(record.get("reply_thread") or ""),
+        in_reply_to=str(record.get("in_reply_to") or ""),
+        references=tuple(str(r) for r in record.get("references") or ()),
     )
 
 

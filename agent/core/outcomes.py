@@ -1,18 +1,22 @@
 """What became of each draft, learnt from the mailbox itself. Pure.
 
 The rep works in Gmail (or the outbox folder), not in nurture, so each sync compares the
-drafts nurture recorded with what the mailbox shows now:
+drafts nurture recorded with what the mailbox shows now. A draft is found by its draft id
+(local: its file name), the one thing Gmail's composer keeps when it rebuilds a draft on
+autosave; nothing in the message names nurture. Then:
 
-* still there, nobody touched it for ``drafts.expire_days``: *expired*; removed from the
-  mailbox only when unedited (its message id is still the one nurture wrote), else left;
-* gone, and a message carrying its marker (or, when the marker was lost, a message to the
-  same person whose opening is at least 70% the same text) was sent: *sent*, with a short
-  record of the rep's edits;
+* still there: *waiting*, whatever the rep did to it (an edit is remembered, and its link
+  and thread follow the message Gmail now keeps); untouched for ``drafts.expire_days``:
+  *expired*, removed only when unedited (its message id is still the one nurture wrote);
+* gone, and the rep sent a message in the draft's thread since it was written (Gmail
+  sends a draft in its own thread, with a Message-ID of its own), or the message sent on
+  approval, or failing both a message to the same person whose opening is at least 70%
+  the same text: *sent*, with a short record of the rep's edits;
 * gone, nothing sent: *rejected*, the rep deleted it, and that play rests for that person.
 
 A draft is only judged rejected from a ``fresh`` listing, one taken *before* the sync that
 filled the store: a draft sent a second before a listing taken after the sync would
-otherwise look deleted. A later marker match still turns a wrong "rejected" into "sent".
+otherwise look deleted. A later match still turns a wrong "rejected" into "sent".
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.config.schema import Config
-from agent.core.drafts import CREATED, EXPIRED, REJECTED, SENT, one_line
+from agent.core.drafts import CREATED, EXPIRED, REJECTED, SENT, WITHDRAWN, one_line
 from agent.model import DraftRef, MailMessage
 
 SIMILAR = 0.7  # share of the opening text the rep kept for a sent message to be our draft
@@ -64,7 +68,6 @@ def outcomes(
     fresh: bool,
 ) -> list[Outcome]:
     """Status changes for the records, given the drafts in the mailbox and the mail synced."""
-    by_marker = {d.marker: d for d in live}
     by_id = {d.id: d for d in live}  # a draft keeps its id when edited, whatever its headers
     sent = [m for m in messages if m.sender is not None and m.sender.email in config.me]
     claimed = {str(r.get("sent_id")) for r in records.values() if r.get("sent_id")}
@@ -74,9 +77,13 @@ def outcomes(
         status = str(record.get("status") or "")
         if not watched(record):
             continue
-        draft = by_marker.get(key) or by_id.get(str(record.get("provider_id") or "-"))
+        draft = by_id.get(str(record.get("provider_id") or "-"))
         if draft is not None:
-            change = _still_there(key, record, draft, now, expire) if status == CREATED else None
+            change = (
+                _still_there(key, record, draft, now, expire)
+                if status == CREATED
+                else _followed(key, record, draft)
+            )
         else:
             late = now - moment(record["created_at"]) >= expire
             change = _gone(key, record, status, sent, claimed, now=now, fresh=fresh, late=late)
@@ -92,7 +99,7 @@ def watched(record: Record) -> bool:
     status = record.get("status")
     if status == CREATED:
         return True
-    if status == EXPIRED:  # an edited draft left in place may still be sent
+    if status in (EXPIRED, WITHDRAWN):  # an edited draft left in place may still be sent
         return not record.get("removed")
     if status == SENT:  # approved in nurture: what the rep changed shows in the sent mail
         return record.get("sent_by") == "approve" and "edits" not in record
@@ -103,13 +110,37 @@ def _still_there(
     key: str, record: Record, draft: DraftRef, now: datetime, expire: timedelta
 ) -> Outcome | None:
     edited = bool(record.get("edited")) or draft.message_id != record.get("message_id")
+    seen = _where(record, draft)
     if now - moment(record["created_at"]) >= expire:
         if edited:
-            return Outcome(key, EXPIRED, now, {"edited": True, "removed": False})
+            return Outcome(key, EXPIRED, now, {**seen, "edited": True, "removed": False})
         return Outcome(key, EXPIRED, now, {"removed": True}, delete=draft.id)
     if edited and not record.get("edited"):
-        return Outcome(key, CREATED, moment(record.get("status_at") or now), {"edited": True})
+        seen["edited"] = True
+    if seen:
+        return Outcome(key, CREATED, moment(record.get("status_at") or now), seen)
     return None
+
+
+def _followed(key: str, record: Record, draft: DraftRef) -> Outcome | None:
+    """A draft left in the mailbox after its fate (an edited one that expired): where it
+    is now, so that sending it later is still recognised."""
+    seen = _where(record, draft)
+    if not seen:
+        return None
+    at = moment(record.get("status_at") or record["created_at"])
+    return Outcome(key, str(record.get("status")), at, seen)
+
+
+def _where(record: Record, draft: DraftRef) -> dict[str, Any]:
+    """The draft's link and thread where they moved: each autosave makes a new message
+    (the link opens a message id), and a new subject moves the draft to a new thread."""
+    moved: dict[str, Any] = {}
+    if draft.link and draft.link != record.get("link"):
+        moved["link"] = draft.link
+    if draft.thread and draft.thread != record.get("thread"):
+        moved["thread"] = draft.thread
+    return moved
 
 
 def _gone(
@@ -133,8 +164,8 @@ def _gone(
             "edit_summary": edit_summary(record, message, ratio),
         }
         return Outcome(key, SENT, message.sent_at, fields)
-    if status == EXPIRED:
-        return Outcome(key, EXPIRED, moment(record.get("status_at") or now), {"removed": True})
+    if status in (EXPIRED, WITHDRAWN):
+        return Outcome(key, status, moment(record.get("status_at") or now), {"removed": True})
     if status == CREATED and late:
         # Past its expiry date nobody can tell our removal (interrupted before it was
         # recorded) from the rep's: either way it was not used.
@@ -147,13 +178,17 @@ def _gone(
 def sent_match(
     key: str, record: Record, sent: Sequence[MailMessage], claimed: set[str]
 ) -> tuple[MailMessage, float] | None:
-    """The rep's message that was this draft: by marker, else by text to the same person."""
+    """The rep's message that was this draft: the one sent on approval, else the first in
+    the draft's thread since it was written, else one to the same person with its text."""
     free = [m for m in sent if m.uid not in claimed]
-    marked = [m for m in free if m.marker == key]
-    if marked:
-        message = min(marked, key=lambda m: m.sent_at)
-        return message, similarity(record, message)
     since = moment(record["created_at"]) - CLOCK_SLACK
+    approved, thread = str(record.get("sent_provider_id") or ""), str(record.get("thread") or "")
+    ours = [m for m in free if approved and m.provider_id == approved] or [
+        m for m in free if thread and m.thread == thread and m.sent_at >= since
+    ]
+    if ours:
+        message = min(ours, key=lambda m: m.sent_at)
+        return message, similarity(record, message)
     contact = str(record.get("contact") or "").lower()
     scored = [
         (similarity(record, m), m)

@@ -20,6 +20,7 @@ from agent.core.history import History
 from agent.core.plays.builders import Candidate, PlayContext
 from agent.core.plays.offers import shared_in_mail
 from agent.core.plays.table import choose_plays
+from agent.core.plays.threads import last_message
 from agent.model import Action, ActionKind, Signal, Touch
 
 NEVER_TOUCHED = 10_000  # ranks a never-touched account above any overdue one
@@ -124,6 +125,8 @@ def _draft(
         asks=c.asks,
         subject_hint=c.subject_hint,
         meeting=c.meeting,
+        reply_to=c.reply_to,
+        last_message=last_message(state.touches, c.contact.email),
     )
 
 

@@ -163,6 +163,7 @@ def message_touches(
             weight=WEIGHT_ONE_WAY,
             subject=message.subject,
             snippet=message.snippet,
+            thread=message.thread,
         )
         for email, account in dict(contacts).items()
         if account is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -83,12 +83,22 @@ class Mailbox(Protocol):
     """Draft and send operations. Only ``send_draft`` (on the rep's approval) and
     ``send_to_self`` (the digest) ever send anything."""
 
-    def create_draft(self, mail: OutgoingMail) -> DraftRef:
-        """Create a draft; if a draft with ``mail.marker`` exists, return it instead."""
+    def create_draft(
+        self, mail: OutgoingMail, claimed: Collection[str] = (), since: datetime | None = None
+    ) -> DraftRef:
+        """Create a draft, once. When the create's answer is lost, the draft it may have
+        made is looked for (``agent.draft_match.made_from``) among the drafts whose ids are
+        not in ``claimed`` (those nurture tracks already) before trying again; ``since`` is
+        when the draft was recorded pending. Copies a repeated request made are removed."""
         ...
 
     def drafts(self) -> list[DraftRef]:
-        """nurture's drafts (those with a marker) that still exist."""
+        """Every draft in the mailbox now: id, current message id, thread and link."""
+        ...
+
+    def unclaimed(self, claimed: Collection[str]) -> list[DraftRef]:
+        """The drafts whose ids are not in ``claimed``, with their Message-ID, recipients,
+        subject and time written: enough to recognise one nurture wrote."""
         ...
 
     def update_draft(self, draft_id: str, mail: OutgoingMail) -> DraftRef:

@@ -7,14 +7,15 @@ keeps), and use-case tests can drive the pipeline with it without files or a net
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from agent.errors import UserError
 from agent.model import DraftRef, Interval, MailMessage, Meeting, NurtureBlock, OutgoingMail
 from agent.providers.base import Interest, Progress, Pull, StoredMeetings
+from agent.providers.mail.draft_match import made_from
 from agent.providers.registry import Connection
 
 
@@ -45,10 +46,15 @@ class MemoryProvider:
 
 @dataclass
 class MemoryMailbox:
-    """Drafts in a dict keyed by draft id; what was sent, in the order it left."""
+    """Drafts in a dict keyed by draft id; what was sent, in the order it left.
+
+    Like Gmail, it has no client-chosen ids: a create whose answer was lost is recognised
+    among the drafts nobody claims (``draft_match.made_from``), as the Google mailbox does.
+    """
 
     me: tuple[str, ...]
-    drafts_by_id: dict[str, tuple[OutgoingMail, int]] = field(default_factory=dict)
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    drafts_by_id: dict[str, tuple[OutgoingMail, int, datetime]] = field(default_factory=dict)
     sent: list[OutgoingMail] = field(default_factory=list)
     _counter: int = 0
 
@@ -57,23 +63,37 @@ class MemoryMailbox:
         return self._counter
 
     def _ref(self, draft_id: str) -> DraftRef:
-        mail, version = self.drafts_by_id[draft_id]
-        return DraftRef(draft_id, f"{draft_id}.{version}", mail.marker, f"memory:{draft_id}")
+        mail, version, written = self.drafts_by_id[draft_id]
+        return DraftRef(
+            draft_id,
+            f"{draft_id}.{version}",
+            thread=mail.thread or f"t-{draft_id}",
+            link=f"memory:{draft_id}",
+            rfc822_id=mail.rfc822_id,
+            to=tuple(a.email.lower() for a in mail.to),
+            subject=mail.subject,
+            written_at=written,
+        )
 
-    def create_draft(self, mail: OutgoingMail) -> DraftRef:
-        existing = next((d for d in self.drafts() if mail.marker and d.marker == mail.marker), None)
-        if existing is not None:
-            return existing
+    def create_draft(
+        self, mail: OutgoingMail, claimed: Collection[str] = (), since: datetime | None = None
+    ) -> DraftRef:
+        found = made_from(self.unclaimed(claimed), mail, since) if since is not None else None
+        if found is not None:
+            return found
         draft_id = f"d{self._next()}"
-        self.drafts_by_id[draft_id] = (mail, self._next())
+        self.drafts_by_id[draft_id] = (mail, self._next(), self.now())
         return self._ref(draft_id)
 
     def drafts(self) -> list[DraftRef]:
-        return [self._ref(i) for i, (mail, _) in self.drafts_by_id.items() if mail.marker]
+        return [self._ref(i) for i in self.drafts_by_id]
+
+    def unclaimed(self, claimed: Collection[str]) -> list[DraftRef]:
+        return [d for d in self.drafts() if d.id not in claimed]
 
     def update_draft(self, draft_id: str, mail: OutgoingMail) -> DraftRef:
         self._existing(draft_id)
-        self.drafts_by_id[draft_id] = (mail, self._next())
+        self.drafts_by_id[draft_id] = (mail, self._next(), self.now())
         return self._ref(draft_id)
 
     def delete_draft(self, draft_id: str) -> None:

@@ -64,7 +64,7 @@ def test_local_delivery_is_an_eml_to_the_rep_in_the_outbox(
     assert message["To"] == "riley@northwind-analytics.com"
     assert "riley@northwind-analytics.com" in message["From"]
     assert message["Subject"].startswith("Your dream clients this week · week 47")
-    assert message["X-Nurture-Key"] == f"digest-{WEEK}"
+    assert path.name == f"digest-{WEEK}.eml" and message["X-Nurture-Key"] is None
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
@@ -82,7 +82,7 @@ def test_a_second_digest_for_the_week_is_refused_unless_forced(
         assert "--force" in str(refused.value)
         again = digest.send(demo_config, store, NOW + timedelta(hours=2), force=True)
     assert again.sends == 2 and again.where.endswith(f"digest-{WEEK}-2.eml")
-    assert read_eml(Path(again.where))["X-Nurture-Key"] == f"digest-{WEEK}-2"
+    assert read_eml(Path(again.where))["Subject"] == again.rendered.subject
     with Store.open(tmp_path / "home") as store:  # committed: a new process refuses too
         with pytest.raises(UserError):
             digest.send(demo_config, store, NOW + timedelta(days=1))
@@ -123,7 +123,7 @@ def test_the_digest_goes_through_the_mailboxs_send_to_self(
         report = digest.send(demo_config, store, NOW, mailbox=Mailbox())  # type: ignore[arg-type]
     assert report.where == "gmail-id-1"
     assert [m.to[0].email for m in sent] == ["riley@northwind-analytics.com"]
-    assert sent[0].html and sent[0].text and sent[0].marker == f"digest-{WEEK}"
+    assert sent[0].html and sent[0].text and sent[0].key == f"digest-{WEEK}"
     assert not (demo_config.path(demo_config.local.outbox) / f"digest-{WEEK}.eml").exists()
 
 

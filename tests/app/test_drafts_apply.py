@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from agent.app.drafts import apply, learn
 from agent.config.schema import Config
 from agent.core.drafts import compose, sample_action
 from agent.errors import UserError
-from agent.model import MARKER_HEADER, Address, DraftRef, OutgoingMail, PlayId
+from agent.model import Address, DraftRef, OutgoingMail, PlayId
 from agent.providers.local.outbox import LocalOutbox, file_name
 from agent.providers.registry import connect
 from agent.store.db import Store
@@ -48,13 +50,15 @@ class CrashingMailbox(LocalOutbox):
         self.after = after
         self.crashed = False
 
-    def create_draft(self, mail: OutgoingMail) -> DraftRef:
+    def create_draft(
+        self, mail: OutgoingMail, claimed: Collection[str] = (), since: datetime | None = None
+    ) -> DraftRef:
         if not self.crashed:
             self.crashed = True
             if self.after:
                 super().create_draft(mail)
             raise Crash
-        return super().create_draft(mail)
+        return super().create_draft(mail, claimed, since)
 
 
 def test_applying_twice_makes_one_draft_per_action(config: Config, tmp_path: Path) -> None:
@@ -100,9 +104,11 @@ def test_a_crash_between_the_steps_is_finished_without_a_second_draft(
 
 def test_two_cycles_at_once_make_one_draft(config: Config, tmp_path: Path) -> None:
     class Slow(LocalOutbox):
-        def create_draft(self, mail: OutgoingMail) -> DraftRef:
+        def create_draft(
+            self, mail: OutgoingMail, claimed: Collection[str] = (), since: datetime | None = None
+        ) -> DraftRef:
             time.sleep(0.2)  # wide open for the other run, were it not for the lock
-            return super().create_draft(mail)
+            return super().create_draft(mail, claimed, since)
 
     def run() -> None:
         with Store.open(tmp_path / "home", lock_timeout=30) as store:
@@ -129,15 +135,21 @@ def test_a_broken_template_writes_nothing(config: Config, tmp_path: Path) -> Non
     assert files(config) == []
 
 
-def test_a_draft_file_carries_the_marker_and_the_sender(config: Config) -> None:
-    mail = compose(ACTIONS[0], config.model_copy(update={"drafts": config.drafts}))
+def test_a_draft_file_is_named_after_its_key_and_says_nothing_of_nurture(
+    config: Config,
+) -> None:
+    mail = replace(compose(ACTIONS[0], config), rfc822_id="123.45.678@seller.com")
     box = LocalOutbox(config.path(config.local.outbox), config.me, "Riley Quinn", lambda: NOW)
     ref = box.create_draft(mail)
     raw = Path(ref.link).read_bytes()
-    assert f"{MARKER_HEADER}: {ACTIONS[0].key}".encode() in raw
-    assert b"From: Riley Quinn <rep@seller.com>" in raw
-    assert box.drafts() == [ref]
-    assert box.create_draft(replace(mail, text="other words")) == ref  # found by marker
+    assert ref.id == f"{ACTIONS[0].key}.eml" and ref.thread == "123.45.678@seller.com"
+    head = raw.split(b"\n\n", 1)[0]
+    assert b"From: Riley Quinn <rep@seller.com>" in head
+    assert b"Message-ID: <123.45.678@seller.com>" in head
+    assert b"X-" not in head and ACTIONS[0].key.encode() not in raw
+    assert box.drafts() == [replace(ref, written_at=box.drafts()[0].written_at)]
+    again = box.create_draft(replace(mail, text="other words"))  # found by its file name
+    assert again.id == ref.id and again.message_id == ref.message_id
 
 
 def test_a_sent_local_draft_comes_back_as_outbound_mail(config: Config, tmp_path: Path) -> None:
@@ -150,8 +162,10 @@ def test_a_sent_local_draft_comes_back_as_outbound_mail(config: Config, tmp_path
             update={"accounts": (*config.accounts, _account("Sample Foods", "samplefoods.example"))}
         )
         book.sync(acme, store, connect(acme, None).source, NOW)
-        [message] = [m for m in store.messages() if m.marker]
-        assert message.marker == ACTIONS[0].key and message.sender.email == "rep@seller.com"
+        record = store.get("drafts", ACTIONS[0].key)
+        [message] = [m for m in store.messages() if m.thread == record["thread"]]
+        assert message.uid == record["rfc822_id"].lower()
+        assert message.sender.email == "rep@seller.com"
         learned = learn(acme, store, box, NOW, live=[], fresh=True)
         assert "sent" in learned.summary()
         assert store.get("drafts", ACTIONS[0].key)["edit_summary"] == "sent as drafted"
@@ -168,7 +182,7 @@ def test_the_local_outbox_sends_to_the_rep_only(config: Config) -> None:
     with pytest.raises(UserError, match="only ever sends mail to you"):
         box.send_to_self(OutgoingMail(to=(Address("ann@acme.com"),), subject="x", text="y"))
     where = box.send_to_self(
-        OutgoingMail(to=(Address("rep@seller.com"),), subject="x", text="y", marker="d-1")
+        OutgoingMail(to=(Address("rep@seller.com"),), subject="x", text="y", key="d-1")
     )
     assert where.endswith("outbox/d-1.eml") and Path(where).is_file()
     assert files(config, "sent") == []

@@ -5,28 +5,26 @@ from __future__ import annotations
 
 import base64
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.app import pipeline
 from agent.app.drafts import apply
-from agent.app.jobs import JOB_STEPS
 from agent.app.review import Desk
 from agent.config.schema import Config, load_config
 from agent.core.drafts import mail_of, sample_action
 from agent.demo.workspace import TZ, write_demo
 from agent.errors import UserError
-from agent.model import MARKER_HEADER, Address, PlayId
+from agent.model import Address, PlayId
 from agent.providers.google.provider import GoogleProvider
 from agent.providers.mail.mime import build_mime
-from agent.providers.registry import Connection
 from agent.store.db import Store
 from tests.conftest import NOW
 from tests.kits.fakegoogle import FakeGoogle
 from tests.kits.googleworld import google_config, google_provider, seed_calendar, seed_mail
+from tests.kits.steps import plan_job, sync_job
 
 ANN = "ann.lee@acme.com"
 DAY = timedelta(days=1)
@@ -47,18 +45,8 @@ def action(play: PlayId = PlayId.SHARE_CONTENT):
     )
 
 
-def run_steps(
-    config: Config, store: Store, provider: GoogleProvider, at: datetime, steps: tuple[str, ...]
-) -> pipeline.Run:
-    connection = Connection(provider, provider.mailbox, provider.block_calendar)
-    run = pipeline.Run(config, store, None, at, connection=connection)
-    return pipeline.run_steps(run, steps)
-
-
 def sync(config: Config, store: Store, provider: GoogleProvider, at=NOW) -> str:
-    learned = run_steps(config, store, provider, at, JOB_STEPS["sync"]).learned
-    assert learned is not None
-    return learned.summary()
+    return sync_job(config, store, provider, at)
 
 
 def gmail(fake: FakeGoogle):
@@ -73,13 +61,13 @@ def test_a_planned_draft_becomes_one_gmail_draft(
         apply(config, store, provider.mailbox, [action()], NOW)
         fresh = google_provider(fake_google, config)  # a new process: no cache
         apply(config, store, fresh.mailbox, [action()], NOW)
-        store.delete("drafts", "k-share_content")  # even a lost record finds it by marker
-        apply(config, store, fresh.mailbox, [action()], NOW)
         record = store.get("drafts", "k-share_content")
     [(draft_id, message)] = fake_google.drafts().items()
     assert record["provider_id"] == draft_id and record["message_id"] == message.id
-    assert message.header(MARKER_HEADER) == "k-share_content"
-    assert record["link"].startswith("https://mail.google.com/")
+    assert record["thread"] == message.thread_id
+    assert record["rfc822_id"] and message.header("Message-ID") == f"<{record['rfc822_id']}>"
+    assert b"k-share_content" not in message.raw and b"X-Nurture" not in message.raw
+    assert record["link"].startswith(f"https://mail.google.com/mail/u/{fake_google.email}/")
     assert fake_google.sends == []
 
 
@@ -99,7 +87,7 @@ def test_approval_sends_that_draft_once_through_drafts_send(
         assert store.get("drafts", "k-share_content")["edit_summary"] == "sent as drafted"
 
 
-def test_a_draft_sent_from_gmail_is_found_by_its_marker(
+def test_a_draft_sent_through_the_api_elsewhere_is_found_in_its_thread(
     world, fake_google: FakeGoogle, tmp_path: Path
 ) -> None:
     config, provider = world
@@ -145,7 +133,7 @@ def test_a_copy_gmail_wrote_late_is_removed_and_the_recorded_draft_kept(
     world, fake_google: FakeGoogle, tmp_path: Path
 ) -> None:
     """A create whose answer was lost, written by Gmail only after nurture looked for it
-    and created it again: the next sync finds two drafts with one marker."""
+    and created it again: the next sync finds two drafts with one Message-ID."""
     config, provider = world
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, [action()], NOW)
@@ -183,11 +171,12 @@ def test_expiry_removes_an_untouched_draft_and_keeps_an_edited_one(
         )
     assert untouched["status"] == "expired" and untouched["removed"] is True
     assert kept["status"] == "expired" and kept["removed"] is False and kept["edited"] is True
-    assert [m.header(MARKER_HEADER) for m in fake_google.drafts().values()] == ["k-invitation"]
+    assert list(fake_google.drafts()) == [kept["provider_id"]]
     assert fake_google.count("drafts.delete") == 1 and fake_google.sends == []
 
 
 def google_demo(tmp_path: Path, fake: FakeGoogle) -> Config:
+    fake.gmail_as_it_is()
     write_demo(tmp_path, NOW)
     seed_mail(fake, tmp_path / "mail.mbox")
     seed_calendar(fake, tmp_path / "calendar.ics", ZoneInfo(TZ), NOW)
@@ -208,28 +197,34 @@ def test_many_cycles_never_send_anything_without_approval(tmp_path: Path) -> Non
             fake.now = at
             provider = google_provider(fake, config)
             with Store.open(home) as store:
-                run_steps(config, store, provider, at, JOB_STEPS["sync"])
-                run_steps(config, store, provider, at, JOB_STEPS["plan"])
+                sync_job(config, store, provider, at)
+                plan_job(config, store, provider, at)
             _rep_tidies_up(fake, day)
             assert fake.sends == [], f"day {day}: {fake.sends}"
         assert fake.count("drafts.create") >= 8  # it did write drafts all along
         with Store.open(home) as store:
-            statuses = {r["status"] for r in store.items("drafts").values()}
+            records = store.items("drafts").values()
+            statuses = {r["status"] for r in records}
+            edited = [r for r in records if r.get("edited")]
         assert {"created", "rejected", "expired"} <= statuses and "sent" not in statuses
+        assert edited  # the rep's edits are remembered, and a draft still there waits on
+        there = {r["status"] for r in records if r["provider_id"] in fake.drafts()}
+        assert there <= {"created", "expired"}
         fake.assert_no_violations()
 
 
 def _rep_tidies_up(fake: FakeGoogle, day: int) -> None:
-    """The rep deletes one draft now and then, and rewrites another: never sends."""
-    users = fake.build("gmail").users()
+    """The rep works in Gmail: discards one draft now and then, opens another, rewrites a
+    third (the composer rebuilds each on autosave): never sends."""
     drafts = sorted(fake.drafts().items())
     if day % 3 == 1 and drafts:
-        users.drafts().delete(userId="me", id=drafts[0][0]).execute()
+        fake.composer.discard(drafts[0][0])
     if day % 4 == 2 and len(drafts) > 1:
         draft_id, message = drafts[-1]
-        raw = message.raw.replace(b"Best,", b"All the best,")
-        body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
-        users.drafts().update(userId="me", id=draft_id, body=body).execute()
+        text = message.raw.decode(errors="replace").replace("Best,", "All the best,")
+        fake.composer.edit(draft_id, text=text.partition("\r\n\r\n")[2] or text)
+    if day % 5 == 3 and len(drafts) > 2:
+        fake.composer.open(drafts[1][0])
 
 
 def test_the_cycle_command_only_ever_mails_the_rep(tmp_path: Path, capsys) -> None:
@@ -266,7 +261,7 @@ def test_edit_and_reject_through_nurture_work_on_gmail_drafts(
         after = store.get("drafts", "k-share_content")
         message = fake_google.drafts()[share["provider_id"]]
         assert after["message_id"] == message.id != share["message_id"]
-        assert message.header(MARKER_HEADER) == "k-share_content"
+        assert message.header("Message-ID") == f"<{share['rfc822_id']}>"
         assert message.header("Subject") == "For you, Ann" and after["edited"] is True
         with pytest.raises(UserError, match="changed in your mailbox"):
             desk.edit(share, "Subject: again\n\nstale copy\n")  # what nurture saw before

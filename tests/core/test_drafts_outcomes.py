@@ -33,15 +33,16 @@ def record(key: str = "k1", **fields: Any) -> dict[str, Any]:
         "status_at": NOW.isoformat(),
         "provider_id": f"r-{key}",
         "message_id": f"m-{key}",
+        "thread": f"t-{key}",
         **fields,
     }
 
 
-def live(key: str = "k1", message_id: str = "") -> DraftRef:
-    return DraftRef(f"r-{key}", message_id or f"m-{key}", key)
+def live(key: str = "k1", message_id: str = "", **kw: Any) -> DraftRef:
+    return DraftRef(f"r-{key}", message_id or f"m-{key}", kw.pop("thread", f"t-{key}"), **kw)
 
 
-def sent(text: str = TEXT, *, marker: str = "", to: Address = ANN, **kw: Any) -> MailMessage:
+def sent(text: str = TEXT, *, to: Address = ANN, **kw: Any) -> MailMessage:
     fields: dict[str, Any] = {
         "uid": "s1@seller.com",
         "sent_at": NOW + timedelta(hours=3),
@@ -49,7 +50,6 @@ def sent(text: str = TEXT, *, marker: str = "", to: Address = ANN, **kw: Any) ->
         "to": (to,),
         "subject": "Cold chain losses, measured",
         "snippet": " ".join(text.split())[:200],
-        "marker": marker,
         **kw,
     }
     return MailMessage(**fields)
@@ -67,9 +67,9 @@ def test_a_waiting_draft_nobody_touched_has_no_news() -> None:
     assert judge([record()], [live()]) == {}
 
 
-def test_sent_with_its_marker_is_sent_and_the_edits_are_kept() -> None:
+def test_sent_in_its_thread_is_sent_and_the_edits_are_kept() -> None:
     edited = TEXT.replace("This white paper made me think of you", "Saw this and thought of you")
-    change = judge([record()], [], [sent(edited, marker="k1", subject="For you")])["k1"]
+    change = judge([record()], [], [sent(edited, thread="t-k1", subject="For you")])["k1"]
     assert change.status == "sent" and change.fields["sent_id"] == "s1@seller.com"
     assert change.at == NOW + timedelta(hours=3)
     assert change.fields["edits"]["subject"] == "For you"
@@ -78,11 +78,19 @@ def test_sent_with_its_marker_is_sent_and_the_edits_are_kept() -> None:
 
 
 def test_sent_as_drafted_says_so() -> None:
-    change = judge([record()], [], [sent(marker="k1")])["k1"]
+    change = judge([record()], [], [sent(thread="t-k1")])["k1"]
     assert change.fields["edit_summary"] == "sent as drafted"
 
 
-def test_without_a_marker_a_similar_message_to_the_same_person_is_the_draft() -> None:
+def test_in_its_thread_a_rewritten_message_is_the_draft_whatever_it_says() -> None:
+    other = sent("Lunch on Tuesday?", thread="t-k1", subject="Lunch")
+    change = judge([record()], [], [other])["k1"]
+    assert change.status == "sent" and change.fields["edits"]["opening_kept"] < SIMILAR
+    earlier = sent(thread="t-k1", sent_at=NOW - timedelta(days=2))  # before the draft
+    assert judge([record()], [], [earlier])["k1"].status == "rejected"
+
+
+def test_elsewhere_a_similar_message_to_the_same_person_is_the_draft() -> None:
     edited = TEXT.replace("made me think of you", "reminded me of our talk")
     assert similarity(record(), sent(edited)) >= SIMILAR
     change = judge([record()], [], [sent(edited)])["k1"]
@@ -100,7 +108,7 @@ def test_a_different_message_or_another_person_is_not_the_draft() -> None:
 
 
 def test_mail_from_the_contact_is_never_the_rep_sending_the_draft() -> None:
-    reply = sent(sender=ANN, to=(ME,), marker="k1")
+    reply = sent(sender=ANN, to=(ME,), thread="t-k1")
     assert judge([record()], [], [reply])["k1"].status == "rejected"
 
 
@@ -111,9 +119,9 @@ def test_a_deleted_draft_is_rejected_only_from_a_listing_taken_before_the_sync()
 
 def test_a_draft_judged_rejected_that_turns_up_sent_is_sent() -> None:
     rejected = record(status="rejected", rejected_by="deleted")
-    assert judge([rejected], [], [sent(marker="k1")])["k1"].status == "sent"
+    assert judge([rejected], [], [sent(thread="t-k1")])["k1"].status == "sent"
     by_the_rep = record(status="rejected", rejected_by="you")
-    assert judge([by_the_rep], [], [sent(marker="k1")]) == {}
+    assert judge([by_the_rep], [], [sent(thread="t-k1")]) == {}
 
 
 def test_an_unedited_draft_expires_and_is_removed() -> None:
@@ -134,10 +142,23 @@ def test_an_edit_is_noticed_before_expiry() -> None:
     assert change.status == "created" and change.fields == {"edited": True}
 
 
+def test_a_waiting_draft_is_followed_where_gmail_moved_it() -> None:
+    """Each autosave makes a new message (the link opens one) and a new subject a new
+    thread: the record follows both, and the draft is still waiting."""
+    moved = live(message_id="m-2", thread="t-2", link="https://mail/#drafts?compose=m-2")
+    change = judge([record(link="https://mail/#drafts?compose=m-k1")], [moved])["k1"]
+    assert change.status == "created" and change.at == NOW
+    assert change.fields == {"link": moved.link, "thread": "t-2", "edited": True}
+    later = judge([record(thread="t-2", edited=True)], [], [sent(thread="t-2")])["k1"]
+    assert later.status == "sent"
+
+
 def test_an_edited_expired_draft_can_still_be_sent() -> None:
     kept = record(status="expired", removed=False, edited=True)
     assert judge([kept], [live(message_id="m2")], days=20) == {}
-    assert judge([kept], [], [sent(marker="k1")], days=20)["k1"].status == "sent"
+    followed = judge([kept], [live(message_id="m2", thread="t-9")], days=20)["k1"]
+    assert followed.status == "expired" and followed.fields == {"thread": "t-9"}
+    assert judge([kept], [], [sent(thread="t-k1")], days=20)["k1"].status == "sent"
     gone = judge([kept], [], [], days=20)["k1"]
     assert gone.status == "expired" and gone.fields == {"removed": True}
 
@@ -154,10 +175,10 @@ def test_one_sent_message_is_one_draft() -> None:
 
 
 def test_an_approved_draft_learns_its_edits_from_the_sent_mail() -> None:
-    approved = record(status="sent", sent_by="approve")
-    change = judge([approved], [], [sent(marker="k1")])["k1"]
+    approved = record(status="sent", sent_by="approve", sent_provider_id="g-1", thread="")
+    change = judge([approved], [], [sent(provider_id="g-1")])["k1"]
     assert change.status == "sent" and "edits" in change.fields
-    assert judge([{**approved, "edits": {}}], [], [sent(marker="k1")]) == {}
+    assert judge([{**approved, "edits": {}}], [], [sent(provider_id="g-1")]) == {}
 
 
 def closed(status: str, days_ago: float, n: int) -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ def touch(
     source: str = "",
     subject: str = "",
     snippet: str = "",
+    thread: str = "",
     now: datetime = NOW,
 ) -> Touch:
     return Touch(
@@ -52,6 +53,7 @@ def touch(
         weight=3 if meeting else 1,
         subject=subject,
         snippet=snippet,
+        thread=thread,
     )
 
 

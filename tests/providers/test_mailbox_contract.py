@@ -1,7 +1,8 @@
 """One Mailbox contract, every provider: memory, local files and Gmail (the fake server).
 
 What the use cases rely on: a draft once created is listed until it is sent or deleted,
-re-creating a draft with the same marker keeps one, an update gives it a new message id,
+a create repeated after a lost answer finds the first draft (its Message-ID, as
+``draft_match`` looks for it among the unclaimed ones), an update gives it a new message id,
 deleting twice is fine, sending takes the draft out of the list, and ``send_to_self``
 mails the rep and nobody else.
 """
@@ -25,14 +26,20 @@ from tests.kits.googleworld import google_config, google_provider
 ME = "rep@seller.com"
 
 
-def mail(marker: str = "k-1", to: str = "ann@acme.com", text: str = "Hello Ann.") -> OutgoingMail:
-    return OutgoingMail(to=(Address(to, "Ann Lee"),), subject="A note", text=text, marker=marker)
+def mail(key: str = "k-1", to: str = "ann@acme.com", text: str = "Hello Ann.") -> OutgoingMail:
+    return OutgoingMail(
+        to=(Address(to, "Ann Lee"),),
+        subject="A note",
+        text=text,
+        key=key,
+        rfc822_id=f"{key}.4f2a9c@seller.com",
+    )
 
 
 @pytest.fixture(params=["memory", "local", "google"])
 def mailbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mailbox]:
     if request.param == "memory":
-        yield MemoryMailbox((ME,))
+        yield MemoryMailbox((ME,), now=lambda: NOW)
     elif request.param == "local":
         yield LocalOutbox(tmp_path / "outbox", [ME], "Rep", clock=lambda: NOW)
     else:
@@ -40,11 +47,11 @@ def mailbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mailbox]
             yield google_provider(fake, google_config(fake)).mailbox
 
 
-def test_a_created_draft_is_listed_once(mailbox: Mailbox) -> None:
-    first = mailbox.create_draft(mail())
-    again = mailbox.create_draft(mail())
-    assert again.id == first.id
-    assert [d.marker for d in mailbox.drafts()] == ["k-1"]
+def test_a_create_repeated_after_a_lost_answer_leaves_one_draft(mailbox: Mailbox) -> None:
+    mailbox.create_draft(mail(), since=NOW)
+    again = mailbox.create_draft(mail(), claimed=(), since=NOW)
+    assert [d.id for d in mailbox.drafts()] == [again.id]
+    assert mailbox.unclaimed({again.id}) == []
 
 
 def test_an_update_gives_the_draft_a_new_message_id(mailbox: Mailbox) -> None:

@@ -16,7 +16,8 @@ from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
 from agent.core.history import History
 from agent.core.plays.offers import content_offers, introduction_offers, invitation_offers
-from agent.model import Channel, Direction, Offer, PatternKind, PlayId, Touch
+from agent.core.plays.threads import about_meeting, conversation
+from agent.model import Channel, Direction, Offer, PatternKind, PlayId, ThreadRef, Touch
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Candidate:
     meeting: str = ""
     subject_hint: str = ""
     anchor: str = ""  # what else makes it unique (the meeting a do-over follows)
+    reply_to: ThreadRef | None = None  # the email conversation it continues, if any
 
 
 Pick = Callable[[ContactStatus], bool]
@@ -71,6 +73,7 @@ def do_over(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidate | No
         meeting=meeting.subject,
         subject_hint="One thing I should have asked",
         anchor=meeting.source,
+        reply_to=about_meeting(state.touches, contact.email, meeting),
     )
 
 
@@ -101,6 +104,7 @@ def stalled_closure(state: AccountState, ctx: PlayContext, pick: Pick) -> Candid
         f"{state.name} {stalled}{echo}; ask {contact.name} plainly whether the timing is "
         "wrong, so a no costs them nothing and the deal stops hanging.",
         subject_hint="Is this still the right time?",
+        reply_to=conversation(state.touches, contact.email),
     )
 
 

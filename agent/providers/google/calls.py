@@ -6,7 +6,7 @@
   not used: it ignores Retry-After, its waits are uncapped, it does not retry a cut
   answer, and its tries would bypass the pacer. Each try here is paced and charged.
 * ``once``: other writes. A second try could create twice, so they get one; their callers
-  make them safe (the draft marker) and retry there.
+  make them safe (a draft is looked for before it is created again) and retry there.
 * ``batch``: many idempotent calls in batches (see ``batches``).
 
 Single calls and batch parts share one budget (``MAX_ATTEMPTS`` tries) and one backoff.

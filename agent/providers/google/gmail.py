@@ -27,7 +27,7 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
-from agent.model import MARKER_HEADER, MailMessage
+from agent.model import MailMessage
 from agent.providers.base import Interest, Progress
 from agent.providers.google.calls import Calls
 from agent.providers.google.client import Api, with_id
@@ -40,7 +40,7 @@ from agent.providers.mail.parse import message_from_headers, normalize_email
 log = logging.getLogger(__name__)
 
 # Exactly the headers agent.providers.mail.parse needs: addresses, date, threading, noise
-# classification (lists, auto-replies, bounces) and nurture's own marker. Headers that
+# classification (lists, auto-replies, bounces). Headers that
 # mailparse matches by prefix (X-Mailchimp-*, X-Campaign*) cannot be asked for; such
 # mail also carries List-Unsubscribe, which is asked for.
 METADATA_HEADERS = (
@@ -65,7 +65,6 @@ METADATA_HEADERS = (
     "List-Post",
     "Feedback-ID",
     "X-MC-User",
-    MARKER_HEADER,
 )
 GET_FIELDS = "id,threadId,labelIds,snippet,internalDate,payload/headers"
 PAGE_SIZE = 500  # the most messages.list and history.list return per page

@@ -9,7 +9,7 @@ succeeded: a failure anywhere raises, and the caller keeps the previous cursor.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -52,7 +52,7 @@ class GoogleProvider:
         self.me = config.me
         self.mail = GmailSync(calls, gmail, config.me, Journal(journal) if journal else None)
         self.calendar = CalendarSync(calls, calendar, config.tz, config.me)
-        self.mailbox = GoogleMailbox(calls, gmail, config.me)
+        self.mailbox = GoogleMailbox(calls, gmail, config.me, config.drafts.sender_name)
         self.block_calendar = GoogleBlockCalendar(
             calls, calendar, config.google.calendars, config.tz, config.me
         )
@@ -153,11 +153,16 @@ class GoogleProvider:
 
     # --- Mailbox -----------------------------------------------------------------------
 
-    def create_draft(self, mail: OutgoingMail) -> DraftRef:
-        return self.mailbox.create_draft(mail)
+    def create_draft(
+        self, mail: OutgoingMail, claimed: Collection[str] = (), since: datetime | None = None
+    ) -> DraftRef:
+        return self.mailbox.create_draft(mail, claimed, since)
 
     def drafts(self) -> list[DraftRef]:
         return self.mailbox.drafts()
+
+    def unclaimed(self, claimed: Collection[str]) -> list[DraftRef]:
+        return self.mailbox.unclaimed(claimed)
 
     def update_draft(self, draft_id: str, mail: OutgoingMail) -> DraftRef:
         return self.mailbox.update_draft(draft_id, mail)

@@ -7,8 +7,9 @@ other. ``send_to_self`` (the digest) writes ``<outbox>/<marker>.eml`` once and r
 else.
 Nothing here talks to a network: "sent" means "moved to the sent folder".
 
-Every file is written whole or not at all (``write_atomically``), and a draft's name is
-its marker, so creating the same draft twice leaves one file.
+Every file is written whole or not at all (``write_atomically``). A draft's file is named
+after its key (nurture's idempotency key, which never goes into the message itself), so
+creating the same draft twice leaves one file, and the file name is how a draft is tracked.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import contextlib
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.utils import format_datetime, make_msgid
@@ -26,8 +27,9 @@ from pathlib import Path
 from agent.atomic import write_atomically
 from agent.config.schema import Config
 from agent.errors import UserError
-from agent.model import MARKER_HEADER, Address, DraftRef, OutgoingMail
+from agent.model import Address, DraftRef, OutgoingMail
 from agent.providers.mail.mime import build_mime
+from agent.providers.mail.parse import message_from_bytes as parse_mail
 
 log = logging.getLogger(__name__)
 
@@ -59,28 +61,24 @@ class LocalOutbox:
 
     # --- Mailbox -----------------------------------------------------------------------
 
-    def create_draft(self, mail: OutgoingMail) -> DraftRef:
-        if mail.marker and (existing := self._find(mail.marker)) is not None:
-            log.info("draft %s exists already", mail.marker)
+    def create_draft(
+        self, mail: OutgoingMail, claimed: Collection[str] = (), since: datetime | None = None
+    ) -> DraftRef:
+        """The draft's file, named after ``mail.key``: a second create finds the first."""
+        path = self.outbox / DRAFTS / file_name(mail.key or make_msgid().strip("<>"))
+        if mail.key and (existing := self._read(path)) is not None:
+            log.info("draft %s exists already", mail.key)
             return existing
-        name = file_name(mail.marker or make_msgid().strip("<>"))
-        return self._write(self._folder(DRAFTS) / name, mail)
+        return self._write(self._folder(DRAFTS) / path.name, mail)
 
     def drafts(self) -> list[DraftRef]:
         folder = self.outbox / DRAFTS
         if not folder.is_dir():
             return []
-        found = []
-        for path in sorted(folder.glob("*.eml")):
-            try:
-                data = path.read_bytes()
-            except OSError as error:  # gone since the listing, or unreadable: not a draft now
-                log.warning("skipped draft %s: %s", path, error.strerror or error)
-                continue
-            marker = _marker(data)
-            if marker:
-                found.append(DraftRef(path.name, content_id(data), marker, str(path)))
-        return found
+        return [ref for path in sorted(folder.glob("*.eml")) if (ref := self._read(path))]
+
+    def unclaimed(self, claimed: Collection[str]) -> list[DraftRef]:
+        return [d for d in self.drafts() if d.id not in claimed]
 
     def update_draft(self, draft_id: str, mail: OutgoingMail) -> DraftRef:
         path = self._draft_path(draft_id)
@@ -111,7 +109,7 @@ class LocalOutbox:
                 f"nurture only ever sends mail to you; refused to send to {strangers or 'nobody'}",
                 "mail to yourself goes to the addresses listed under `me` in the config",
             )
-        path = self._folder("") / file_name(mail.marker or make_msgid().strip("<>"))
+        path = self._folder("") / file_name(mail.key or make_msgid().strip("<>"))
         if path.exists():  # sent by a run that stopped before recording it: once is enough
             log.info("%s was sent already", path)
             return str(path)
@@ -120,8 +118,15 @@ class LocalOutbox:
 
     # --- files -------------------------------------------------------------------------
 
-    def _find(self, marker: str) -> DraftRef | None:
-        return next((d for d in self.drafts() if d.marker == marker), None)
+    def _read(self, path: Path) -> DraftRef | None:
+        try:
+            data, written = path.read_bytes(), path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        except OSError as error:  # unreadable: not a draft nurture can use now
+            log.warning("skipped draft %s: %s", path, error.strerror or error)
+            return None
+        return draft_ref(path, data, datetime.fromtimestamp(written, UTC))
 
     def _draft_path(self, draft_id: str) -> Path:
         path = self.outbox / DRAFTS / file_name(draft_id)
@@ -152,7 +157,7 @@ class LocalOutbox:
                 f"cannot write {path}: {error.strerror or error}",
                 "check that local.outbox is a writable folder",
             ) from None
-        return DraftRef(path.name, content_id(data), mail.marker, str(path))
+        return draft_ref(path, data, self.clock())
 
 
 def file_name(key: str) -> str:
@@ -166,7 +171,17 @@ def content_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _marker(data: bytes) -> str:
-    head = data.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
-    message = message_from_bytes(head + b"\n\n", policy=policy.compat32)
-    return str(message.get(MARKER_HEADER, "")).strip()
+def draft_ref(path: Path, data: bytes, written: datetime) -> DraftRef:
+    """A draft file as the mailbox reports it; its thread is the key a sync would give the
+    message (``mailparse``: the root of its References, else its own Message-ID)."""
+    message = parse_mail(data)
+    return DraftRef(
+        id=path.name,
+        message_id=content_id(data),
+        thread=message.thread,
+        link=str(path),
+        rfc822_id=message.uid,
+        to=tuple(a.email for a in message.to),
+        subject=message.subject,
+        written_at=written,
+    )

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
 
-from agent.model import MARKER_HEADER, Address, OutgoingMail
+from agent.model import Address, OutgoingMail
 
 
 def _one_line(value: str) -> str:
@@ -16,20 +16,20 @@ def _one_line(value: str) -> str:
 
 
 def build_mime(mail: OutgoingMail, sender: Address, now: datetime) -> EmailMessage:
-    """The message a provider stores as a draft or sends; deterministic but for Date."""
+    """The message a provider stores as a draft or sends; deterministic but for Date (and
+    the Message-ID when ``mail.rfc822_id`` is empty). Nothing in it names nurture."""
     message = EmailMessage(policy=SMTP)
     message["From"] = formataddr((_one_line(sender.name), sender.email))
     message["To"] = ", ".join(formataddr((_one_line(a.name), a.email)) for a in mail.to)
     message["Subject"] = _one_line(mail.subject)
     message["Date"] = format_datetime(now)
-    domain = sender.domain or "nurture.local"
-    message["Message-ID"] = (
-        f"<{mail.marker}@{domain}>" if mail.marker else make_msgid(domain=domain)
-    )
-    if mail.marker:
-        message[MARKER_HEADER] = _one_line(mail.marker)
+    chosen = _one_line(mail.rfc822_id).strip("<>")
+    domain = sender.domain or "localhost"
+    message["Message-ID"] = f"<{chosen}>" if chosen else make_msgid(domain=domain)
     if mail.in_reply_to:
-        message["In-Reply-To"] = message["References"] = f"<{mail.in_reply_to.strip('<>')}>"
+        message["In-Reply-To"] = f"<{_one_line(mail.in_reply_to).strip('<>')}>"
+        chain = mail.references or (mail.in_reply_to,)
+        message["References"] = " ".join(f"<{_one_line(r).strip('<>')}>" for r in chain)
     message.set_content(mail.text)
     if mail.html:
         message.add_alternative(mail.html, subtype="html")

@@ -19,7 +19,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from agent.model import MARKER_HEADER, Address, MailKind, MailMessage
+from agent.model import Address, MailKind, MailMessage
 from agent.providers.mail.ooo import return_date
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -159,6 +159,7 @@ def message_from_headers(
     uid = _msgid(_first(h, "message-id")) or fallback_uid or _content_hash(h)
     references = _ID.findall(_text(" ".join(h.get("references", []))))
     in_reply_to = _msgid(_first(h, "in-reply-to"))
+    parent = _ID.findall(_first(h, "in-reply-to"))[:1]
     sent_at = _sent_at(h) or default_date or EPOCH
     subject = " ".join(decode_words(_text(_first(h, "subject"))).split())
     kind = classify(headers)
@@ -181,7 +182,8 @@ def message_from_headers(
             else None
         ),
         provider_id=provider_id,
-        marker=_text(_first(h, MARKER_HEADER.lower())).strip(),
+        message_id=_written_id(_first(h, "message-id")),
+        references=tuple(references or parent),
     )
 
 
@@ -267,6 +269,12 @@ def _msgid(value: str) -> str:
     found = _ID.search(value)
     text = found.group(1) if found else value.strip().strip("<>").strip()
     return "" if any(c.isspace() for c in text) else text.lower()
+
+
+def _written_id(value: str) -> str:
+    """A Message-ID as written, without ``<>`` ("" when there is none to answer)."""
+    found = _ID.search(value)
+    return found.group(1) if found else ""
 
 
 def _content_hash(h: Mapping[str, list[str]]) -> str:

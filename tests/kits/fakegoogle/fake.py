@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .composer import Composer
 from .core import Call
 from .discovery import discovery_doc
 from .faults import FaultRule
@@ -196,8 +197,20 @@ class FakeGoogle(FakeServer):
 
     @property
     def sends(self) -> list[SentMessage]:
-        """Every message sent (messages.send and drafts.send), in order."""
+        """Every message sent (messages.send, drafts.send, and "ui": the rep in Gmail)."""
         return self.draft_store.sends
+
+    @property
+    def composer(self) -> Composer:
+        """The rep in Gmail's web UI: open, edit, send or discard a draft (composer.py)."""
+        return Composer(self)
+
+    def gmail_as_it_is(self) -> None:
+        """Both Gmail switches on (see ``DraftStore``): ``threadId`` only honoured under
+        Gmail's conditions, and Message-IDs of sent mail replaced by Google's."""
+        with self.lock:
+            self.draft_store.strict_threads = True
+            self.draft_store.replace_message_ids = True
 
     # --- Calendar seeding -----------------------------------------------------------------
 

@@ -146,7 +146,9 @@ class Mailbox:
             date = parsed.date()
             internal_ms = int(date.timestamp() * 1000) if date else self.now_ms()
         msg_id = self.new_id()
-        thread = thread_id or self._thread_for(parsed) or msg_id
+        # thread_id "" asks for a thread of its own (see gmail_write.thread_for).
+        by_headers = self._thread_for(parsed) if thread_id is None else None
+        thread = thread_id or by_headers or msg_id
         msg = StoredMessage(msg_id, thread, raw, parsed, labels, internal_ms, 0)
         self.messages[msg_id] = msg
         for header in parsed.header_all("Message-ID"):

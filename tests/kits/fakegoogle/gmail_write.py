@@ -12,7 +12,7 @@ from typing import Any
 
 from .core import Call, b64url_decode, bad_request, not_found, scope_of
 from .gmail import Mailbox, StoredMessage, newest_first, page_of
-from .mime import add_header, parse
+from .mime import Parsed, add_header, parse, replace_header, same_subject
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class SentMessage:
     cc: tuple[str, ...]
     bcc: tuple[str, ...]
     subject: str
-    method: str  # "messages.send" | "drafts.send"
+    method: str  # "messages.send" | "drafts.send" | "ui" (the rep, in Gmail)
     draft_id: str | None = None
 
     @property
@@ -45,11 +45,25 @@ class SentMessage:
 
 @dataclass
 class DraftStore:
-    """Draft id → the id of the message that currently holds its content."""
+    """Draft id → the id of the message that currently holds its content.
+
+    Two switches make the fake behave as Gmail does where it matters to threading and to
+    recognising sent mail (both off by default, so older tests keep their simpler world):
+
+    * ``strict_threads``: a ``threadId`` sent with a draft or a message is honoured only
+      when Gmail's three conditions hold (the documented ``Message.threadId`` rule): the
+      In-Reply-To or References header names a message of that thread, and the Subject
+      matches the thread's (``Re:``/``Fwd:`` aside). Otherwise the message starts a new
+      thread; without a ``threadId`` it is never threaded by its headers either.
+    * ``replace_message_ids``: a message sent through the API gets a Message-ID made by
+      Google in place of the client's (GOOGLE.md, lieer #198).
+    """
 
     drafts: dict[str, str] = field(default_factory=dict)
     sends: list[SentMessage] = field(default_factory=list)
     next_id: int = 0
+    strict_threads: bool = False
+    replace_message_ids: bool = False
 
     def new_id(self) -> str:
         self.next_id += 1
@@ -104,7 +118,35 @@ def _addresses(raw_value: list[str]) -> tuple[str, ...]:
     return tuple(addr for _, addr in getaddresses(raw_value) if addr)
 
 
-def _send(
+def google_message_id() -> str:
+    """A Message-ID as Gmail makes one (``<CA+...@mail.gmail.com>``)."""
+    return make_msgid(idstring="CA", domain="mail.gmail.com")
+
+
+def thread_for(box: Mailbox, store: DraftStore, raw: bytes, thread_id: str | None) -> str | None:
+    """The thread a written message joins: ``thread_id`` as asked, unless ``strict_threads``
+    and Gmail's conditions for joining it fail (then a thread of its own)."""
+    if not store.strict_threads:
+        return thread_id
+    if thread_id is None:
+        return ""  # "": a new thread, even if the headers name a known message
+    members = [m for m in box.messages.values() if m.thread_id == thread_id]
+    if not members:
+        raise not_found()
+    parsed = parse(raw)
+    return thread_id if _may_join(parsed, members) else ""
+
+
+def _may_join(parsed: Parsed, members: list[StoredMessage]) -> bool:
+    named = " ".join(parsed.header_all("In-Reply-To") + parsed.header_all("References"))
+    ids = {ref.strip("<>") for ref in named.split()}
+    known = {v.strip().strip("<>") for m in members for v in m.parsed.header_all("Message-ID")}
+    first = min(members, key=lambda m: (m.internal_ms, m.id))
+    subject = parsed.header("Subject") or ""
+    return bool(ids & known) and same_subject(subject, first.parsed.header("Subject") or "")
+
+
+def send_raw(
     box: Mailbox,
     store: DraftStore,
     raw: bytes,
@@ -121,7 +163,9 @@ def _send(
         raise bad_request("Recipient address required", "invalidArgument")
     if parsed.header("From") is None:
         raw = add_header(raw, "From", box.email)
-    if parsed.header("Message-ID") is None:
+    if store.replace_message_ids:
+        raw = replace_header(raw, "Message-ID", google_message_id())
+    elif parsed.header("Message-ID") is None:
         raw = add_header(raw, "Message-ID", make_msgid(domain="mail.gmail.com"))
     msg = box.insert(raw, {"SENT"}, thread_id=thread_id, internal_ms=box.now_ms())
     store.sends.append(
@@ -143,7 +187,8 @@ def _send(
 
 def send_message(box: Mailbox, store: DraftStore, call: Call) -> dict[str, Any]:
     raw, thread_id, _ = _message_input(call, wrapped=False)
-    return _send(box, store, raw, thread_id=thread_id, how="messages.send").ref(with_labels=True)
+    thread = thread_for(box, store, raw, thread_id)
+    return send_raw(box, store, raw, thread_id=thread, how="messages.send").ref(with_labels=True)
 
 
 def _draft_json(box: Mailbox, draft_id: str, msg_id: str) -> dict[str, Any]:
@@ -158,7 +203,8 @@ def _draft_message(box: Mailbox, store: DraftStore, draft_id: str) -> StoredMess
 
 def create_draft(box: Mailbox, store: DraftStore, call: Call) -> dict[str, Any]:
     raw, thread_id, _ = _message_input(call, wrapped=True)
-    msg = box.insert(raw, {"DRAFT"}, thread_id=thread_id, internal_ms=box.now_ms())
+    thread = thread_for(box, store, raw, thread_id)
+    msg = box.insert(raw, {"DRAFT"}, thread_id=thread, internal_ms=box.now_ms())
     draft_id = store.new_id()
     store.drafts[draft_id] = msg.id
     return _draft_json(box, draft_id, msg.id)
@@ -168,9 +214,12 @@ def update_draft(box: Mailbox, store: DraftStore, call: Call) -> dict[str, Any]:
     draft_id = call.path_params["id"]
     old = _draft_message(box, store, draft_id)
     raw, thread_id, _ = _message_input(call, wrapped=True)
-    # Gmail replaces the draft's message: a new message id, the old one deleted.
+    # Gmail replaces the draft's message: a new message id, the old one deleted. Strict:
+    # a reply draft updated without its threadId leaves the conversation.
+    thread = thread_for(box, store, raw, thread_id) if store.strict_threads else None
     box.remove(old.id)
-    msg = box.insert(raw, {"DRAFT"}, thread_id=thread_id or old.thread_id, internal_ms=box.now_ms())
+    kept = (thread_id or old.thread_id) if thread is None else thread
+    msg = box.insert(raw, {"DRAFT"}, thread_id=kept, internal_ms=box.now_ms())
     store.drafts[draft_id] = msg.id
     return _draft_json(box, draft_id, msg.id)
 
@@ -216,7 +265,7 @@ def send_draft(box: Mailbox, store: DraftStore, call: Call) -> dict[str, Any]:
         raw, new_thread, _ = _message_input(call, wrapped=True)
         thread_id = new_thread or thread_id
     # The sent copy replaces the draft: the draft and its message disappear.
-    sent = _send(box, store, raw, thread_id=thread_id, how="drafts.send", draft_id=draft_id)
+    sent = send_raw(box, store, raw, thread_id=thread_id, how="drafts.send", draft_id=draft_id)
     box.remove(old.id)
     del store.drafts[draft_id]
     return sent.ref(with_labels=True)

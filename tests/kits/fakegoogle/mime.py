@@ -196,3 +196,32 @@ def add_header(raw: bytes, name: str, value: str) -> bytes:
     """Prepend a header, as a mail server does with Delivered-To or Gmail with Message-ID."""
     newline = b"\r\n" if b"\r\n" in raw[:2000] else b"\n"
     return f"{name}: {value}".encode() + newline + raw
+
+
+def replace_header(raw: bytes, name: str, value: str) -> bytes:
+    """Every ``name`` header removed, then ``value`` prepended (Gmail's own Message-ID)."""
+    newline = b"\r\n" if b"\r\n" in raw[:2000] else b"\n"
+    head, sep, body = raw.partition(newline + newline)
+    kept, skipping = [], False
+    for line in head.split(newline):
+        if line[:1] in (b" ", b"\t"):  # a folded continuation of the header before it
+            if not skipping:
+                kept.append(line)
+            continue
+        skipping = line.split(b":", 1)[0].strip().lower() == name.lower().encode()
+        if not skipping:
+            kept.append(line)
+    return add_header(newline.join(kept) + sep + body, name, value)
+
+
+_PREFIX = re.compile(r"^\s*((re|fwd?|aw|sv|wg)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def same_subject(a: str, b: str) -> bool:
+    """Whether two subjects are one conversation's, as Gmail threads them: ``Re:`` and
+    ``Fwd:`` prefixes, case and runs of spaces aside."""
+
+    def bare(subject: str) -> str:
+        return " ".join(_PREFIX.sub("", decode_header_value(subject)).split()).casefold()
+
+    return bare(a) == bare(b)
