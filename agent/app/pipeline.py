@@ -84,8 +84,10 @@ def _sync(run: Run) -> str:
 
 def _learn(run: Run) -> str:
     mailbox = run.connected().mailbox
-    fresh = run.synced is not None  # the store holds what the mailbox listed before it
-    run.learned = learn(run.config, run.store, mailbox, run.now, live=run.live or [], fresh=fresh)
+    # After a sync, judge on the listing taken before it; otherwise the mailbox is listed now.
+    fresh = run.synced is not None
+    live = run.live if fresh else None
+    run.learned = learn(run.config, run.store, mailbox, run.now, live=live, fresh=fresh)
     return run.learned.summary()
 
 
