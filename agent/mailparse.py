@@ -70,7 +70,7 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
         # Unfold first: getaddresses stops at a newline inside the value.
         unfolded = _text(value).replace("\r", "").replace("\n", "")
         try:
-            pairs = getaddresses([unfolded])
+            pairs = _pairs(unfolded)
         except (IndexError, ValueError, TypeError):  # garbage: skip this header, keep others
             continue
         for raw_name, raw_email in pairs:
@@ -79,6 +79,17 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
                 name = " ".join(decode_words(raw_name).split())
                 found[address] = Address(address, name)
     return tuple(found.values())
+
+
+def _pairs(value: str) -> list[tuple[str, str]]:
+    """(name, address) pairs, leniently: Python 3.13 (and the 3.11/3.12 security releases)
+    parse strictly by default and drop a whole header for one ambiguous item, which would
+    lose every good address beside it. Nothing is sent on the strength of this parse:
+    addresses written to are checked again (``agent.headersafe``)."""
+    try:
+        return getaddresses([value], strict=False)  # type: ignore[call-arg,unused-ignore]
+    except TypeError:  # an interpreter without the ``strict`` parameter is lenient
+        return getaddresses([value])
 
 
 def decode_words(value: str) -> str:
