@@ -20,11 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import Config
-from agent.drafts import CREATED, PENDING, TABLE, compose, mail_of, pending_record
+from agent.drafts import (
+    CREATED,
+    FAILED,
+    PENDING,
+    TABLE,
+    compose,
+    failed_record,
+    mail_of,
+    pending_record,
+)
 from agent.drafts_outcomes import outcomes, watched
 from agent.errors import UserError
-from agent.model import Action, ActionKind
-from agent.providers.base import DraftRef, Mailbox, Provider
+from agent.headersafe import RefusedDraft, build_message
+from agent.model import Action, ActionKind, Address
+from agent.providers.base import DraftRef, Mailbox, OutgoingMail, Provider
 from agent.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,39 +66,95 @@ class ApplyReport:
     created: tuple[str, ...] = ()  # keys of the drafts written by this run
     resumed: tuple[str, ...] = ()  # pending ones an earlier, interrupted run left
     known: int = 0  # planned drafts already recorded: nothing to do
+    failed: tuple[str, ...] = ()  # refused (see `nurture drafts show ID`): never written
 
     def summary(self) -> str:
-        made = len(self.created) + len(self.resumed)
+        made = len({*self.created, *self.resumed} - set(self.failed))
         again = (
             f", {len(self.resumed)} of them finishing an interrupted run" if self.resumed else ""
         )
-        return f"{made} new draft{'s' * (made != 1)} for review{again}"
+        refused = (
+            f"; {len(self.failed)} refused as unsafe (nurture drafts list --status failed)"
+            if self.failed
+            else ""
+        )
+        return f"{made} new draft{'s' * (made != 1)} for review{again}{refused}"
 
 
 def apply(
     config: Config, store: Store, mailbox: Mailbox, actions: Sequence[Action], now: datetime
 ) -> ApplyReport:
-    """Every planned draft into the mailbox, once. Commits the store after each step."""
+    """Every planned draft into the mailbox, once. Commits the store after each step.
+
+    A draft whose message would not be exactly what was meant (another recipient, a header
+    nurture did not write: ``agent.headersafe``) is recorded *failed* with the reason and
+    the others go on: one bad message never stops the rest."""
     todo = [a for a in actions if a.kind is ActionKind.DRAFT and store.get(TABLE, a.key) is None]
     # Everything is rendered before anything is written: a broken template changes nothing.
-    mails = {a.key: compose(a, config) for a in todo}
+    mails, refused = _compose_all(todo, config, now)
+    failed = list(refused)
     resumed = tuple(k for k, r in store.items(TABLE).items() if r.get("status") == PENDING)
     for key in resumed:
         log.info("finishing draft %s left pending by an interrupted run", key)
-        _create(store, mailbox, key, now)
+        if _create(store, mailbox, key, now) is None:
+            failed.append(key)
     for action in todo:
+        if action.key in refused:
+            reason = refused[action.key]
+            store.put(TABLE, action.key, failed_record(action, reason, now, config.provider))
+            store.commit()
+            continue
         store.put(
             TABLE, action.key, pending_record(action, mails[action.key], now, config.provider)
         )
         store.commit()  # on disk before the draft exists: a crash now is finished next run
-        _create(store, mailbox, action.key, now)
+        if _create(store, mailbox, action.key, now) is None:
+            failed.append(action.key)
     known = sum(1 for a in actions if a.kind is ActionKind.DRAFT) - len(todo)
-    return ApplyReport(tuple(a.key for a in todo), resumed, known)
+    made = tuple(a.key for a in todo if a.key not in refused)
+    return ApplyReport(made, resumed, known, tuple(failed))
 
 
-def _create(store: Store, mailbox: Mailbox, key: str, now: datetime) -> DraftRef:
+def _compose_all(
+    todo: Sequence[Action], config: Config, now: datetime
+) -> tuple[dict[str, OutgoingMail], dict[str, str]]:
+    """Each action's mail, built and checked once before anything is recorded; the
+    refused ones by key, with their reason."""
+    sender = Address(config.me[0], config.drafts.sender_name)
+    mails: dict[str, OutgoingMail] = {}
+    refused: dict[str, str] = {}
+    for action in todo:
+        try:
+            mail = compose(action, config)
+            build_message(mail, sender, now)
+        except RefusedDraft as error:
+            log.warning("refused draft %s: %s", action.key, error.message)
+            refused[action.key] = error.message
+            continue
+        mails[action.key] = mail
+    return mails, refused
+
+
+def _create(store: Store, mailbox: Mailbox, key: str, now: datetime) -> DraftRef | None:
+    """Write the recorded draft into the mailbox; None (and the record *failed*) when the
+    message is refused, so a pending record that can never be built blocks nothing."""
     record = store.get(TABLE, key) or {}
-    ref = mailbox.create_draft(mail_of(record))
+    try:
+        ref = mailbox.create_draft(mail_of(record))
+    except RefusedDraft as error:
+        log.warning("refused draft %s: %s", key, error.message)
+        store.put(
+            TABLE,
+            key,
+            {
+                **record,
+                "status": FAILED,
+                "status_at": now.isoformat(),
+                "failed_reason": error.message,
+            },
+        )
+        store.commit()
+        return None
     store.put(
         TABLE,
         key,

@@ -3,7 +3,8 @@
 Drafts are the record of plays: a draft exists once the rep was offered a play, whatever
 happened next. Its status says what happened: ``sent`` (it is also a touch), ``rejected``
 or ``deleted`` (the rep said no: that play rests for that person), ``expired`` (nobody
-acted; no harm done). Any other status is a draft still waiting in the rep's mailbox.
+acted; no harm done), ``failed`` (refused as unsafe before it reached the mailbox; the
+play rests as after any draft). Any other status is a draft still waiting in the rep's mailbox.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 REJECTED = frozenset({"rejected", "deleted"})
-CLOSED = REJECTED | {"sent", "expired"}
+CLOSED = REJECTED | {"sent", "expired", "failed"}
 
 
 @dataclass(frozen=True)
