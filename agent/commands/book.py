@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from agent import blocks_cycle, cycle, digest_send, drafts_apply, drafts_cycle
 from agent.commands.progress import sync_progress
 from agent.context import Context, pass_context
+from agent.termtext import echo
 from agent.views import board_json, board_table, console
 
 
@@ -29,10 +31,10 @@ def sync(context: Context) -> None:
         )
         store.commit()
     for problem in report.unreadable:
-        console(stderr=True).print(f"[yellow]skipped[/] {problem}")
-    click.echo(report.summary())
+        console(stderr=True).print(Text("skipped", style="yellow").append(f" {problem}"))
+    echo(report.summary())
     if learned.changes:
-        click.echo(learned.summary())
+        echo(learned.summary())
 
 
 @click.command()
@@ -47,7 +49,7 @@ def board(context: Context, as_json: bool) -> None:
     with context.store() as store:
         rows, states = cycle.current_board_and_states(config, store, context.now)
     if as_json:
-        click.echo(json.dumps(board_json(rows, config, states), indent=2))
+        echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
         console().print(board_table(rows, config, context.now, states))
 
@@ -78,10 +80,10 @@ def demo(context: Context, directory: Path) -> None:
         store.commit()
         rows = cycle.current_board(config, store, context.now)
         weekly = digest_send.render(config, digest_send.current_digest(config, store, context.now))
-    click.echo(f"Demo workspace: {directory}  (config {context.config_path})")
-    click.echo(report.summary())
-    click.echo(f"{drafted.summary()} ({config.path(config.local.outbox) / 'drafts'})")
-    click.echo(f"{placed.summary()} ({config.path(config.local.outbox) / 'blocks.ics'})")
+    echo(f"Demo workspace: {directory}  (config {context.config_path})")
+    echo(report.summary())
+    echo(f"{drafted.summary()} ({config.path(config.local.outbox) / 'drafts'})")
+    echo(f"{placed.summary()} ({config.path(config.local.outbox) / 'blocks.ics'})")
     console().print(board_table(rows, config, context.now))
-    click.echo(f"Weekly digest: {digest_send.write_html(directory / 'digest.html', weekly)}")
-    click.echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")
+    echo(f"Weekly digest: {digest_send.write_html(directory / 'digest.html', weekly)}")
+    echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")

@@ -9,6 +9,7 @@ import click
 from agent import drafts_cycle
 from agent.config import Config
 from agent.context import Context, pass_context
+from agent.termtext import echo
 
 
 @click.command("cycle")
@@ -32,7 +33,7 @@ def cycle_command(context: Context, dry_run: bool, as_json: bool) -> None:
     with context.store() as store:
         report = drafts_cycle.full_cycle(config, store, context.home, context.now)
         store.commit()
-    click.echo(report.summary())
+    echo(report.summary())
 
 
 def _dry_run(context: Context, config: Config, as_json: bool) -> None:
@@ -46,8 +47,8 @@ def _dry_run(context: Context, config: Config, as_json: bool) -> None:
         coming = preview(config, store, context.home, context.now)
         note = drafts_cycle.volume_note(config, store, context.now)
     if as_json:
-        click.echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
+        echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
         return
     console().print(plan_view(coming, config, context.now))
     if note:
-        click.echo(f"Fewer drafts today: {note}.")
+        echo(f"Fewer drafts today: {note}.")

@@ -9,6 +9,7 @@ import click
 from agent import digest_send
 from agent.context import Context, pass_context
 from agent.digest import week_of
+from agent.termtext import echo
 
 
 @click.command()
@@ -42,11 +43,11 @@ def digest(context: Context, send_it: bool, out: Path | None, force: bool) -> No
                 config, digest_send.current_digest(config, store, context.now)
             )
     if send_it:
-        click.echo(report.summary())
+        echo(report.summary())
         if out is not None:
-            click.echo(f"HTML version: {digest_send.write_html(out, rendered)}")
+            echo(f"HTML version: {digest_send.write_html(out, rendered)}")
         return
     week, _ = week_of(config, context.now)
     path = digest_send.write_html(out or context.home / f"digest-{week}.html", rendered)
-    click.echo(rendered.text, nl=False)
-    click.echo(f"\nHTML version: {path}")
+    echo(rendered.text, nl=False)
+    echo(f"\nHTML version: {path}")

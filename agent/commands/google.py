@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from agent.context import Context, pass_context
+from agent.termtext import echo
 
 
 @click.command()
@@ -27,16 +28,16 @@ def auth(context: Context, use_console: bool) -> None:
 
     config = context.config()
     if not needs_token(config.google.endpoint):
-        click.echo(f"google.endpoint {config.google.endpoint} is on this machine: no token needed")
+        echo(f"google.endpoint {config.google.endpoint} is on this machine: no token needed")
         return
     ask = _paste_back if use_console else None
     token = token_path(context.home)
     authorize(config.path(config.google.client_secrets), token, ask=ask)
-    click.echo(f"Connected to Google; the token is in {token} (readable only by you).")
+    echo(f"Connected to Google; the token is in {token} (readable only by you).")
 
 
 def _paste_back(url: str) -> str:
-    click.echo("Open this link in a browser, sign in and allow access:\n")
-    click.echo(f"  {url}\n")
-    click.echo("The browser then ends on a page that does not load (localhost:1); that is fine.")
+    echo("Open this link in a browser, sign in and allow access:\n")
+    echo(f"  {url}\n")
+    echo("The browser then ends on a page that does not load (localhost:1); that is fine.")
     return str(click.prompt("Paste the full address of that page"))
