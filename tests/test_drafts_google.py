@@ -16,7 +16,7 @@ from agent.config import Config, load_config
 from agent.demo import TZ, write_demo
 from agent.drafts import mail_of, sample_action
 from agent.drafts_apply import apply, make_mailbox
-from agent.drafts_review import Desk
+from agent.drafts_review import Desk, preview
 from agent.errors import UserError
 from agent.mime import build_mime
 from agent.model import MARKER_HEADER, Address, PlayId
@@ -80,7 +80,8 @@ def test_approval_sends_that_draft_once_through_drafts_send(
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, [action()], NOW)
         desk = Desk(store, provider.mailbox, "google", NOW)
-        desk.approve(store.get("drafts", "k-share_content") | {"key": "k-share_content"})
+        record = store.get("drafts", "k-share_content") | {"key": "k-share_content"}
+        desk.approve(record, preview(provider.mailbox, record, "google"))
         [sent] = fake_google.sends
         assert sent.method == "drafts.send" and sent.to == (ANN,)
         assert fake_google.drafts() == {}

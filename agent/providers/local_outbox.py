@@ -104,6 +104,10 @@ class LocalOutbox:
         log.info("moved draft %s to %s", path.name, target.parent)
         return str(target)
 
+    def draft_message(self, draft_id: str) -> tuple[str, bytes]:
+        data = self._draft_path(draft_id).read_bytes()
+        return content_id(data), data
+
     def send_to_self(self, mail: OutgoingMail) -> str:
         strangers = [a.email for a in mail.to if a.email.lower() not in self.me]
         if strangers or not mail.to:

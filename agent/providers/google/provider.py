@@ -135,6 +135,9 @@ class GoogleProvider:
     def send_draft(self, draft_id: str) -> str:
         return self.mailbox.send_draft(draft_id)
 
+    def draft_message(self, draft_id: str) -> tuple[str, bytes]:
+        return self.mailbox.draft_message(draft_id)
+
     def send_to_self(self, mail: OutgoingMail) -> str:
         return self.mailbox.send_to_self(mail)
 
