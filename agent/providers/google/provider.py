@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import Config
+from agent.endpoint_policy import endpoint_problem
 from agent.errors import UserError
 from agent.model import Interval, Meeting, NurtureBlock
 from agent.providers.base import DraftRef, Interest, OutgoingMail, Progress, Pull
@@ -50,6 +51,9 @@ class GoogleProvider:
     ) -> GoogleProvider:
         """Connect as configured: Google with the saved token, or ``google.endpoint``."""
         endpoint = config.google.endpoint
+        problem = endpoint and endpoint_problem(endpoint, config.google.trust_endpoint)
+        if problem:  # checked with the config too; a config built in code is checked here
+            raise UserError(f"google.endpoint {endpoint!r} {problem}", "fix google.endpoint")
         credentials = None
         if needs_token(endpoint):
             if home is None:
