@@ -24,6 +24,7 @@ from agent.ooo import return_date
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SNIPPET_CHARS = 200
+ADDRESS_CHARS = 254  # RFC 5321's limit on a path
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 
 _FORBIDDEN = re.compile(r'[\s<>()\[\],;:"\\@\x00-\x1f\x7f]')
@@ -56,6 +57,8 @@ def normalize_email(raw: str) -> str | None:
     local, at, domain = text.lower().rpartition("@")
     domain = domain.rstrip(".")
     if not at or not local or not domain or _FORBIDDEN.search(local + domain):
+        return None
+    if "=?" in text or len(text) > ADDRESS_CHARS:  # an encoded word is no mailbox (issue 15)
         return None
     if "" in domain.split(".") or local.startswith(".") or local.endswith("."):
         return None
