@@ -25,6 +25,7 @@ from agent.config import Config
 from agent.digest import Digest, Snapshot, build_digest, week_of
 from agent.digest_work import DraftRecord
 from agent.errors import ConfigError, UserError
+from agent.folders import private_folder
 from agent.mime import build_mime
 from agent.model import Address
 from agent.providers.base import OutgoingMail, Provider
@@ -216,7 +217,7 @@ def write_to_outbox(config: Config, mail: OutgoingMail, now: datetime) -> str:
         log.info("%s was sent already", path)
         return str(path)
     try:
-        outbox.mkdir(parents=True, exist_ok=True)
+        private_folder(outbox)
         message = build_mime(mail, Address(config.me[0], SENDER_NAME), now)
         write_atomically(path, message.as_bytes())
     except OSError as error:

@@ -72,10 +72,12 @@ class RefusedDraft(UserError):
 
 def header_text(value: str, limit: int = SUBJECT_CHARS) -> str:
     """Outside text as one harmless header line: encoded words decoded once, no control,
-    format or separator characters, single spaces, no ``=?`` left, at most ``limit``."""
+    format or separator characters, single spaces, no ``=?`` or ``?=`` left, capped."""
     text = decode_words(value) if "=?" in value else value
     kept = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in text)
-    text = " ".join(kept.split()).replace("=?", "= ?")
+    # Neither end of an encoded word is left: "=?" would start one, and a stray "?=" next
+    # to the words the email package writes when it folds confuses its own parser.
+    text = " ".join(kept.split()).replace("=?", "= ?").replace("?=", "? =")
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 

@@ -21,6 +21,7 @@ from agent.atomic import write_atomically
 from agent.blocks_settings import CSS_COLOURS
 from agent.config import Config
 from agent.errors import UserError
+from agent.folders import private_folder
 from agent.model import Interval, Meeting, NurtureBlock, Response
 from agent.providers.localcal import CalendarUnreadable, load_meetings
 
@@ -141,7 +142,7 @@ class LocalBlockCalendar:
         calendar.add("X-WR-CALNAME", "nurture blocks")
         for block in sorted(blocks, key=lambda b: (b.start, b.id)):
             calendar.add_component(_event(block))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
         write_atomically(self.path, calendar.to_ical())
         log.info("wrote %s", self.path)
 

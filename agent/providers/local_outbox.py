@@ -25,6 +25,7 @@ from pathlib import Path
 from agent.atomic import write_atomically
 from agent.config import Config
 from agent.errors import UserError
+from agent.folders import private_folder
 from agent.mime import build_mime
 from agent.model import MARKER_HEADER, Address
 from agent.providers.base import DraftRef, OutgoingMail
@@ -136,7 +137,7 @@ class LocalOutbox:
     def _folder(self, name: str) -> Path:
         folder = self.outbox / name
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_folder(folder)
         except OSError as error:
             raise UserError(
                 f"cannot create {folder}: {error.strerror or error}",

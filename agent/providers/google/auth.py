@@ -20,6 +20,7 @@ from google.oauth2.credentials import Credentials
 
 from agent.atomic import write_atomically
 from agent.errors import UserError
+from agent.folders import private_folder
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def _console_flow(flow: Any, ask: Ask) -> Credentials:
 
 
 def save_credentials(credentials: Credentials, token_file: Path) -> None:
-    token_file.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(token_file.parent)
     untyped: Any = credentials  # google-auth leaves these methods unannotated
     write_atomically(token_file, untyped.to_json().encode(), mode=0o600)
     log.info("saved the Google token to %s", token_file)
