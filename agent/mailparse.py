@@ -19,6 +19,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from agent.bounds import MAX_PEOPLE, NAME_CHARS, SUBJECT_CHARS, bounded, payload_head
 from agent.model import MARKER_HEADER, Address, MailKind, MailMessage
 from agent.ooo import return_date
 
@@ -79,8 +80,10 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
         for raw_name, raw_email in pairs:
             address = normalize_email(raw_email)
             if address and address not in found:
-                name = " ".join(decode_words(raw_name).split())
+                name = bounded(decode_words(raw_name[: NAME_CHARS * 8]), NAME_CHARS)
                 found[address] = Address(address, name)
+                if len(found) >= MAX_PEOPLE:  # no touch has that many people: stop reading
+                    return tuple(found.values())
     return tuple(found.values())
 
 
@@ -174,7 +177,7 @@ def message_from_headers(
     references = _ID.findall(_text(" ".join(h.get("references", []))))
     in_reply_to = _msgid(_first(h, "in-reply-to"))
     sent_at = _sent_at(h) or default_date or EPOCH
-    subject = " ".join(decode_words(_text(_first(h, "subject"))).split())
+    subject = bounded(decode_words(_text(_first(h, "subject"))[: SUBJECT_CHARS * 8]), SUBJECT_CHARS)
     kind = classify(headers)
     sender = parse_addresses(h.get("from", []) or h.get("sender", []))
     return MailMessage(
@@ -227,11 +230,12 @@ def _body_text(msg: Message) -> str:
         ctype = part.get_content_type()
         if ctype not in ("text/plain", "text/html"):
             continue
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
+        payload = part.get_payload()
+        if not isinstance(payload, str):
             continue
-        # The start is all a snippet or a return date needs; a huge part costs no more.
-        text = _decode(payload[:65536], part.get_content_charset() or "utf-8")
+        # The start is all a snippet or a return date needs: a huge part is not decoded.
+        head = payload_head(payload, str(part.get("content-transfer-encoding", "")))
+        text = _decode(head, part.get_content_charset() or "utf-8")
         if ctype == "text/plain":
             return text
         html_text = html_text or _strip_html(text)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from agent.bounds import NAME_CHARS, SUBJECT_CHARS, bounded
 from agent.mailparse import normalize_email
 from agent.model import Attendee, Meeting, Response
 
@@ -84,7 +85,7 @@ def meeting_of(event: Event, uid: str, calendar: str, tz: ZoneInfo) -> Meeting:
         uid=uid,
         start=start,
         end=end,
-        title=str(event.get("summary", "")).strip(),
+        title=bounded(str(event.get("summary", "")), SUBJECT_CHARS),
         organizer=organizer,
         attendees=attendees_of(event, organizer),
         all_day=not event["start"].get("dateTime"),
@@ -103,7 +104,7 @@ def attendees_of(event: Event, organizer: str) -> tuple[Attendee, ...]:
             continue  # rooms and equipment are not people
         found[email] = Attendee(
             email=email,
-            name=str(person.get("displayName", "")),
+            name=bounded(str(person.get("displayName", "")), NAME_CHARS),
             response=RESPONSES.get(str(person.get("responseStatus")), Response.NEEDS_ACTION),
             organizer=email == organizer,
         )
