@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import datetime
 from email import message_from_bytes, policy
 from email.headerregistry import Address as MailAddress
@@ -61,6 +62,7 @@ _ADDRESS = re.compile(
     rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})"
 )
 _NAME_SPECIALS = str.maketrans(dict.fromkeys('"\\<>,;:@()[]', " "))
+_NOT_PLAIN_NAME = re.compile(r"[^A-Za-z0-9 .'-]")
 _TOKEN = re.compile(r"[A-Za-z0-9._:+-]{1,200}")  # markers: the planner's keys, digest-<week>
 _MSGID = re.compile(r"[A-Za-z0-9!#$%&'*+/=^_`{|}~.-]{1,200}@[A-Za-z0-9.-]{1,200}")
 
@@ -116,7 +118,31 @@ def mailbox(address: Address, what: str = "recipient") -> MailAddress:
 
 
 def build_message(mail: OutgoingMail, sender: Address, now: datetime) -> EmailMessage:
-    """The message a provider stores as a draft or sends, checked; RefusedDraft otherwise."""
+    """The message a provider stores as a draft or sends, checked; RefusedDraft otherwise.
+
+    The email package can garble a display name when it folds a long line of encoded
+    words (the parse-back then reads another name, or none); such a message is built
+    again with the names in plain ASCII, and refused only if that fails too."""
+    message, problem = _checked(mail, sender, now)
+    if problem.startswith(("it would go to", "it would be from")):
+        plain = replace(mail, to=tuple(replace(a, name=ascii_name(a.name)) for a in mail.to))
+        message, again = _checked(plain, replace(sender, name=ascii_name(sender.name)), now)
+        problem = again and problem
+    if problem:
+        raise RefusedDraft(
+            f"the message would not be what was intended: {problem}",
+            "reject it with `nurture drafts reject ID` and check the names and titles it uses",
+        )
+    return message
+
+
+def ascii_name(value: str) -> str:
+    """``Kate Müller`` → ``Kate Muller``: letters without accents, digits, ``.'-``."""
+    flat = unicodedata.normalize("NFKD", display_name(value)).encode("ascii", "ignore")
+    return " ".join(_NOT_PLAIN_NAME.sub(" ", flat.decode()).split())
+
+
+def _checked(mail: OutgoingMail, sender: Address, now: datetime) -> tuple[EmailMessage, str]:
     try:
         message = _build(mail, sender, now)
         data = message.as_bytes()
@@ -129,13 +155,7 @@ def build_message(mail: OutgoingMail, sender: Address, now: datetime) -> EmailMe
             f"the message cannot be built ({type(error).__name__}: {error})",
             "reject it with `nurture drafts reject ID`; the next plan picks another play",
         ) from None
-    problem = mismatch(data, mail, sender)
-    if problem:
-        raise RefusedDraft(
-            f"the message would not be what was intended: {problem}",
-            "reject it with `nurture drafts reject ID` and check the names and titles it uses",
-        )
-    return message
+    return message, mismatch(data, mail, sender)
 
 
 def _build(mail: OutgoingMail, sender: Address, now: datetime) -> EmailMessage:
