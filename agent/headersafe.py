@@ -28,6 +28,7 @@ import unicodedata
 from dataclasses import replace
 from datetime import datetime
 from email import message_from_bytes, policy
+from email.header import Header
 from email.headerregistry import Address as MailAddress
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -162,7 +163,7 @@ def _build(mail: OutgoingMail, sender: Address, now: datetime) -> EmailMessage:
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = mailbox(sender, "sender")
     message["To"] = tuple(mailbox(a) for a in mail.to)
-    message["Subject"] = header_text(mail.subject)
+    message.set_raw("Subject", _encoded_subject(header_text(mail.subject)))
     message["Date"] = format_datetime(now)
     domain = sender.domain
     marker = mail.marker
@@ -178,6 +179,15 @@ def _build(mail: OutgoingMail, sender: Address, now: datetime) -> EmailMessage:
     if mail.html:
         message.add_alternative(mail.html, subtype="html")
     return message
+
+
+def _encoded_subject(subject: str) -> str:
+    """The Subject line folded and encoded by ``email.header.Header``, stored as it is: the
+    newer folder garbles some mixes of text and encoded words (the parse-back then reads
+    another subject), the older encoder does not."""
+    charset = None if subject.isascii() else "utf-8"
+    header = Header(subject, charset, maxlinelen=76, header_name="Subject")
+    return header.encode(linesep="\n")
 
 
 def _new_id(domain: str) -> str:
