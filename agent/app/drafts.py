@@ -6,8 +6,8 @@ Message-ID it will carry) and commits before the mailbox is touched, then record
 id alone, as nothing in the message names nurture. A crash in between leaves a pending
 record that the next run finishes without the plan: it first looks for the draft among
 those nurture does not track (``providers.mail.draft_match``: its Message-ID, else its
-recipients and subject written since it was recorded), so it is found rather than written twice. Two
-runs at once cannot interleave: the caller holds the store, whose lock keeps any other
+recipients and subject written since it was recorded), so it is found rather than written
+twice. Two runs at once cannot interleave: the caller holds the store, whose lock keeps any other
 nurture process out until it is done.
 
 Nothing here sends anything: only ``agent.app.review.approve`` calls ``send_draft``.
@@ -23,7 +23,16 @@ from typing import Any
 
 from agent.app.derived import touch_candidates
 from agent.config.schema import Config
-from agent.core.drafts import CREATED, PENDING, TABLE, compose, mail_of, pending_record
+from agent.core.drafts import (
+    CREATED,
+    FAILED,
+    PENDING,
+    TABLE,
+    compose,
+    failed_record,
+    mail_of,
+    pending_record,
+)
 from agent.core.outcomes import Outcome, moment, outcomes, watched
 from agent.core.replies import (
     as_reply,
@@ -32,10 +41,11 @@ from agent.core.replies import (
     waiting_replies,
     withdrawals,
 )
-from agent.model import Action, ActionKind, DraftRef, OutgoingMail
+from agent.model import Action, ActionKind, Address, DraftRef, OutgoingMail
 from agent.providers.base import Mailbox
 from agent.providers.mail.draft_match import copies, made_from, rfc822_id_for
 from agent.store.db import Store
+from agent.untrusted.headers import RefusedDraft, build_message
 
 log = logging.getLogger(__name__)
 
@@ -49,35 +59,83 @@ class ApplyReport:
     created: tuple[str, ...] = ()  # keys of the drafts written by this run
     resumed: tuple[str, ...] = ()  # pending ones an earlier, interrupted run left
     known: int = 0  # planned drafts already recorded: nothing to do
+    failed: tuple[str, ...] = ()  # refused (see `nurture drafts show ID`): never written
 
     def summary(self) -> str:
-        made = len(self.created) + len(self.resumed)
+        made = len({*self.created, *self.resumed} - set(self.failed))
         again = (
             f", {len(self.resumed)} of them finishing an interrupted run" if self.resumed else ""
         )
-        return f"{made} new draft{'s' * (made != 1)} for review{again}"
+        refused = (
+            f"; {len(self.failed)} refused as unsafe (nurture drafts list --status failed)"
+            if self.failed
+            else ""
+        )
+        return f"{made} new draft{'s' * (made != 1)} for review{again}{refused}"
 
 
 def apply(
     config: Config, store: Store, mailbox: Mailbox, actions: Sequence[Action], now: datetime
 ) -> ApplyReport:
-    """Every planned draft into the mailbox, once. Commits the store after each step."""
+    """Every planned draft into the mailbox, once. Commits the store after each step.
+
+    A draft whose message would not be exactly what was meant (another recipient, a header
+    nurture did not write: ``agent.untrusted.headers``) is recorded *failed* with the reason
+    and the others go on: one bad message never stops the rest."""
     todo = [a for a in actions if a.kind is ActionKind.DRAFT and store.get(TABLE, a.key) is None]
     # Everything is rendered before anything is written: a broken template changes nothing.
-    mails = {a.key: compose(a, config) for a in todo}
-    replies = _as_replies(store, todo, mails)
+    mails, refused = _compose_all(todo, config)
+    replies = _as_replies(store, [a for a in todo if a.key in mails], mails)
+    failed: list[str] = []
     resumed = tuple(k for k, r in store.items(TABLE).items() if r.get("status") == PENDING)
     for key in resumed:
         log.info("finishing draft %s left pending by an interrupted run", key)
-        _create(store, mailbox, key, now, resumed=True)
+        if _create(store, mailbox, key, now, resumed=True) is None:
+            failed.append(key)
+    sender = Address(config.me[0], config.drafts.sender_name)
     for action in todo:
-        mail = replace(mails[action.key], rfc822_id=rfc822_id_for(action.key, config.me[0]))
+        reason = refused.get(action.key)
+        if reason is None:
+            mail = replace(mails[action.key], rfc822_id=rfc822_id_for(action.key, config.me[0]))
+            reason = _refusal(mail, sender, now)
+        if reason is not None:
+            log.warning("refused draft %s: %s", action.key, reason)
+            store.put(TABLE, action.key, failed_record(action, reason, now, config.provider))
+            store.commit()
+            failed.append(action.key)
+            continue
         reply = replies.get(action.key)
         store.put(TABLE, action.key, pending_record(action, mail, now, config.provider, reply))
         store.commit()  # on disk before the draft exists: a crash now is finished next run
-        _create(store, mailbox, action.key, now)
+        if _create(store, mailbox, action.key, now) is None:
+            failed.append(action.key)
     known = sum(1 for a in actions if a.kind is ActionKind.DRAFT) - len(todo)
-    return ApplyReport(tuple(a.key for a in todo), resumed, known)
+    made = tuple(a.key for a in todo if a.key not in failed)
+    return ApplyReport(made, resumed, known, tuple(failed))
+
+
+def _compose_all(
+    todo: Sequence[Action], config: Config
+) -> tuple[dict[str, OutgoingMail], dict[str, str]]:
+    """Each action's mail; the ones whose outside text cannot be made safe, by key, with
+    the reason."""
+    mails: dict[str, OutgoingMail] = {}
+    refused: dict[str, str] = {}
+    for action in todo:
+        try:
+            mails[action.key] = compose(action, config)
+        except RefusedDraft as error:
+            refused[action.key] = error.message
+    return mails, refused
+
+
+def _refusal(mail: OutgoingMail, sender: Address, now: datetime) -> str | None:
+    """Why the message built from ``mail`` (parsed back) would not be exactly it; None."""
+    try:
+        build_message(mail, sender, now)
+    except RefusedDraft as error:
+        return error.message
+    return None
 
 
 def _as_replies(
@@ -107,12 +165,21 @@ def claimed(store: Store) -> set[str]:
 
 def _create(
     store: Store, mailbox: Mailbox, key: str, now: datetime, *, resumed: bool = False
-) -> DraftRef:
+) -> DraftRef | None:
+    """Write the recorded draft into the mailbox; None (and the record *failed*) when the
+    message is refused, so a pending record that can never be built blocks nothing."""
     record = store.get(TABLE, key) or {}
     mail, since, taken = mail_of(record), moment(record.get("created_at") or now), claimed(store)
-    # An interrupted run may have written it already: look before writing it again.
-    found = made_from(mailbox.unclaimed(taken), mail, since) if resumed else None
-    ref = found or mailbox.create_draft(mail, taken, since)
+    try:
+        # An interrupted run may have written it already: look before writing it again.
+        found = made_from(mailbox.unclaimed(taken), mail, since) if resumed else None
+        ref = found or mailbox.create_draft(mail, taken, since)
+    except RefusedDraft as error:
+        log.warning("refused draft %s: %s", key, error.message)
+        failed = {"status": FAILED, "status_at": now.isoformat(), "failed_reason": error.message}
+        store.put(TABLE, key, {**record, **failed})
+        store.commit()
+        return None
     store.put(
         TABLE,
         key,

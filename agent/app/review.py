@@ -1,7 +1,9 @@
 """The rep's side of drafts: find, show, approve (the only sending path), reject, edit.
 
-Approval is the one place in nurture that calls ``Mailbox.send_draft``; the CLI asks
-for confirmation before it (``nurture drafts approve ID``, unless ``--yes``). Each use case
+Approval is the one place in nurture that calls ``Mailbox.send_draft``; the CLI shows the
+message as it is in the mailbox (``agent.app.draft_preview``: recipients, subject, text) and
+asks for confirmation before it (``nurture drafts approve ID``, unless ``--yes``), and the
+draft is sent only if it is still the message that was shown. Each use case
 changes the mailbox first and then the record: a crash in between is caught up by the
 next sync, which sees the draft gone and the sent message (or none) in the mail.
 """
@@ -14,9 +16,24 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from agent.core.drafts import CREATED, EXPIRED, REJECTED, SENT, TABLE, mail_of, one_line, tidy
+from agent.app.draft_preview import Preview, read_preview
+from agent.app.drafts import claimed
+from agent.core.drafts import (
+    CREATED,
+    EXPIRED,
+    FAILED,
+    PENDING,
+    REJECTED,
+    SENT,
+    TABLE,
+    mail_of,
+    one_line,
+    tidy,
+)
+from agent.core.outcomes import moment
 from agent.errors import UserError
 from agent.providers.base import Mailbox
+from agent.providers.mail.draft_match import made_from
 from agent.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -66,6 +83,22 @@ def _open(record: Mapping[str, Any], config_provider: str, verb: str) -> str:
     return str(record["provider_id"])
 
 
+def in_mailbox(record: Mapping[str, Any]) -> bool:
+    """Whether the draft should be in the rep's mailbox now (created, or expired but kept)."""
+    status = record.get("status")
+    kept = status == EXPIRED and not record.get("removed")
+    return bool(record.get("provider_id")) and (status == CREATED or kept)
+
+
+def preview(
+    mailbox: Mailbox, record: Mapping[str, Any], provider: str, verb: str = "show"
+) -> Preview:
+    """The draft as the mailbox holds it now: what approving it would send."""
+    draft_id = _open(record, provider, verb)
+    version, raw = mailbox.draft_message(draft_id)
+    return read_preview(draft_id, version, raw)
+
+
 def edit_text(record: Mapping[str, Any]) -> str:
     """What the rep's editor shows: a Subject line, a blank line, the text."""
     return f"{SUBJECT} {record.get('subject', '')}\n\n{record.get('text', '')}"
@@ -90,18 +123,34 @@ class Desk:
     provider: str  # config.provider: a draft is acted on in the mailbox it was written to
     now: datetime
 
-    def approve(self, record: Mapping[str, Any]) -> str:
-        """Send the draft as it is in the mailbox now (with the rep's edits); the caller
-        has already had the rep confirm. Returns the sent message's id."""
+    def approve(self, record: Mapping[str, Any], shown: Preview) -> str:
+        """Send the draft the rep was ``shown`` and confirmed, if the mailbox still holds
+        exactly that message (else nothing is sent). Returns the sent message's id."""
         draft_id = _open(record, self.provider, "send")
+        version, _ = self.mailbox.draft_message(draft_id)
+        if draft_id != shown.draft_id or version != shown.version:
+            raise UserError(
+                f"draft {record['key']} changed in your mailbox after it was shown: not sent",
+                "run `nurture drafts approve` again to see it as it is now",
+            )
         sent = self.mailbox.send_draft(draft_id)
         self._save(record, status=SENT, sent_by="approve", sent_provider_id=sent)
         log.info("sent draft %s on the rep's approval", record["key"])
         return sent
 
     def reject(self, record: Mapping[str, Any], reason: str = "") -> None:
-        """Delete the draft from the mailbox and remember the no: that play rests for them."""
-        self.mailbox.delete_draft(_open(record, self.provider, "reject"))
+        """Delete the draft from the mailbox and remember the no: that play rests for them.
+
+        A draft left pending or refused (failed) has no recorded mailbox id: any copy
+        it made (written by a run that stopped before recording it) is removed."""
+        if record.get("status") in (PENDING, FAILED):
+            taken = claimed(self.store)
+            since = moment(record.get("created_at") or self.now)
+            found = made_from(self.mailbox.unclaimed(taken), mail_of(record), since)
+            if found is not None:
+                self.mailbox.delete_draft(found.id)
+        else:
+            self.mailbox.delete_draft(_open(record, self.provider, "reject"))
         self._save(record, status=REJECTED, rejected_by="you", reject_reason=one_line(reason))
 
     def edit(self, record: Mapping[str, Any], edited: str) -> bool:

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from agent.app import blocks as block_cases
 from agent.app.context import Context, pass_context
 from agent.config.schema import Config
 from agent.core.blocks.reconcile import BlockPlan, BlockRecord
 from agent.providers.registry import connect
+from agent.untrusted.terminal import echo
 from agent.views.tables import console
 
 
@@ -38,12 +40,13 @@ def blocks(context: Context, as_json: bool, dry_run: bool) -> None:
             store.commit()
     rows = blocks_json(report.plan, config, context.now)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         console().print(blocks_table(rows, config))
     err = console(stderr=True)
     for day in report.plan.no_room:
-        err.print(f"[yellow]no room[/] on {day:%a %d %b}: its block went to a later day")
+        note = f" on {day:%a %d %b}: its block went to a later day"
+        err.print(Text("no room", style="yellow").append(note))
     if report.plan.shortfall or report.plan.conflicts or not as_json:
         err.print(report.summary())
 
@@ -86,7 +89,7 @@ def blocks_table(rows: Sequence[dict[str, Any]], config: Config) -> Table:
             f"{start:%a %d %b}",
             f"{start:%H:%M}–{end:%H:%M}",
             row["status"],
-            ", ".join(row["accounts"]) or "[dim]—[/]",
+            ", ".join(row["accounts"]) or Text("—", style="dim"),
             row["action"] or "",
         )
     return table

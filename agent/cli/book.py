@@ -6,11 +6,13 @@ import json
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from agent.app import book, digest, pipeline
 from agent.app.context import Context, pass_context
 from agent.app.jobs import JOB_STEPS
 from agent.cli.progress import sync_progress
+from agent.untrusted.terminal import echo
 from agent.views.tables import board_json, board_table, console
 
 
@@ -27,10 +29,10 @@ def sync(context: Context) -> None:
         pipeline.run_steps(run, JOB_STEPS["sync"])
     assert run.synced is not None and run.learned is not None
     for problem in run.synced.unreadable:
-        console(stderr=True).print(f"[yellow]skipped[/] {problem}")
-    click.echo(run.synced.summary())
+        console(stderr=True).print(Text("skipped", style="yellow").append(f" {problem}"))
+    echo(run.synced.summary())
     if run.learned.changes:
-        click.echo(run.learned.summary())
+        echo(run.learned.summary())
 
 
 @click.command()
@@ -45,7 +47,7 @@ def board(context: Context, as_json: bool) -> None:
     with context.store() as store:
         rows, states = book.current_board_and_states(config, store, context.now)
     if as_json:
-        click.echo(json.dumps(board_json(rows, config, states), indent=2))
+        echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
         console().print(board_table(rows, config, context.now, states))
 
@@ -73,10 +75,10 @@ def demo(context: Context, directory: Path) -> None:
         rows = book.current_board(config, store, context.now)
         weekly = digest.render(config, digest.current_digest(config, store, context.now))
     assert run.synced is not None and run.applied is not None
-    click.echo(f"Demo workspace: {directory}  (config {context.config_path})")
-    click.echo(run.synced.summary())
-    click.echo(f"{run.applied.summary()} ({outbox / 'drafts'})")
-    click.echo(f"{run.said['blocks']} ({outbox / 'blocks.ics'})")
+    echo(f"Demo workspace: {directory}  (config {context.config_path})")
+    echo(run.synced.summary())
+    echo(f"{run.applied.summary()} ({outbox / 'drafts'})")
+    echo(f"{run.said['blocks']} ({outbox / 'blocks.ics'})")
     console().print(board_table(rows, config, context.now))
-    click.echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
-    click.echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")
+    echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
+    echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")

@@ -9,6 +9,7 @@ import click
 from agent.app import pipeline
 from agent.app.context import Context, pass_context
 from agent.config.schema import Config
+from agent.untrusted.terminal import echo
 
 
 @click.command("cycle")
@@ -31,7 +32,7 @@ def cycle_command(context: Context, dry_run: bool, as_json: bool) -> None:
         return
     with context.store() as store:
         done = pipeline.run_steps(pipeline.Run(config, store, context.home, context.now))
-    click.echo("\n".join(done.lines))
+    echo("\n".join(done.lines))
 
 
 def _dry_run(context: Context, config: Config, as_json: bool) -> None:
@@ -45,8 +46,8 @@ def _dry_run(context: Context, config: Config, as_json: bool) -> None:
         coming = preview(config, store, context.home, context.now)
         note = pipeline.volume_note(config, store, context.now)
     if as_json:
-        click.echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
+        echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
         return
     console().print(plan_view(coming, config, context.now))
     if note:
-        click.echo(f"Fewer drafts today: {note}.")
+        echo(f"Fewer drafts today: {note}.")

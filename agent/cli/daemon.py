@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from agent.app import book
 from agent.app.context import Context, pass_context
@@ -16,6 +17,7 @@ from agent.app.doctor import diagnose
 from agent.app.jobs import JOBS
 from agent.config.schema import find_config
 from agent.errors import UserError
+from agent.untrusted.terminal import echo
 from agent.views.tables import console
 
 
@@ -57,7 +59,7 @@ def status(context: Context, as_json: bool) -> None:
     daemon = read_status(context.home) or {"jobs": {}}
     report: dict[str, Any] = {"last_sync": last_sync, "counts": counts, "daemon": daemon}
     if as_json:
-        click.echo(json.dumps(report, indent=2))
+        echo(json.dumps(report, indent=2))
         return
     table = Table("Job", "Last run", "Last ok", "Next run", "Last error", title="Daemon jobs")
     for name, job in daemon["jobs"].items():
@@ -83,8 +85,8 @@ def doctor(context: Context) -> None:
     checks = diagnose(find_config(context.config_path), context.home)
     out = console()
     for check in checks:
-        mark = "[green]ok[/]  " if check.ok else "[red]fix[/] "
-        out.print(f"{mark} {check.name}: {check.detail}")
+        mark = Text("ok  ", style="green") if check.ok else Text("fix ", style="red")
+        out.print(mark.append(f" {check.name}: {check.detail}"))
         if check.fix and not check.ok:
             out.print(f"      → {check.fix}")
     failed = [c.name for c in checks if not c.ok]

@@ -9,6 +9,7 @@ import click
 from agent.app import digest as weekly
 from agent.app.context import Context, pass_context
 from agent.core.digest.build import week_of
+from agent.untrusted.terminal import echo
 
 
 @click.command()
@@ -40,11 +41,11 @@ def digest(context: Context, send_it: bool, out: Path | None, force: bool) -> No
         else:
             rendered = weekly.render(config, weekly.current_digest(config, store, context.now))
     if send_it:
-        click.echo(report.summary())
+        echo(report.summary())
         if out is not None:
-            click.echo(f"HTML version: {weekly.write_html(out, rendered)}")
+            echo(f"HTML version: {weekly.write_html(out, rendered)}")
         return
     week, _ = week_of(config, context.now)
     path = weekly.write_html(out or context.home / f"digest-{week}.html", rendered)
-    click.echo(rendered.text, nl=False)
-    click.echo(f"\nHTML version: {path}")
+    echo(rendered.text, nl=False)
+    echo(f"\nHTML version: {path}")

@@ -10,12 +10,16 @@ import click
 from rich.table import Table
 
 from agent.app.context import Context, pass_context
-from agent.app.review import Desk, edit_text, find, records
+from agent.app.draft_preview import Preview, shown
+from agent.app.review import Desk, edit_text, find, in_mailbox, preview, records
 from agent.config.schema import Config
 from agent.core.drafts import CREATED, STATUSES
 from agent.core.outcomes import moment
+from agent.errors import UserError
+from agent.providers.base import Mailbox
 from agent.providers.registry import connect
 from agent.store.db import Store
+from agent.untrusted.terminal import echo
 from agent.views.tables import console
 
 ID = click.argument("draft_id", metavar="ID")
@@ -45,7 +49,7 @@ def list_(context: Context, as_json: bool, status: str | None) -> None:
         rows = [draft_json(r, config) for r in records(store)]
     rows = [r for r in rows if status is None or r["status"] == status]
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(box=None, pad_edge=False)
     for column in ("id", "status", "account", "contact", "play", "subject", "created"):
@@ -78,6 +82,7 @@ def draft_json(record: Mapping[str, Any], config: Config) -> dict[str, Any]:
         "edited": bool(record.get("edited")),
         "edit_summary": record.get("edit_summary", ""),
         "reject_reason": record.get("reject_reason", ""),
+        "failed_reason": record.get("failed_reason", ""),
     }
 
 
@@ -86,40 +91,84 @@ def draft_json(record: Mapping[str, Any], config: Config) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, with the text.")
 @pass_context
 def show(context: Context, draft_id: str, as_json: bool) -> None:
-    """One draft: who it is for, why, its status and its text. ID may be part of the id.
+    """One draft: who it goes to, why, its status and its text. ID may be part of the id.
 
+    A draft in your mailbox is shown as it is there (with your edits): every recipient,
+    the subject and the text that approving it would send.
     Example: nurture drafts show 4454685c
     """
     config = context.config()
     with context.store() as store:
         record = find(store, draft_id)
+    live, note = _live(context, config, record)
     if as_json:
-        shown = {**draft_json(record, config), "text": record.get("text", "")}
-        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        message = live.json() if live else _recorded(record)
+        where = {"source": "mailbox" if live else "record", "note": note}
+        shown_json = {**draft_json(record, config), **message, **where}
+        echo(json.dumps(shown_json, indent=2, ensure_ascii=False))
         return
-    click.echo(_card(record, config))
-    click.echo(f"\n{record.get('text', '')}", nl=False)
+    echo(_card(record, config, live, note))
+    echo(f"\n{live.text if live else record.get('text', '')}", nl=False)
 
 
-def _card(record: Mapping[str, Any], config: Config) -> str:
+def _live(
+    context: Context, config: Config, record: Mapping[str, Any]
+) -> tuple[Preview | None, str]:
+    """The draft as the mailbox holds it, or None and why the record is shown instead."""
+    if not in_mailbox(record):
+        return None, "as recorded: it is not in your mailbox"
+    try:
+        return preview(_mailbox(context, config), record, config.provider), ""
+    except UserError as error:
+        return None, f"as recorded: {error.message}"
+
+
+def _recorded(record: Mapping[str, Any]) -> dict[str, Any]:
+    to = {"name": record.get("contact_name", ""), "email": record.get("contact", "")}
+    return {
+        "to": [to],
+        "cc": [],
+        "bcc": [],
+        "subject": record.get("subject", ""),
+        "text": record.get("text", ""),
+        "unknown_headers": [],
+    }
+
+
+def _card(
+    record: Mapping[str, Any], config: Config, live: Preview | None = None, note: str = ""
+) -> str:
     row = draft_json(record, config)
-    who = f"{row['contact_name']} <{row['contact']}>" if row["contact_name"] else row["contact"]
-    lines = [
-        f"{row['id']}  {row['status']}{' (edited)' if row['edited'] else ''}",
-        f"To:      {who} ({row['account']})",
-        f"Subject: {row['subject']}",
-        f"Play:    {row['play']}: {row['reason']}",
-    ]
+    lines = [f"{row['id']}  {row['status']}{' (edited)' if row['edited'] else ''}"]
+    if live is None:
+        who = f"{row['contact_name']} <{row['contact']}>" if row["contact_name"] else row["contact"]
+        lines += [f"To:      {who} ({row['account']})", f"Subject: {row['subject']}"]
+    else:
+        lines.append(f"To:      {shown(live.to) or 'nobody'} ({row['account']})")
+        for name, people in (("Cc", live.cc), ("Bcc", live.bcc)):
+            if people:
+                lines.append(f"{name + ':':<9}{shown(people)}")
+        lines.append(f"Subject: {live.subject}")
+    lines.append(f"Play:    {row['play']}: {row['reason']}")
     if row["link"]:
         lines.append(f"Open:    {row['link']}")
     if row["edit_summary"] or row["reject_reason"]:
         lines.append(f"Outcome: {row['edit_summary'] or row['reject_reason']}")
+    if row["failed_reason"]:
+        lines.append(f"Refused: {row['failed_reason']}")
+    if note:
+        lines.append(f"Shown:   {note}")
+    concerns = live.concerns(str(row["contact"])) if live else []
+    lines += [f"WARNING: {concern}" for concern in concerns]
     return "\n".join(lines)
 
 
-def _desk(context: Context, config: Config, store: Store) -> Desk:
-    mailbox = connect(config, context.home, lambda: context.now).mailbox
-    return Desk(store, mailbox, config.provider, context.now)
+def _mailbox(context: Context, config: Config) -> Mailbox:
+    return connect(config, context.home, lambda: context.now).mailbox
+
+
+def _desk(context: Context, config: Config, store: Store, mailbox: Mailbox | None = None) -> Desk:
+    return Desk(store, mailbox or _mailbox(context, config), config.provider, context.now)
 
 
 @drafts.command()
@@ -127,27 +176,39 @@ def _desk(context: Context, config: Config, store: Store) -> Desk:
 @click.option("--yes", "-y", is_flag=True, help="Send without asking for confirmation.")
 @pass_context
 def approve(context: Context, draft_id: str, yes: bool) -> None:
-    """Send the draft to its contact, as it is in your mailbox now (with your edits).
+    """Send the draft, as it is in your mailbox now (with your edits), to its recipients.
 
-    This is the only way nurture ever sends mail to anyone but you, and it asks first.
+    This is the only way nurture ever sends mail to anyone but you. It shows the message
+    as it would go out (every recipient, the subject, the text), asks first, and sends it
+    only if it is still that message. A draft that would go to anyone but its contact, or
+    carries headers nurture did not write, is never sent with --yes.
     Example: nurture drafts approve 4454685c
     """
     config = context.config()
     with context.store() as store:
         record = find(store, draft_id)
-    click.echo(_card(record, config))
+    mailbox = _mailbox(context, config)
+    live = preview(mailbox, record, config.provider, "send")
+    echo(_card(record, config, live))
+    echo(f"\n{live.text}")
+    concerns = live.concerns(str(record.get("contact", "")))
+    if concerns and yes:
+        raise UserError(
+            f"draft {record['key']} was not sent: {'; '.join(concerns)}",
+            "look at it (nurture drafts show ID) and approve it without --yes if you mean it",
+        )
     # Asked with the store closed: a daemon job is not kept waiting on the rep.
     if not yes and not click.confirm("Send it now?", default=False):
-        click.echo("Not sent.")
+        echo("Not sent.")
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
-        _desk(context, config, store).approve(record)
-    click.echo(f"Sent to {record.get('contact')}.")
+        _desk(context, config, store, mailbox).approve(record, live)
+    echo(f"Sent to {', '.join(email for _, email in live.recipients)}.")
 
 
-def _unchanged(now: dict[str, Any], shown: Mapping[str, Any]) -> dict[str, Any]:
-    if now.get("status") != shown.get("status") or now.get("message_id") != shown.get("message_id"):
+def _unchanged(now: dict[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
+    if any(now.get(key) != before.get(key) for key in ("status", "message_id")):
         raise click.ClickException(
             f"draft {now['key']} changed while you were deciding; run the command again"
         )
@@ -167,7 +228,7 @@ def reject(context: Context, draft_id: str, reason: str) -> None:
     with context.store() as store:
         record = find(store, draft_id)
         _desk(context, config, store).reject(record, reason)
-    click.echo(f"Rejected {record['key']}; nothing was sent.")
+    echo(f"Rejected {record['key']}; nothing was sent.")
 
 
 @drafts.command()
@@ -185,9 +246,9 @@ def edit(context: Context, draft_id: str) -> None:
         raise click.ClickException(f"draft {record['key']} is {record.get('status')}")
     edited = click.edit(edit_text(record), extension=".txt", require_save=True)
     if edited is None:
-        click.echo("No change.")
+        echo("No change.")
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
         changed = _desk(context, config, store).edit(record, edited)
-    click.echo(f"Updated {record['key']}." if changed else "No change.")
+    echo(f"Updated {record['key']}." if changed else "No change.")

@@ -15,6 +15,7 @@ from agent.app.stages import record_stage
 from agent.config.schema import Account, Config
 from agent.errors import UserError
 from agent.model import Stage
+from agent.untrusted.terminal import echo
 from agent.views.plan import account_json, account_view, next_cycle_json, plan_view
 from agent.views.tables import console
 
@@ -36,7 +37,7 @@ def plan(context: Context, as_json: bool) -> None:
     with context.store() as store:
         coming = preview(config, store, context.home, context.now)
     if as_json:
-        click.echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
+        echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
     else:
         console().print(plan_view(coming, config, context.now))
 
@@ -74,12 +75,12 @@ def account(
             day = since.date() if since else context.now.astimezone(config.tz).date()
             record_stage(store, found.name, Stage(stage), day)
             store.commit()
-            click.echo(f"{found.name}: stage is now {stage} (since {day.isoformat()})")
+            echo(f"{found.name}: stage is now {stage} (since {day.isoformat()})")
             return
         result = pipeline.current_plan(config, store, context.now)
     state = next(s for s in result.accounts if s.name == found.name)
     if as_json:
-        click.echo(json.dumps(account_json(state, result, config), indent=2, ensure_ascii=False))
+        echo(json.dumps(account_json(state, result, config), indent=2, ensure_ascii=False))
     else:
         console().print(account_view(state, result, config))
 

@@ -6,6 +6,7 @@ import click
 
 from agent.app.context import Context, pass_context
 from agent.errors import UserError
+from agent.untrusted.terminal import echo
 
 
 @click.command()
@@ -30,7 +31,7 @@ def auth(context: Context, use_console: bool) -> None:
 
     config = context.config()
     if not needs_token(config.google.endpoint):
-        click.echo(f"google.endpoint {config.google.endpoint} is on this machine: no token needed")
+        echo(f"google.endpoint {config.google.endpoint} is on this machine: no token needed")
         return
     ask = _paste_back if use_console else None
     token = token_path(context.home)
@@ -38,19 +39,17 @@ def auth(context: Context, use_console: bool) -> None:
     try:
         address = GoogleProvider.connect(config, credentials).whoami()
     except UserError as error:  # connected all the same; `nurture doctor` checks again
-        click.echo(f"Connected to Google; the token is in {token} (readable only by you).")
-        click.echo(f"warning: could not ask Google which account this is ({error.message})")
+        echo(f"Connected to Google; the token is in {token} (readable only by you).")
+        echo(f"warning: could not ask Google which account this is ({error.message})")
         return
-    click.echo(f"Connected to Google as {address}; the token is in {token} (readable only by you).")
+    echo(f"Connected to Google as {address}; the token is in {token} (readable only by you).")
     problem = mismatch(address, config.me)
     if problem:
-        click.echo(f"warning: {problem}")
+        echo(f"warning: {problem}")
 
 
 def _paste_back(url: str) -> str:
-    click.echo("Open this link in a browser, sign in and allow access (tick every box):\n")
-    click.echo(f"  {url}\n")
-    click.echo(
-        "The browser then ends on a page that does not load (http://127.0.0.1:...); that is fine."
-    )
+    echo("Open this link in a browser, sign in and allow access (tick every box):\n")
+    echo(f"  {url}\n")
+    echo("The browser then ends on a page that does not load (http://127.0.0.1:...); that is fine.")
     return str(click.prompt("Paste the full address of that page"))

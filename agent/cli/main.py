@@ -18,6 +18,7 @@ import click
 from agent import __version__
 from agent.app.context import Context
 from agent.errors import UserError
+from agent.untrusted.terminal import CleanFormatter, echo
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,9 @@ def cli(
     --home, else $NURTURE_HOME, else your user data folder.
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(CleanFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     now = datetime.fromisoformat(now_text) if now_text else datetime.now(UTC)
     if now.tzinfo is None:
         raise click.BadParameter(
@@ -114,12 +117,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        echo("aborted", err=True)
         sys.exit(1)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
     except UserError as error:
-        click.echo(f"error: {error}", err=True)
+        echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     sys.exit(result if isinstance(result, int) else 0)

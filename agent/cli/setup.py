@@ -14,6 +14,7 @@ from agent.core.drafts import templates_dir
 from agent.errors import UserError
 from agent.model import PlayId
 from agent.render.jinja import DIGEST_HTML, DIGEST_TEXT, bundled_templates, play_template_name
+from agent.untrusted.terminal import echo
 
 EXAMPLE = "config.example.yaml"  # the example config.yaml, as installed in the wheel
 
@@ -52,8 +53,8 @@ def init(directory: Path, force: bool) -> None:
             f"cannot write into {directory}: {error.strerror or error}",
             "choose a folder you can write to",
         ) from None
-    click.echo(f"Wrote {directory / 'config.yaml'} and {len(targets) - 1} templates.")
-    click.echo(f"Next: edit the config, then `nurture --config {directory / 'config.yaml'} sync`.")
+    echo(f"Wrote {directory / 'config.yaml'} and {len(targets) - 1} templates.")
+    echo(f"Next: edit the config, then `nurture --config {directory / 'config.yaml'} sync`.")
 
 
 @click.group()
@@ -77,9 +78,9 @@ def check(context: Context) -> int:
     results = check_templates(config, templates_dir(config) if path.exists() else None)
     for result in results:
         if result.error:
-            click.echo(f"✗ {result.play}: {result.error}")
+            echo(f"✗ {result.play}: {result.error}")
         else:
-            click.echo(f"✓ {result.play}: {result.source}{' (yours)' if result.yours else ''}")
+            echo(f"✓ {result.play}: {result.source}{' (yours)' if result.yours else ''}")
     failed = sum(1 for result in results if result.error)
-    click.echo(f"{len(results) - failed} of {len(results)} templates render.")
+    echo(f"{len(results) - failed} of {len(results)} templates render.")
     return 1 if failed else 0

@@ -45,17 +45,23 @@ from agent.config.playbook import (
 from agent.config.yamlfile import read_yaml
 from agent.errors import ConfigError
 from agent.model import Stage, Tier
+from agent.untrusted.headers import plain_address
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _lower_email(value: str) -> str:
-    value = value.strip().lower()
-    if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
-        raise ValueError(f"{value!r} is not an email address")
-    local, _, domain = value.partition("@")
-    return f"{local.split('+', 1)[0]}@{domain}"
+    """One plain address (``agent.headersafe.plain_address``), lower-case, ``+tag`` off:
+    nurture writes to these, so a list, a display name or an encoded word is an error."""
+    text = value.strip().lower()
+    local, _, domain = text.rpartition("@")
+    address = f"{local.split('+', 1)[0] or local}@{domain}"
+    if plain_address(text) is None or plain_address(address) is None:
+        raise ValueError(
+            f"{value[:300]!r} is not an email address: give one address, like name@example.com"
+        )
+    return address
 
 
 def _domain(value: str) -> str:
@@ -98,9 +104,22 @@ class LocalProviderConfig(Model):
 
 class GoogleConfig(Model):
     client_secrets: Path = Path("client_secret.json")
+    # Before endpoint: the endpoint's validator reads it.
+    trust_endpoint: bool = Field(False, description="Send the Google token to `endpoint`")
     endpoint: str | None = Field(None, description="Base URL of a compatible API server")
     calendars: tuple[str, ...] = ("primary",)
     quota_units_per_minute: int = Field(15_000, ge=100)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _safe_endpoint(cls, value: str | None, info: ValidationInfo) -> str | None:
+        from agent.config.endpoint import endpoint_problem
+
+        trusted = bool(info.data.get("trust_endpoint"))
+        problem = endpoint_problem(value, trusted) if value is not None else ""
+        if problem:
+            raise ValueError(f"{value!r} {problem}")
+        return value
 
 
 class Contact(Model):

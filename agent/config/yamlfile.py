@@ -9,6 +9,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from agent.config.yamlguard import check_expansion, check_size
 from agent.errors import ConfigError
 
 KeyPath = tuple[str | int, ...]
@@ -17,6 +18,7 @@ KeyPath = tuple[str | int, ...]
 def read_yaml(path: Path, *, what: str) -> tuple[Any, dict[KeyPath, int]]:
     """Return the document as plain data plus a map from key path to 1-based line."""
     try:
+        check_size(path, path.stat().st_size, what)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
@@ -40,6 +42,9 @@ def read_yaml(path: Path, *, what: str) -> tuple[Any, dict[KeyPath, int]]:
         ) from None
     except YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    except RecursionError:  # thousands of nested brackets: the parser recurses per level
+        raise ConfigError(f"{path}: the {what} file is nested too deeply", "flatten it") from None
+    check_expansion(path, document, what)  # before _plain copies every alias out
     lines: dict[KeyPath, int] = {}
     return _plain(document, (), lines), lines
 

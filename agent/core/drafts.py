@@ -5,14 +5,14 @@ Pure: no store, no provider, no clock. ``compose`` renders an action's template 
 store's ``drafts`` table keeps one record per key, whose fields the engine's history
 (``agent.app.book.load_history``), the digest and the block notes read.
 
-Every value that reaches a header is made one line first: a contact or content title
-carrying a line break (by accident or on purpose) can never add a header or a recipient.
+Every value from outside that reaches the template is made one harmless line first
+(``agent.headersafe.header_text``: no line breaks, no encoded words), and only a plain
+address is written to: a contact or title crafted to add a header or a recipient cannot.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -22,24 +22,29 @@ from agent.config.schema import Config
 from agent.errors import UserError
 from agent.model import Action, ActionKind, Address, Offer, OutgoingMail, PlayId
 from agent.render.jinja import RenderedDraft, render_draft
+from agent.untrusted.headers import (
+    NAME_CHARS,
+    SUBJECT_CHARS,
+    RefusedDraft,
+    header_text,
+    plain_address,
+)
 
 TABLE = "drafts"
 # A record's status. "pending": recorded, not (known to be) in the mailbox yet.
 PENDING, CREATED, SENT, REJECTED, EXPIRED = "pending", "created", "sent", "rejected", "expired"
 WITHDRAWN = "withdrawn"  # a reply whose conversation went on before it was sent
-STATUSES = (PENDING, CREATED, SENT, REJECTED, EXPIRED, WITHDRAWN)
+# "failed": refused before it reached the mailbox (``failed_reason`` says why); closed.
+FAILED = "failed"
+STATUSES = (PENDING, CREATED, SENT, REJECTED, EXPIRED, WITHDRAWN, FAILED)
 WAITING = frozenset({PENDING, CREATED})
 
-SUBJECT_CHARS, NAME_CHARS = 200, 100
-_EMAIL = re.compile(r"^[^\s<>()\[\],;:\"@\\]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 def one_line(value: str, limit: int = SUBJECT_CHARS) -> str:
-    """No control characters, no line or paragraph separators, single spaces, capped."""
-    kept = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in value)
-    text = " ".join(kept.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    """No control characters, line breaks or encoded words, single spaces, capped."""
+    return header_text(value, limit)
 
 
 def first_name(name: str, email: str) -> str:
@@ -113,9 +118,9 @@ def compose(action: Action, config: Config) -> OutgoingMail:
     if action.kind is not ActionKind.DRAFT or action.play is None or not action.contact:
         raise ValueError(f"{action.key} is not a draft action")
     to = action.contact.strip()
-    if not _EMAIL.match(to):
-        raise UserError(
-            f"{action.account}: {to!r} is not an address nurture will write to",
+    if plain_address(to) is None:
+        raise RefusedDraft(
+            f"{action.account}: {to[:254]!r} is not an address nurture will write to",
             "fix the contact's email in the config",
         )
     rendered = render_draft(action.play.value, context_of(action, config), templates_dir(config))
@@ -184,6 +189,18 @@ def pending_record(
         "reply_thread": mail.thread,
         **(reply or {}),
     }
+
+
+def failed_record(
+    action: Action, reason: str, now: datetime, provider: str, mail: OutgoingMail | None = None
+) -> dict[str, Any]:
+    """A planned draft refused before it reached the mailbox: kept (so the play rests like
+    any other and the rep sees why in `nurture drafts list`), never written or sent."""
+    empty = OutgoingMail(
+        to=(Address(action.contact or "", action.contact_name),), subject="", text=""
+    )
+    record = pending_record(action, mail or empty, now, provider)
+    return {**record, "status": FAILED, "failed_reason": one_line(reason, 500)}
 
 
 def mail_of(record: Mapping[str, Any]) -> OutgoingMail:

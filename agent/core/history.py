@@ -3,8 +3,9 @@
 Drafts are the record of plays: a draft exists once the rep was offered a play, whatever
 happened next. Its status says what happened: ``sent`` (it is also a touch), ``rejected``
 or ``deleted`` (the rep said no: that play rests for that person), ``expired`` (nobody
-acted; no harm done), ``withdrawn`` (a reply overtaken by the conversation). Any other
-status is a draft still waiting in the rep's mailbox.
+acted; no harm done), ``withdrawn`` (a reply overtaken by the conversation), ``failed``
+(refused as unsafe before it reached the mailbox; the play rests as after any draft). Any
+other status is a draft still waiting in the rep's mailbox.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 REJECTED = frozenset({"rejected", "deleted"})
-CLOSED = REJECTED | {"sent", "expired", "withdrawn"}
+CLOSED = REJECTED | {"sent", "expired", "withdrawn", "failed"}
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,11 @@ class Mailbox(Protocol):
         """Send an existing draft as it is now; returns the sent message's id."""
         ...
 
+    def draft_message(self, draft_id: str) -> tuple[str, bytes]:
+        """(version, RFC 822 bytes) of the draft as it would be sent now: what the rep is
+        shown before approving. ``version`` changes whenever the content does."""
+        ...
+
     def send_to_self(self, mail: OutgoingMail) -> str:
         """Send ``mail`` to the rep's own address(es); refuses any other recipient."""
         ...

@@ -13,9 +13,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.errors import UserError
-from agent.model import DraftRef, Interval, MailMessage, Meeting, NurtureBlock, OutgoingMail
+from agent.model import (
+    Address,
+    DraftRef,
+    Interval,
+    MailMessage,
+    Meeting,
+    NurtureBlock,
+    OutgoingMail,
+)
 from agent.providers.base import Interest, Progress, Pull, StoredMeetings
 from agent.providers.mail.draft_match import made_from
+from agent.providers.mail.mime import build_mime
 from agent.providers.registry import Connection
 
 
@@ -104,6 +113,11 @@ class MemoryMailbox:
         del self.drafts_by_id[draft_id]
         self.sent.append(mail)
         return f"sent-{self._next()}"
+
+    def draft_message(self, draft_id: str) -> tuple[str, bytes]:
+        mail = self._existing(draft_id)
+        _, version, written = self.drafts_by_id[draft_id]
+        return str(version), build_mime(mail, Address(self.me[0]), written).as_bytes()
 
     def send_to_self(self, mail: OutgoingMail) -> str:
         strangers = [a.email for a in mail.to if a.email.lower() not in self.me]

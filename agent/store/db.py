@@ -27,6 +27,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from agent.atomic import private_folder
 from agent.errors import StoreBusyError
 from agent.model import MailMessage, Meeting
 from agent.store.cache import Derived, DerivedCache
@@ -34,6 +35,7 @@ from agent.store.codec import OBSERVED, Loaded, Tables, decode_state, encode_sta
 from agent.store.files import fingerprint, read_recovering, remove_stale_temps, write_atomically
 from agent.store.observations import OBSERVATIONS_FILE, Observations, decoder, from_documents
 from agent.store.rows import RowReader, columns_of, to_row
+from agent.store.state_check import check_tables
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +133,7 @@ class Store:
     def open(cls, home: Path, *, lock_timeout: float = 5.0) -> Iterator[Store]:
         """Lock the state dir, load it, yield the store, release. Commits nothing by itself
         (derived data computed on the way is cached, if the observations are unchanged)."""
-        home.mkdir(parents=True, exist_ok=True)
+        private_folder(home)
         lock = FileLock(home / LOCK_FILE, timeout=lock_timeout)
         try:
             lock.acquire()
@@ -143,6 +145,7 @@ class Store:
         try:
             remove_stale_temps(home)
             loaded = read_recovering(home, STATE_FILE, decode_state) or Loaded({}, False, None)
+            check_tables(home / STATE_FILE, loaded.tables)  # a hand edit: a clear error
             moved = loaded.observations
             obs = from_documents(moved) if moved is not None else None
             store = cls(home, loaded.tables, dirty=loaded.migrated, observations=obs, on_disk=True)

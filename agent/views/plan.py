@@ -254,9 +254,9 @@ def _people_table(contacts: Sequence[ContactStatus]) -> Table:
     return table
 
 
-def _now(contact: ContactStatus) -> str:
+def _now(contact: ContactStatus) -> str | Text:
     if contact.reply_owed is not None:
-        return "[bold red]you owe a reply[/]"
+        return Text("you owe a reply", style="bold red")
     if contact.held_until is not None:
         return f"away until {contact.held_until:%d %b}"
     return "due" if contact.due else ""

@@ -6,22 +6,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from agent.config.schema import Config
 from agent.core.accounts.state import AccountState
 from agent.core.accounts.status import AccountStatus
 from agent.model import Direction, PatternKind, Stage, Tier
+from agent.untrusted.terminal import console
 from agent.views.plan import patterns_json, suggestions_json
 
-
-def console(*, stderr: bool = False) -> Console:
-    out = Console(stderr=stderr, highlight=False)
-    if not out.is_terminal:
-        # Piped or captured output has no width to fit; cutting account names helps nobody.
-        out.width = max(out.width, 160)
-    return out
+__all__ = ["board_json", "board_table", "console"]
 
 
 def board_json(
@@ -72,11 +67,15 @@ _PATTERN_FLAG = {
 }
 
 
-def _flags(state: AccountState | None) -> str:
+def _flags(state: AccountState | None) -> Text:
+    flags = Text()
     if state is None:
-        return ""
-    suggested = [f"[bold magenta]{s.label}[/]" for s in state.suggestions]
-    return ", ".join([*suggested, *(_PATTERN_FLAG[p.kind] for p in state.patterns)])
+        return flags
+    for label in [s.label for s in state.suggestions]:
+        flags.append(", " if flags else "").append(label, style="bold magenta")
+    for pattern in state.patterns:
+        flags.append(", " if flags else "").append(_PATTERN_FLAG[pattern.kind])
+    return flags
 
 
 _STAGE_STYLE = {
@@ -111,13 +110,13 @@ def board_table(
     notes = [] if states is None else _footnotes(rows, states)
     if notes:
         # Footnotes rather than a column: the table is already as wide as a terminal.
-        table.caption = "\n".join(notes)
+        table.caption = Text("\n").join(notes)
         table.caption_justify = "left"
     for row in rows:
         table.add_row(
-            f"[bold]{row.name}[/]" if row.tier is Tier.DREAM else row.name,
+            Text(row.name, style="bold" if row.tier is Tier.DREAM else ""),
             row.tier.value,
-            f"[{_STAGE_STYLE[row.stage]}]{row.stage.value}[/]",
+            Text(row.stage.value, style=_STAGE_STYLE[row.stage]),
             "never" if row.days_since_touch is None else str(row.days_since_touch),
             _last_touch(row, config),
             str(row.recent_touches),
@@ -127,27 +126,27 @@ def board_table(
     return table
 
 
-def _footnotes(rows: Sequence[AccountStatus], states: Mapping[str, AccountState]) -> list[str]:
+def _footnotes(rows: Sequence[AccountStatus], states: Mapping[str, AccountState]) -> list[Text]:
     notes = []
     for row in rows:
         flags = _flags(states.get(row.name))
         if flags:
-            notes.append(f"{row.name}: {flags}")
+            notes.append(Text(f"{row.name}: ").append_text(flags))
     return notes
 
 
-def _last_touch(row: AccountStatus, config: Config) -> str:
+def _last_touch(row: AccountStatus, config: Config) -> str | Text:
     last = row.last_touch
     if last is None:
-        return "[dim]—[/]"
+        return Text("—", style="dim")
     when = last.at.astimezone(config.tz)
     arrow = "→" if last.direction is Direction.OUTBOUND else "←"
     return f"{when:%d %b} {arrow} {last.contact} ({last.channel.value})"
 
 
-def _due(row: AccountStatus) -> str:
+def _due(row: AccountStatus) -> Text:
     if not row.due:
-        return f"[dim]in {row.cadence_days - (row.days_since_touch or 0)}d[/]"
+        return Text(f"in {row.cadence_days - (row.days_since_touch or 0)}d", style="dim")
     if row.days_since_touch is None:
-        return "[bold red]yes (never touched)[/]"
-    return f"[bold red]yes, {row.days_overdue}d over[/]"
+        return Text("yes (never touched)", style="bold red")
+    return Text(f"yes, {row.days_overdue}d over", style="bold red")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agent.app.drafts import apply
-from agent.app.review import Desk
+from agent.app.review import Desk, preview
 from agent.config.schema import Config, load_config
 from agent.core.drafts import mail_of, sample_action
 from agent.demo.workspace import TZ, write_demo
@@ -78,7 +78,8 @@ def test_approval_sends_that_draft_once_through_drafts_send(
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, [action()], NOW)
         desk = Desk(store, provider.mailbox, "google", NOW)
-        desk.approve(store.get("drafts", "k-share_content") | {"key": "k-share_content"})
+        record = store.get("drafts", "k-share_content") | {"key": "k-share_content"}
+        desk.approve(record, preview(provider.mailbox, record, "google"))
         [sent] = fake_google.sends
         assert sent.method == "drafts.send" and sent.to == (ANN,)
         assert fake_google.drafts() == {}

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2.credentials import Credentials
 
-from agent.atomic import write_atomically
+from agent.atomic import private_folder, write_atomically
 from agent.errors import UserError
 from agent.providers.google.consent import (
     CONSENT,
@@ -124,7 +124,7 @@ def _console_flow(flow: Any, ask: Ask) -> Credentials:
 
 
 def save_credentials(credentials: Credentials, token_file: Path) -> None:
-    token_file.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(token_file.parent)
     untyped: Any = credentials  # google-auth leaves these methods unannotated
     data = json.loads(untyped.to_json())
     if untyped.granted_scopes:  # what Google granted, not what was asked: loading checks it

@@ -183,6 +183,19 @@ class GoogleMailbox:
             raise
         return str(sent["id"])
 
+    def draft_message(self, draft_id: str) -> tuple[str, bytes]:
+        """The draft as Gmail holds it now (with the rep's edits): what ``send_draft`` sends."""
+        request = self.users.drafts().get(userId="me", id=draft_id, format="raw")
+        try:
+            draft = self.calls.retried(self.api, request, "drafts.get")
+        except HttpError as error:
+            if status_of(error) == 404:
+                raise _gone(draft_id) from None
+            raise
+        message = draft["message"]
+        raw = str(message["raw"])
+        return str(message["id"]), base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+
     def send_to_self(self, mail: OutgoingMail) -> str:
         """Send the digest. A sent message with its Message-ID is looked for first; a lost
         connection can still make httplib2 send it twice (see ``_drop_copies``), which only

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from agent.model import Attendee, Meeting, Response
 from agent.providers.mail.parse import normalize_email
+from agent.untrusted.bounds import NAME_CHARS, SUBJECT_CHARS, bounded
 
 RESPONSES = {
     "accepted": Response.ACCEPTED,
@@ -96,7 +97,7 @@ def meeting_of(
         uid=uid,
         start=start,
         end=end,
-        title=str(event.get("summary", "")).strip(),
+        title=bounded(str(event.get("summary", "")), SUBJECT_CHARS),
         organizer=organizer,
         attendees=attendees_of(event, organizer, me),
         all_day=not event["start"].get("dateTime"),
@@ -125,7 +126,7 @@ def attendees_of(event: Event, organizer: str, me: tuple[str, ...] = ()) -> tupl
             continue
         found[email] = Attendee(
             email=email,
-            name=str(person.get("displayName", "")),
+            name=bounded(str(person.get("displayName", "")), NAME_CHARS),
             response=RESPONSES.get(str(person.get("responseStatus")), Response.NEEDS_ACTION),
             organizer=email == organizer,
         )

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from agent.config.endpoint import endpoint_problem
 from agent.config.schema import Config
 from agent.errors import UserError
 from agent.model import DraftRef, Interval, Meeting, NurtureBlock, OutgoingMail
@@ -62,6 +63,10 @@ class GoogleProvider:
         cls, config: Config, home: Path | None, calls: Calls | None = None
     ) -> GoogleProvider:
         """Connect as configured: Google with the saved token, or ``google.endpoint``."""
+        endpoint = config.google.endpoint
+        problem = endpoint and endpoint_problem(endpoint, config.google.trust_endpoint)
+        if problem:  # checked with the config too; a config built in code is checked here
+            raise UserError(f"google.endpoint {endpoint!r} {problem}", "fix google.endpoint")
         credentials = None
         if needs_token(config.google.endpoint):
             if home is None:
@@ -172,6 +177,9 @@ class GoogleProvider:
 
     def send_draft(self, draft_id: str) -> str:
         return self.mailbox.send_draft(draft_id)
+
+    def draft_message(self, draft_id: str) -> tuple[str, bytes]:
+        return self.mailbox.draft_message(draft_id)
 
     def send_to_self(self, mail: OutgoingMail) -> str:
         return self.mailbox.send_to_self(mail)

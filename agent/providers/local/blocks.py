@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component, Event
 
-from agent.atomic import write_atomically
+from agent.atomic import private_folder, write_atomically
 from agent.config.blocks import CSS_COLOURS
 from agent.config.schema import Config
 from agent.errors import UserError
@@ -146,7 +146,7 @@ class LocalBlockCalendar:
         calendar.add("X-WR-CALNAME", "nurture blocks")
         for block in sorted(blocks, key=lambda b: (b.start, b.id)):
             calendar.add_component(_event(block))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
         write_atomically(self.path, calendar.to_ical())
         log.info("wrote %s", self.path)
 

@@ -22,8 +22,9 @@ import recurring_ical_events
 from icalendar import Calendar, Component
 
 from agent.model import Attendee, Meeting, Response
-from agent.providers.local.runaway import too_costly
+from agent.providers.local.runaway import in_window, too_costly
 from agent.providers.mail.parse import normalize_email
+from agent.untrusted.bounds import MAX_PEOPLE, NAME_CHARS, SUBJECT_CHARS, bounded
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 # beyond which it is no meeting a person attends: a daily stand-up has ~430, eight a day
 # ~3,400. The cap bounds time and memory for rules the cost estimate lets through.
 MAX_PER_SERIES = 5_000
+# Occurrences kept per calendar file in the window: forty meetings a day for fourteen months
+# is 17,000. A file past it (a room's calendar, a generated one) is read only that far.
+MAX_PER_CALENDAR = 20_000
 
 _RESPONSES = {r.name.replace("_", "-"): r for r in Response}  # PARTSTAT → Response
 
@@ -90,10 +94,16 @@ def _expand(
     vcalendar: Component, path: Path, window: tuple[datetime, datetime], tz: ZoneInfo, calendar: str
 ) -> list[Meeting]:
     start, end = window
-    recurring = _prepare(vcalendar, path, end)
+    recurring = _prepare(vcalendar, path, window)
     query = _query(vcalendar, path)
     meetings: list[Meeting] = []
     for series in query.series:
+        if len(meetings) >= MAX_PER_CALENDAR:
+            log.warning(
+                "%s: more than %d occurrences in the window: the rest of the calendar is skipped",
+                *(path, MAX_PER_CALENDAR),
+            )
+            break
         try:
             found = islice(series.between(start, end), MAX_PER_SERIES + 1)
             occurrences = [o.as_component(False) for o in found]
@@ -108,7 +118,7 @@ def _expand(
                 *(path, series.uid, MAX_PER_SERIES),
             )
             continue
-        for occurrence in occurrences:
+        for occurrence in occurrences[: MAX_PER_CALENDAR - len(meetings)]:
             meeting = _to_meeting(occurrence, path, tz, recurring, calendar)
             if meeting is not None and _overlaps(meeting, start, end):
                 meetings.append(meeting)
@@ -144,13 +154,13 @@ def _expandable(event: Component) -> bool:
     return True
 
 
-def _prepare(vcalendar: Component, path: Path, end: datetime) -> set[str]:
+def _prepare(vcalendar: Component, path: Path, window: tuple[datetime, datetime]) -> set[str]:
     """Give UID-less events a stable UID, drop runaway series; return recurring UIDs."""
     kept: list[Component] = []
     recurring: set[str] = set()
     for component in vcalendar.subcomponents:
         if component.name == "VEVENT":
-            why = _runaway(component, end)
+            why = _runaway(component, window)
             if why:
                 log.warning("%s: skipping event %s: %s", path, component.get("UID"), why)
                 continue
@@ -165,17 +175,30 @@ def _prepare(vcalendar: Component, path: Path, end: datetime) -> set[str]:
     return recurring
 
 
-def _runaway(event: Component, end: datetime) -> str:
-    """Why this series would cost too much to expand (see agent.providers.local.runaway); ""."""
+def _runaway(event: Component, window: tuple[datetime, datetime]) -> str:
+    """Why this series would cost too much to expand (see agent.providers.local.runaway), or
+    would repeat more than MAX_PER_SERIES times in the window; "" when neither."""
     try:
         start = getattr(event.get("DTSTART"), "dt", None)
     except ValueError:  # icalendar's BrokenCalendarProperty: the library skips the event
         return ""
-    for rule in _as_list(event.get("RRULE")):
-        why = too_costly(rule, start, end)
+    rules = _as_list(event.get("RRULE"))
+    for rule in rules:
+        why = too_costly(rule, start, window[1])
         if why:
             return why
+    dates = sum(_dates(rdate) for rdate in _as_list(event.get("RDATE")))
+    expected = sum(in_window(rule, start, *window) for rule in rules) + dates
+    if expected > MAX_PER_SERIES:
+        return f"about {expected:,.0f} repetitions in the window, not a meeting a person attends"
     return ""
+
+
+def _dates(rdate: object) -> int:
+    try:
+        return len(getattr(rdate, "dts", ()))
+    except ValueError:  # a broken RDATE: the library skips it (or the event) itself
+        return 0
 
 
 def _to_meeting(
@@ -190,7 +213,7 @@ def _to_meeting(
             uid=uid,
             start=_aware(first, tz),
             end=_aware(last, tz),
-            title=_text(event, "SUMMARY"),
+            title=bounded(_text(event, "SUMMARY"), SUBJECT_CHARS),
             organizer=organizer,
             attendees=_attendees(event, organizer),
             all_day=not isinstance(first, datetime),
@@ -261,9 +284,11 @@ def _attendees(event: Component, organizer: str) -> tuple[Attendee, ...]:
             continue
         params: Any = getattr(prop, "params", {})
         partstat = str(params.get("PARTSTAT", "")).upper()
+        if len(found) >= MAX_PEOPLE:  # no touch has that many people: stop reading
+            break
         found[email] = Attendee(
             email=email,
-            name=str(params.get("CN", "")),
+            name=bounded(str(params.get("CN", "")), NAME_CHARS),
             response=_RESPONSES.get(partstat, Response.NEEDS_ACTION),
             organizer=email == organizer,
         )

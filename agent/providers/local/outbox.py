@@ -24,7 +24,7 @@ from email import message_from_bytes, policy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from agent.atomic import write_atomically
+from agent.atomic import private_folder, write_atomically
 from agent.config.schema import Config
 from agent.errors import UserError
 from agent.model import Address, DraftRef, OutgoingMail
@@ -102,6 +102,10 @@ class LocalOutbox:
         log.info("moved draft %s to %s", path.name, target.parent)
         return str(target)
 
+    def draft_message(self, draft_id: str) -> tuple[str, bytes]:
+        data = self._draft_path(draft_id).read_bytes()
+        return content_id(data), data
+
     def send_to_self(self, mail: OutgoingMail) -> str:
         strangers = [a.email for a in mail.to if a.email.lower() not in self.me]
         if strangers or not mail.to:
@@ -140,7 +144,7 @@ class LocalOutbox:
     def _folder(self, name: str) -> Path:
         folder = self.outbox / name
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_folder(folder)
         except OSError as error:
             raise UserError(
                 f"cannot create {folder}: {error.strerror or error}",

@@ -134,3 +134,35 @@ def _ical(value: Any, part: str) -> str:
     data = to_ical() if to_ical is not None else value
     text = data.decode() if isinstance(data, bytes) else str(data)
     return text.lstrip("+-0123456789") if part == "BYDAY" else text
+
+
+def in_window(rule: Any, dtstart: Any, window_start: datetime, window_end: datetime) -> float:
+    """About how many occurrences ``rule`` has inside the window (0 when it cannot say):
+    what expanding it there would yield, estimated without stepping through it."""
+    if not isinstance(rule, dict) or not isinstance(dtstart, date):
+        return 0.0
+    freq = str(_first(rule, "FREQ", "")).upper()
+    if freq not in _FREQS:
+        return 0.0
+    rank = _FREQS.index(freq)
+    begin = max(_naive(dtstart), _naive(window_start))
+    interval = _first(rule, "INTERVAL", 1)
+    interval = interval if isinstance(interval, int) and interval > 0 else 1
+    periods = max(0.0, (_horizon(rule, window_end) - begin).total_seconds())
+    periods /= _SECONDS[rank] * interval
+    estimate = periods * _per_period(rule, rank)
+    counts = [c for c in rule.get("COUNT", []) if isinstance(c, int)]
+    return min(estimate, max(counts)) if counts else estimate
+
+
+def _per_period(rule: dict[str, Any], rank: int) -> float:
+    """Occurrences per FREQ period: finer BY parts multiply, coarser ones filter."""
+    share = 1.0
+    for part, finer_than in _FINER.items():
+        values = rule.get(part) or []
+        if values and rank > finer_than:
+            share *= min(1.0, len(values) / _DOMAIN[part])
+    per_period = _fanout(rule, rank) * share
+    if rule.get("BYSETPOS"):
+        per_period = min(per_period, len(rule["BYSETPOS"]))
+    return per_period

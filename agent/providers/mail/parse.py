@@ -13,17 +13,18 @@ import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from email.errors import HeaderParseError
-from email.header import decode_header
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from agent.model import Address, MailKind, MailMessage
 from agent.providers.mail.ooo import return_date
+from agent.untrusted.bounds import MAX_PEOPLE, NAME_CHARS, SUBJECT_CHARS, bounded, payload_head
+from agent.untrusted.headers import decode_text, decode_words
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SNIPPET_CHARS = 200
+ADDRESS_CHARS = 254  # RFC 5321's limit on a path
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 
 _FORBIDDEN = re.compile(r'[\s<>()\[\],;:"\\@\x00-\x1f\x7f]')
@@ -57,6 +58,8 @@ def normalize_email(raw: str) -> str | None:
     domain = domain.rstrip(".")
     if not at or not local or not domain or _FORBIDDEN.search(local + domain):
         return None
+    if "=?" in text or len(text) > ADDRESS_CHARS:  # an encoded word is no mailbox (issue 15)
+        return None
     if "" in domain.split(".") or local.startswith(".") or local.endswith("."):
         return None
     base = local.partition("+")[0]
@@ -70,32 +73,28 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
         # Unfold first: getaddresses stops at a newline inside the value.
         unfolded = _text(value).replace("\r", "").replace("\n", "")
         try:
-            pairs = getaddresses([unfolded])
+            pairs = _pairs(unfolded)
         except (IndexError, ValueError, TypeError):  # garbage: skip this header, keep others
             continue
         for raw_name, raw_email in pairs:
             address = normalize_email(raw_email)
             if address and address not in found:
-                name = " ".join(decode_words(raw_name).split())
+                name = bounded(decode_words(raw_name[: NAME_CHARS * 8]), NAME_CHARS)
                 found[address] = Address(address, name)
+                if len(found) >= MAX_PEOPLE:  # no touch has that many people: stop reading
+                    return tuple(found.values())
     return tuple(found.values())
 
 
-def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded words; unknown charsets and bad encodings become ``�``."""
+def _pairs(value: str) -> list[tuple[str, str]]:
+    """(name, address) pairs, leniently: Python 3.13 (and the 3.11/3.12 security releases)
+    parse strictly by default and drop a whole header for one ambiguous item, which would
+    lose every good address beside it. Nothing is sent on the strength of this parse:
+    addresses written to are checked again (``agent.untrusted.headers``)."""
     try:
-        parts = decode_header(value)
-    except (HeaderParseError, ValueError, TypeError, IndexError):
-        return value
-    out = []
-    for chunk, charset in parts:
-        if isinstance(chunk, str):
-            out.append(chunk)
-        elif charset is None:  # decode_header re-encodes plain text with raw-unicode-escape
-            out.append(_decode(chunk, "raw-unicode-escape"))
-        else:
-            out.append(_decode(chunk, charset))
-    return "".join(out)
+        return getaddresses([value], strict=False)  # type: ignore[call-arg,unused-ignore]
+    except TypeError:  # an interpreter without the ``strict`` parameter is lenient
+        return getaddresses([value])
 
 
 def classify(headers: Headers) -> MailKind:
@@ -161,7 +160,7 @@ def message_from_headers(
     in_reply_to = _msgid(_first(h, "in-reply-to"))
     parent = _ID.findall(_first(h, "in-reply-to"))[:1]
     sent_at = _sent_at(h) or default_date or EPOCH
-    subject = " ".join(decode_words(_text(_first(h, "subject"))).split())
+    subject = bounded(decode_words(_text(_first(h, "subject"))[: SUBJECT_CHARS * 8]), SUBJECT_CHARS)
     kind = classify(headers)
     sender = parse_addresses(h.get("from", []) or h.get("sender", []))
     return MailMessage(
@@ -216,11 +215,12 @@ def _body_text(msg: Message) -> str:
         ctype = part.get_content_type()
         if ctype not in ("text/plain", "text/html"):
             continue
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
+        payload = part.get_payload()
+        if not isinstance(payload, str):
             continue
-        # The start is all a snippet or a return date needs; a huge part costs no more.
-        text = _decode(payload[:65536], part.get_content_charset() or "utf-8")
+        # The start is all a snippet or a return date needs: a huge part is not decoded.
+        head = payload_head(payload, str(part.get("content-transfer-encoding", "")))
+        text = decode_text(head, part.get_content_charset() or "utf-8")
         if ctype == "text/plain":
             return text
         html_text = html_text or _strip_html(text)
@@ -230,13 +230,6 @@ def _body_text(msg: Message) -> str:
 def _strip_html(text: str) -> str:
     text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", text)
     return html.unescape(re.sub(r"(?s)<[^>]*>", " ", text))
-
-
-def _decode(data: bytes, charset: str) -> str:
-    try:
-        return data.decode(charset, "replace")
-    except (LookupError, UnicodeError, ValueError, TypeError):  # unknown or odd codec
-        return data.decode("utf-8", "replace")
 
 
 def _text(value: str) -> str:
