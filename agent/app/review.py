@@ -144,14 +144,19 @@ class Desk:
         A draft left pending or refused (failed) has no recorded mailbox id: any copy
         it made (written by a run that stopped before recording it) is removed."""
         if record.get("status") in (PENDING, FAILED):
-            taken = claimed(self.store)
-            since = moment(record.get("created_at") or self.now)
-            found = made_from(self.mailbox.unclaimed(taken), mail_of(record), since)
-            if found is not None:
-                self.mailbox.delete_draft(found.id)
+            found = str(record.get("provider_id") or "") or self._made_by(record)
+            if found:
+                self.mailbox.delete_draft(found)
         else:
             self.mailbox.delete_draft(_open(record, self.provider, "reject"))
         self._save(record, status=REJECTED, rejected_by="you", reject_reason=one_line(reason))
+
+    def _made_by(self, record: Mapping[str, Any]) -> str:
+        """The id of a draft a run that stopped before recording it wrote for ``record``."""
+        since = moment(record.get("created_at") or self.now)
+        taken = claimed(self.store)
+        found = made_from(self.mailbox.unclaimed(taken), mail_of(record), since)
+        return found.id if found is not None else ""
 
     def edit(self, record: Mapping[str, Any], edited: str) -> bool:
         """Replace the draft's subject and text; False when nothing changed. Refuses when

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from agent.app.drafts import apply
-from agent.app.review import Desk
+from agent.app.review import Desk, preview
 from agent.config.schema import Config
 from agent.core.drafts import sample_action
 from agent.model import Action, PlayId
@@ -128,7 +128,9 @@ def test_an_approved_draft_is_recognised_although_google_replaced_its_message_id
     config, provider = world
     with Store.open(tmp_path) as store:
         record = written(config, store, provider)
-        Desk(store, provider.mailbox, "google", NOW).approve(record)
+        Desk(store, provider.mailbox, "google", NOW).approve(
+            record, preview(provider.mailbox, record, "google")
+        )
         [sent] = fake_google.sends
         assert record["rfc822_id"] not in sent.header("Message-ID")
         sync(config, store, provider, NOW + DAY)
