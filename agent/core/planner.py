@@ -21,6 +21,7 @@ from agent.core.plays.builders import Candidate, PlayContext
 from agent.core.plays.offers import shared_in_mail
 from agent.core.plays.table import choose_plays
 from agent.core.plays.threads import last_message
+from agent.core.plays.why_none import why_none
 from agent.model import Action, ActionKind, Signal, Touch
 
 NEVER_TOUCHED = 10_000  # ranks a never-touched account above any overdue one
@@ -63,6 +64,7 @@ def make_plan(
         *(_suggestion(s, i) for s in ranked for i in range(len(s.suggestions))),
         *(_hold(s, c, c.held_until) for s in ranked for c in s.contacts if c.held_until),
     ]
+    actions += _silent(ranked, actions, ctx)
     worklist = tuple(s for s in ranked if s.status.due)
     return Plan(tuple(actions), worklist, tuple(states))
 
@@ -103,7 +105,8 @@ def _allocate(
             why = (
                 f"{state.name} already has {throttle.per_account_per_week} plays this week"
                 if account_left <= 0
-                else f"today's limit of {throttle.per_day} plays is reached"
+                else f"today's limit of {throttle.per_day} plays is reached; it is planned "
+                "again in tomorrow's cycle"
             )
             deferred.append(_draft(state, candidate, ctx.today, ActionKind.DEFERRED, why))
     return drafts, deferred
@@ -120,7 +123,7 @@ def _draft(
         play=c.play,
         reason=f"{c.reason} Waiting: {deferred}." if deferred else c.reason,
         key=action_key(kind, c.play, state.name, c.contact.email, anchor, today.isoformat()),
-        contact_name=c.contact.name,
+        contact_name=c.contact.name if c.contact.has_name else "",
         offer=c.offer,
         asks=c.asks,
         subject_hint=c.subject_hint,
@@ -128,6 +131,30 @@ def _draft(
         reply_to=c.reply_to,
         last_message=last_message(state.touches, c.contact.email),
     )
+
+
+def _silent(
+    ranked: Sequence[AccountState], actions: Sequence[Action], ctx: PlayContext
+) -> list[Action]:
+    """A row for every due account the other actions leave out: why, and the fix."""
+    covered = {a.account for a in actions if a.kind is not ActionKind.SUGGEST_STAGE}
+    rows = []
+    for state in ranked:
+        if not state.status.due or state.name in covered:
+            continue
+        found = why_none(state, ctx)
+        rows.append(
+            Action(
+                kind=ActionKind.NO_PLAY,
+                account=state.name,
+                contact=None,
+                play=None,
+                reason=found.reason,
+                key=action_key(ActionKind.NO_PLAY, state.name, ctx.today.isoformat()),
+                fix=found.fix,
+            )
+        )
+    return rows
 
 
 def _reply(state: AccountState, contact: ContactStatus, message: Touch) -> Action:

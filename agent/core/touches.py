@@ -152,6 +152,10 @@ def message_touches(
     else:
         contacts = [(sender, index.account_of(sender))]
         direction = Direction.INBOUND
+    names: dict[str, str] = {}
+    for address in (message.sender, *message.recipients):
+        if address.name:
+            names.setdefault(address.email, address.name)
     return [
         Touch(
             source=message.uid,
@@ -164,6 +168,7 @@ def message_touches(
             subject=message.subject,
             snippet=message.snippet,
             thread=message.thread,
+            name=names.get(email, ""),
         )
         for email, account in dict(contacts).items()
         if account is not None
@@ -204,6 +209,7 @@ def meeting_touches(
                 channel=Channel.MEETING,
                 weight=WEIGHT_MEETING,
                 subject=meeting.title,
+                name=attendees[email].name if email in attendees else "",
             )
         )
     return touches

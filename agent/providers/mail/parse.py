@@ -164,13 +164,14 @@ def message_from_headers(
     subject = " ".join(decode_words(_text(_first(h, "subject"))).split())
     kind = classify(headers)
     sender = parse_addresses(h.get("from", []) or h.get("sender", []))
+    named = _export_names(h)
     return MailMessage(
         uid=uid,
         sent_at=sent_at,
-        sender=sender[0] if sender else None,
-        to=parse_addresses(h.get("to", [])),
-        cc=parse_addresses(h.get("cc", [])),
-        bcc=parse_addresses(h.get("bcc", [])),
+        sender=_named(sender, named)[0] if sender else None,
+        to=_named(parse_addresses(h.get("to", [])), named),
+        cc=_named(parse_addresses(h.get("cc", [])), named),
+        bcc=_named(parse_addresses(h.get("bcc", [])), named),
         subject=subject,
         snippet=snippet,
         kind=kind,
@@ -184,6 +185,25 @@ def message_from_headers(
         provider_id=provider_id,
         message_id=_written_id(_first(h, "message-id")),
         references=tuple(references or parent),
+    )
+
+
+def _export_names(h: Mapping[str, list[str]]) -> dict[str, str]:
+    """Names from X-From / X-To / X-cc: Exchange and Lotus exports (the Enron corpus among
+    them) keep the display names there and bare addresses in From/To."""
+    found: dict[str, str] = {}
+    for header in ("x-from", "x-to", "x-cc", "x-bcc"):
+        for address in parse_addresses(h.get(header, [])):
+            if address.name:
+                found.setdefault(address.email, address.name)
+    return found
+
+
+def _named(addresses: tuple[Address, ...], names: Mapping[str, str]) -> tuple[Address, ...]:
+    if not names:
+        return addresses
+    return tuple(
+        a if a.name or a.email not in names else Address(a.email, names[a.email]) for a in addresses
     )
 
 

@@ -1,0 +1,79 @@
+"""Why a due account gets no play today, in the rep's words, with what would fix it.
+
+A due account never disappears from the plan: when no play fits, ``why_none`` names the
+first thing in the way (no one known there, no play for its stage, everyone waiting on
+something, or nothing to give for its tags) and the step that removes it. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.core.accounts.contacts import ContactStatus
+from agent.core.accounts.state import AccountState
+from agent.core.plays.builders import PlayContext
+from agent.core.plays.table import PLAYS
+
+
+@dataclass(frozen=True)
+class NoPlay:
+    reason: str  # what is in the way
+    fix: str  # what the rep can do about it
+
+
+def why_none(state: AccountState, ctx: PlayContext) -> NoPlay:
+    status = state.status
+    due = _due(state)
+    if not state.contacts:
+        return NoPlay(
+            f"{state.name} is due ({due}), but nurture knows no one there: nobody is listed "
+            "for it and nobody from its domains is in your mail or calendar.",
+            f"Find one person at {state.name} and add them to its contacts in the config "
+            "(or in the web app).",
+        )
+    fitting = [
+        play
+        for play, rule in ctx.config.plays.in_order()
+        if PLAYS[play].follows_cadence and status.stage in rule.stages and status.tier in rule.tiers
+    ]
+    if not fitting:
+        return NoPlay(
+            f"{state.name} is due ({due}), but no play in your play table fits a "
+            f"{status.tier.value} account that is {status.stage.value}.",
+            f"Enable a play for {status.stage.value} accounts under `plays:` in config.yaml.",
+        )
+    waits = [w for w in (_waiting(c, ctx) for c in state.contacts) if w]
+    if len(waits) == len(state.contacts):
+        return NoPlay(
+            f"{state.name} is due ({due}), but everyone there is waiting: {'; '.join(waits)}.",
+            "Clear what they are waiting on (reply, review the draft); the next cycle plans again.",
+        )
+    tags = ", ".join(state.account.tags)
+    for_tags = f" for its tags ({tags})" if tags else ""
+    tagged = f" tagged {' or '.join(state.account.tags)}" if tags else ""
+    return NoPlay(
+        f"{state.name} is due ({due}), but you have nothing to give them{for_tags}: no "
+        "content, introduction, invitation or insight fits, and nurture will not send a bare "
+        "check-in.",
+        f"Add content{tagged} (`nurture init` or `content:` in config.yaml), or a one-line "
+        f"insight under `insights:`{' for ' + state.account.tags[0] if tags else ''}.",
+    )
+
+
+def _waiting(contact: ContactStatus, ctx: PlayContext) -> str:
+    if contact.reply_owed is not None:
+        return f"you owe {contact.name} a reply"
+    if contact.held_until is not None:
+        return f"{contact.name} is away until {contact.held_until:%a %d %b}"
+    if contact.email in ctx.history.open_contacts():
+        return f"a draft to {contact.name} is still waiting for your review"
+    return ""
+
+
+def _due(state: AccountState) -> str:
+    status = state.status
+    if status.days_since_touch is None:
+        return "never touched"
+    if status.days_overdue:
+        return f"{status.days_overdue} days overdue"
+    return f"last touched {status.days_since_touch} days ago"
