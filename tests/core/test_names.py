@@ -22,6 +22,8 @@ def test_display_names_are_cleaned_and_turned_round() -> None:
     assert clean_name("mjones7@txu.com", "mjones7@txu.com") == ""
     assert clean_name("</O=ENRON/OU=NA/CN=RECIPIENTS/CN=MJONES>", "m@x.com") == ""
     assert clean_name("  Hans  Herzog ", "hherzog@x.com") == "Hans Herzog"
+    assert clean_name("- *Herzog, Hans", "hherzog@x.com") == "Hans Herzog"
+    assert clean_name("O'Brien, Pat", "pob@x.com") == "Pat O'Brien"
 
 
 def test_the_config_wins_then_the_newest_name_seen_then_nothing() -> None:

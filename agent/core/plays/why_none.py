@@ -48,15 +48,25 @@ def why_none(state: AccountState, ctx: PlayContext) -> NoPlay:
             f"{state.name} is due ({due}), but everyone there is waiting: {'; '.join(waits)}.",
             "Clear what they are waiting on (reply, review the draft); the next cycle plans again.",
         )
-    tags = ", ".join(state.account.tags)
-    for_tags = f" for its tags ({tags})" if tags else ""
-    tagged = f" tagged {' or '.join(state.account.tags)}" if tags else ""
+    tags = state.account.tags
+    if tags:
+        where = f" for its tags ({', '.join(tags)})"
+        fix = (
+            f"Add content tagged {' or '.join(tags)} (`nurture init` or `content:` in "
+            f"config.yaml), or a one-line insight under `insights:` for {tags[0]}."
+        )
+    else:
+        where = ""
+        fix = (
+            "Add content without tags, which suits any account (`nurture init` or `content:` "
+            "in config.yaml), or give the account tags and a one-line insight for one of "
+            "them under `insights:`."
+        )
     return NoPlay(
-        f"{state.name} is due ({due}), but you have nothing to give them{for_tags}: no "
+        f"{state.name} is due ({due}), but you have nothing to give them{where}: no "
         "content, introduction, invitation or insight fits, and nurture will not send a bare "
         "check-in.",
-        f"Add content{tagged} (`nurture init` or `content:` in config.yaml), or a one-line "
-        f"insight under `insights:`{' for ' + state.account.tags[0] if tags else ''}.",
+        fix,
     )
 
 
