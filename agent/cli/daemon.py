@@ -83,9 +83,9 @@ def doctor(context: Context) -> None:
     checks = diagnose(find_config(context.config_path), context.home)
     out = console()
     for check in checks:
-        mark = "[green]ok[/]  " if check.ok else "[red]fix[/] "
+        mark = "[yellow]note[/]" if check.warn else "[green]ok[/]  " if check.ok else "[red]fix[/] "
         out.print(f"{mark} {check.name}: {check.detail}")
-        if check.fix and not check.ok:
+        if check.fix and (check.warn or not check.ok):
             out.print(f"      → {check.fix}")
     failed = [c.name for c in checks if not c.ok]
     if failed:

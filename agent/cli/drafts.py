@@ -110,6 +110,8 @@ def _card(record: Mapping[str, Any], config: Config) -> str:
         f"Subject: {row['subject']}",
         f"Play:    {row['play']}: {row['reason']}",
     ]
+    if not row["contact_name"]:
+        lines.append("Note:    name unknown: add it in config or the web app")
     if row["link"]:
         lines.append(f"Open:    {row['link']}")
     if row["edit_summary"] or row["reject_reason"]:
