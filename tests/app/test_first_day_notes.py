@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from agent.app.digest import current_digest
 from agent.app.first_day import cycle_notes
 from agent.model import Action, ActionKind
-from tests.conftest import make_config
+from agent.store.db import Store
+from tests.conftest import NOW, make_config
 
 
 def no_play(account: str) -> Action:
@@ -22,3 +26,13 @@ def test_due_accounts_without_a_play_and_a_missing_signature_are_said() -> None:
     signed = make_config(drafts={"signature": "Riley"})
     assert cycle_notes(signed, [], drafts_made=2) == []
     assert cycle_notes(config, [], drafts_made=0) == [], "no drafts: no signature note"
+
+
+def test_the_digest_reads_the_plan_for_its_to_do(tmp_path: Path) -> None:
+    config = make_config(
+        accounts=[{"name": "Nobody Inc", "domains": ["nobody.com"], "tier": "dream"}]
+    )
+    with Store.open(tmp_path) as store:
+        digest = current_digest(config, store, NOW)
+    assert [row.account for row in digest.todo] == ["Nobody Inc"]
+    assert "knows no one there" in digest.todo[0].reason
