@@ -14,6 +14,7 @@ from collections.abc import Iterable
 _WORD = re.compile(r"^[a-z]+(-[a-z]+)?$")  # anne.doe-smith
 _LAST_FIRST = re.compile(r"^\s*([^,]+?)\s*,\s*([^,]+?)\s*$")
 _JUNK = re.compile(r"[@<>/=\\]")
+_CODE = re.compile(r"\s+-\s+[A-Z0-9]{4,}$")
 _EDGES = re.compile(r"^[\W_]+|[^\w.)]+$")
 
 
@@ -21,6 +22,7 @@ def clean_name(raw: str, email: str = "") -> str:
     """A display name worth using, or "" (empty, an address, the local part, a path)."""
     name = " ".join(raw.replace('"', " ").split())
     name = _EDGES.sub("", name)  # Lotus Notes: "- *Herzog, Hans"
+    name = _CODE.sub("", name)  # a directory's department code: "Betonte, Robert - TP2RSB"
     if not name or _JUNK.search(name) or not any(c.isalpha() for c in name):
         return ""
     local = email.partition("@")[0].lower()

@@ -22,6 +22,7 @@ from agent.core.plays.offers import shared_in_mail
 from agent.core.plays.table import choose_plays
 from agent.core.plays.threads import last_message
 from agent.core.plays.why_none import why_none
+from agent.core.seen import SEEN
 from agent.model import Action, ActionKind, Signal, Touch
 
 NEVER_TOUCHED = 10_000  # ranks a never-touched account above any overdue one
@@ -64,7 +65,7 @@ def make_plan(
         *(_suggestion(s, i) for s in ranked for i in range(len(s.suggestions))),
         *(_hold(s, c, c.held_until) for s in ranked for c in s.contacts if c.held_until),
     ]
-    actions += _silent(ranked, actions, ctx)
+    actions += _silent(ranked, actions, ctx, signals)
     worklist = tuple(s for s in ranked if s.status.due)
     return Plan(tuple(actions), worklist, tuple(states))
 
@@ -134,7 +135,10 @@ def _draft(
 
 
 def _silent(
-    ranked: Sequence[AccountState], actions: Sequence[Action], ctx: PlayContext
+    ranked: Sequence[AccountState],
+    actions: Sequence[Action],
+    ctx: PlayContext,
+    signals: Sequence[Signal],
 ) -> list[Action]:
     """A row for every due account the other actions leave out: why, and the fix."""
     covered = {a.account for a in actions if a.kind is not ActionKind.SUGGEST_STAGE}
@@ -142,7 +146,8 @@ def _silent(
     for state in ranked:
         if not state.status.due or state.name in covered:
             continue
-        found = why_none(state, ctx)
+        seen = [s for s in signals if s.kind == SEEN and s.account == state.name]
+        found = why_none(state, ctx, seen)
         rows.append(
             Action(
                 kind=ActionKind.NO_PLAY,

@@ -55,7 +55,7 @@ def assert_first_day_is_honest(result: Plan, mails: list[OutgoingMail]) -> None:
 
 
 def built_mailbox() -> list[bytes]:
-    """Bare addresses only: no display name anywhere, as in many exports."""
+    """Bare addresses, as in many exports (only a colleague's Cc names someone)."""
     mails = []
     for i, (who, domain, days) in enumerate(
         [("mjones7", "txu.com", 73), ("hherzog", "power.com", 40), ("jsmith", "gas.com", 30)]
@@ -65,6 +65,12 @@ def built_mailbox() -> list[bytes]:
             f"Message-ID: <m{i}@x>\r\nDate: {sent:%a, %d %b %Y %H:%M:%S +0000}\r\n"
             f"From: rep@seller.com\r\nTo: {who}@{domain}\r\nSubject: numbers\r\n\r\nhi\r\n".encode()
         )
+    sent = NOW - timedelta(days=5)
+    mails.append(  # a colleague's mail that Cc's someone at Never: a person to suggest
+        f"Message-ID: <cc@x>\r\nDate: {sent:%a, %d %b %Y %H:%M:%S +0000}\r\n"
+        f"From: sam@seller.com\r\nTo: rep@seller.com\r\n"
+        f"Cc: Nora Lane <nlane@never.com>\r\nSubject: intro\r\n\r\nhi\r\n".encode()
+    )
     return mails
 
 
@@ -83,7 +89,9 @@ def test_a_built_mailbox_without_display_names() -> None:
     assert [m.to[0].email for m in mails] == ["jsmith@gas.com"]  # stalled: an honest question
     assert mails[0].text.startswith("Hi,\n") and mails[0].to[0].name == ""
     reasons = {a.account: a.reason for a in result.of_kind(ActionKind.NO_PLAY)}
+    fixes = {a.account: a.fix for a in result.of_kind(ActionKind.NO_PLAY)}
     assert "knows no one there" in reasons["Never"]
+    assert "your mail and calendar name Nora Lane <nlane@never.com>" in fixes["Never"]
     assert "nothing to give" in reasons["TXU"] and "nothing to give" in reasons["Power"]
 
 

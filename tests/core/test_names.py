@@ -24,6 +24,7 @@ def test_display_names_are_cleaned_and_turned_round() -> None:
     assert clean_name("  Hans  Herzog ", "hherzog@x.com") == "Hans Herzog"
     assert clean_name("- *Herzog, Hans", "hherzog@x.com") == "Hans Herzog"
     assert clean_name("O'Brien, Pat", "pob@x.com") == "Pat O'Brien"
+    assert clean_name("Betonte, Robert - TP2RSB", "rb@x.com") == "Robert Betonte"
 
 
 def test_the_config_wins_then_the_newest_name_seen_then_nothing() -> None:
@@ -47,3 +48,20 @@ def test_exchange_exports_give_names_in_x_headers() -> None:
         ("rep@enron.com", ""),
     ]
     assert message.sent_at == datetime(2000, 7, 13, 10, 25, tzinfo=UTC)
+
+
+def test_people_named_without_a_touch_are_seen_newest_name_kept() -> None:
+    from agent.core.seen import seen_people
+    from agent.model import Attendee, Meeting
+
+    invite = Meeting(
+        uid="m1",
+        start=datetime(2026, 3, 2, 15, tzinfo=UTC),
+        end=datetime(2026, 3, 2, 16, tzinfo=UTC),
+        attendees=(Attendee("nlane@never.com", "Nora Lane"), Attendee("rep@seller.com")),
+    )
+    account_of = {"nlane@never.com": "Never", "bo@never.com": "Never"}.get
+    found = seen_people(account_of, [], [invite], touched={"bo@never.com"})
+    assert [(s.kind, s.account, s.contact, s.detail) for s in found] == [
+        ("seen", "Never", "nlane@never.com", "Nora Lane")
+    ]

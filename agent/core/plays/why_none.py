@@ -7,12 +7,17 @@ something, or nothing to give for its tags) and the step that removes it. Pure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
+from agent.core.names import clean_name
 from agent.core.plays.builders import PlayContext
 from agent.core.plays.table import PLAYS
+from agent.model import Signal
+
+SUGGESTED = 3  # people named in the fix, the most recently seen first
 
 
 @dataclass(frozen=True)
@@ -21,10 +26,20 @@ class NoPlay:
     fix: str  # what the rep can do about it
 
 
-def why_none(state: AccountState, ctx: PlayContext) -> NoPlay:
+def why_none(state: AccountState, ctx: PlayContext, seen: Sequence[Signal] = ()) -> NoPlay:
+    """``seen``: people at the account named in mail or invites without a touch (newest
+    last), suggested when nobody there is known."""
     status = state.status
     due = _due(state)
     if not state.contacts:
+        if seen:
+            people = [_person(s) for s in reversed(seen[-SUGGESTED:])]
+            return NoPlay(
+                f"{state.name} is due ({due}), but nurture knows no one there you have "
+                "written to or met.",
+                f"Find one: your mail and calendar name {', '.join(people)}; add the right "
+                "one to its contacts in the config (or in the web app).",
+            )
         return NoPlay(
             f"{state.name} is due ({due}), but nurture knows no one there: nobody is listed "
             "for it and nobody from its domains is in your mail or calendar.",
@@ -68,6 +83,11 @@ def why_none(state: AccountState, ctx: PlayContext) -> NoPlay:
         "check-in.",
         fix,
     )
+
+
+def _person(signal: Signal) -> str:
+    name = clean_name(signal.detail, signal.contact)
+    return f"{name} <{signal.contact}>" if name else signal.contact
 
 
 def _waiting(contact: ContactStatus, ctx: PlayContext) -> str:
