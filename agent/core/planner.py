@@ -104,13 +104,23 @@ def _allocate(
                 account_left -= 1
                 continue
             why = (
-                f"{state.name} already has {throttle.per_account_per_week} plays this week"
+                f"{state.name} already has {throttle.per_account_per_week} plays this week; "
+                f"the next can go on {_week_frees(state.name, ctx):%a %d %b}"
                 if account_left <= 0
                 else f"today's limit of {throttle.per_day} plays is reached; it is planned "
                 "again in tomorrow's cycle"
             )
             deferred.append(_draft(state, candidate, ctx.today, ActionKind.DEFERRED, why))
     return drafts, deferred
+
+
+def _week_frees(account: str, ctx: PlayContext) -> date:
+    """The day the per-account weekly throttle lets the next play through: a week after
+    the oldest play in the window (today's, when they were all made now)."""
+    week_start = ctx.now - timedelta(days=7)
+    made = [d.created_at for d in ctx.history.drafts if d.account == account]
+    oldest = min((at for at in made if at > week_start), default=ctx.now)
+    return (oldest + timedelta(days=7)).astimezone(ctx.config.tz).date()
 
 
 def _draft(
