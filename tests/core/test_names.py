@@ -65,3 +65,20 @@ def test_people_named_without_a_touch_are_seen_newest_name_kept() -> None:
     assert [(s.kind, s.account, s.contact, s.detail) for s in found] == [
         ("seen", "Never", "nlane@never.com", "Nora Lane")
     ]
+
+
+def test_a_signature_names_the_sender_when_the_address_agrees() -> None:
+    from agent.providers.mail.signature import name_from_signature
+
+    body = "Numbers attached.\n\nThanks,\nMelissa Jones\nTXU Energy Trading\n"
+    assert name_from_signature(body, "mjones7@txu.com") == "Melissa Jones"
+    assert name_from_signature(body, "cstone1@txu.com") == "", "not her address"
+    quoted = "Sure.\n\n-----Original Message-----\nFrom: x\n\nBest,\nMelissa Jones\n"
+    assert name_from_signature(quoted, "mjones7@txu.com") == "", "a quoted signature"
+    raw = (
+        b"Message-ID: <s@x>\r\nDate: Thu, 13 Jul 2000 03:25:00 -0700\r\n"
+        b"From: mjones7@txu.com\r\nTo: rep@enron.com\r\nSubject: numbers\r\n\r\n"
+        + body.encode()
+    )
+    sender = message_from_bytes(raw).sender
+    assert sender is not None and sender.name == "Melissa Jones"

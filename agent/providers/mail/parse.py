@@ -21,6 +21,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from agent.model import Address, MailKind, MailMessage
 from agent.providers.mail.ooo import return_date
+from agent.providers.mail.signature import name_from_signature
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SNIPPET_CHARS = 200
@@ -165,6 +166,9 @@ def message_from_headers(
     kind = classify(headers)
     sender = parse_addresses(h.get("from", []) or h.get("sender", []))
     named = _export_names(h)
+    if sender and not sender[0].name and sender[0].email not in named:
+        signed = name_from_signature(snippet if body is None else body, sender[0].email)
+        named = {**named, sender[0].email: signed} if signed else named
     return MailMessage(
         uid=uid,
         sent_at=sent_at,
