@@ -77,8 +77,7 @@ def test_a_signature_names_the_sender_when_the_address_agrees() -> None:
     assert name_from_signature(quoted, "mjones7@txu.com") == "", "a quoted signature"
     raw = (
         b"Message-ID: <s@x>\r\nDate: Thu, 13 Jul 2000 03:25:00 -0700\r\n"
-        b"From: mjones7@txu.com\r\nTo: rep@enron.com\r\nSubject: numbers\r\n\r\n"
-        + body.encode()
+        b"From: mjones7@txu.com\r\nTo: rep@enron.com\r\nSubject: numbers\r\n\r\n" + body.encode()
     )
     sender = message_from_bytes(raw).sender
     assert sender is not None and sender.name == "Melissa Jones"
