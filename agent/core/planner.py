@@ -150,8 +150,10 @@ def _silent(
     ctx: PlayContext,
     signals: Sequence[Signal],
 ) -> list[Action]:
-    """A row for every due account the other actions leave out: why, and the fix."""
-    covered = {a.account for a in actions if a.kind is not ActionKind.SUGGEST_STAGE}
+    """A row for every due account with no play and no reply owed: why, and the fix (an
+    away person's hold alone does not say why the others there get nothing)."""
+    moving = (ActionKind.DRAFT, ActionKind.DEFERRED, ActionKind.REPLY)
+    covered = {a.account for a in actions if a.kind in moving}
     rows = []
     for state in ranked:
         if not state.status.due or state.name in covered:

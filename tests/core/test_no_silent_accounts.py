@@ -94,3 +94,16 @@ def test_ten_accounts_in_every_state_all_have_a_row() -> None:
     result = plan(config(*accounts, account("Fresh")), rows)
     assert len(result.worklist) == 10
     every_due_account_has_a_row(result)
+
+
+def test_a_person_away_is_the_reason_when_they_are_the_only_one() -> None:
+    from datetime import timedelta
+
+    from tests.kits.engine_kit import TODAY, away
+
+    cfg = config(account("Acme"), content=[{"title": "P", "url": "https://x/p"}])
+    back = TODAY + timedelta(days=5)
+    result = plan(cfg, [touch("bo@acme.com", 40)], signals=[away("bo@acme.com", 1, back)])
+    assert result.of_kind(ActionKind.HOLD)
+    every_due_account_has_a_row(result)
+    assert "bo@acme.com is away until" in no_play(result, "Acme")
