@@ -135,6 +135,7 @@ class Touch:
     subject: str = ""
     snippet: str = ""
     thread: str = ""  # email: the message's thread key (MailMessage.thread)
+    name: str = ""  # the person's display name as this message or invite wrote it
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +192,7 @@ class ActionKind(StrEnum):
     HOLD = "hold"  # the contact is away: nothing for them until a date
     SUGGEST_STAGE = "suggest_stage"  # a stage change for the rep to confirm
     DEFERRED = "deferred"  # a play that a throttle pushed to a later cycle
+    NO_PLAY = "no_play"  # a due account with no play today: why, and what would fix it
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,7 @@ class Action:
     stage: Stage | None = None  # suggest_stage: the suggested stage
     reply_to: ThreadRef | None = None  # draft: the conversation this play belongs in
     last_message: ThreadRef | None = None  # draft: the contact's last message, in its thread
+    fix: str = ""  # no_play: what the rep can do so the account gets a play
 
 
 # --- nurture blocks on the calendar (issue 6) --------------------------------------------

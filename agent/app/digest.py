@@ -25,7 +25,7 @@ from agent.config.schema import Config
 from agent.core.digest.build import Digest, Snapshot, build_digest, week_of
 from agent.core.digest.work import DraftRecord
 from agent.errors import ConfigError, UserError
-from agent.model import Address, OutgoingMail
+from agent.model import ActionKind, Address, OutgoingMail
 from agent.providers.base import Mailbox
 from agent.providers.registry import connect
 from agent.render.jinja import RenderedDigest, render_digest
@@ -46,6 +46,7 @@ def snapshot(config: Config, store: Store, now: datetime) -> Snapshot:
         drafts=tuple(draft_records(store.items("drafts"), config.provider)),
         block_weeks=store.items(WEEKS),
         blocks=tuple(records(store).values()),
+        no_play=tuple(book.plan_brief(config, store, now).of_kind(ActionKind.NO_PLAY)),
     )
 
 

@@ -18,6 +18,7 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    warn: bool = False  # fine to run, but worth knowing (shown as a note, not a failure)
 
 
 Probe = Callable[[Config, Path], Check]
@@ -84,9 +85,28 @@ def check_templates(config: Config, home: Path) -> Check:
     return Check("templates", True, f"all {len(PlayId)} play templates render")
 
 
+def check_signature(config: Config, home: Path) -> Check:
+    if config.drafts.signature.strip():
+        return Check("signature", True, "drafts end with your drafts.signature")
+    return Check(
+        "signature",
+        True,
+        f"drafts.signature is empty: {SIGNATURE_NOTE}",
+        "set drafts.signature in config.yaml (several lines are fine)",
+        warn=True,
+    )
+
+
+SIGNATURE_NOTE = (
+    "drafts end with your name only, and Gmail does not add your Gmail signature to "
+    "drafts nurture makes"
+)
+
+
 PROBES: list[Probe] = [
     check_state,
     check_accounts,
     check_connection,
     check_templates,
+    check_signature,
 ]

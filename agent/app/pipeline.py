@@ -20,6 +20,7 @@ from pathlib import Path
 
 from agent.app import book
 from agent.app.drafts import ApplyReport, LearnReport, apply, learn, watching
+from agent.app.first_day import cycle_notes
 from agent.app.plan_memo import PlanBrief
 from agent.config.schema import Config
 from agent.core.drafts import TABLE
@@ -110,7 +111,9 @@ def _drafts(run: Run) -> str:
     held = len(run.plan.of_kind(ActionKind.DEFERRED))
     waiting = f"; {held} more held back by the throttles" if held else ""
     note = volume_note(run.config, run.store, run.now)
-    return f"{run.applied.summary()}{waiting}" + (f" ({note})" if note else "")
+    made = len(run.applied.created) + len(run.applied.resumed)
+    extra = "".join(f"; {n}" for n in cycle_notes(run.config, run.plan.actions, made))
+    return f"{run.applied.summary()}{waiting}" + (f" ({note})" if note else "") + extra
 
 
 def _blocks(run: Run) -> str:

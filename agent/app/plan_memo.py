@@ -31,7 +31,8 @@ from agent.store.cache import Derived, fingerprint_of
 from agent.store.codec import from_json, to_json
 from agent.store.db import Store
 
-MEMO_VERSION = 2  # bump whenever the engine decides differently (2: replies in threads)
+MEMO_VERSION = 3  # bump whenever the engine decides differently (2: replies in threads;
+# 3: no_play rows, names only from what the mail says, no bare check-ins)
 PEOPLE_PER_ACCOUNT = 3
 
 

@@ -39,6 +39,11 @@ def check_templates(config: Config, folder: Path | None) -> list[TemplateResult]
 def _samples(play: PlayId) -> list[Action]:
     """A full sample, and one without the optional parts (no name, offer or meeting)."""
     full = sample_action(play)
-    needs_offer = play in (PlayId.SHARE_CONTENT, PlayId.INTRODUCTION, PlayId.INVITATION)
+    needs_offer = play in (
+        PlayId.SHARE_CONTENT,
+        PlayId.INTRODUCTION,
+        PlayId.INVITATION,
+        PlayId.REENGAGE_LOST,  # never a bare check-in (issue 20)
+    )
     sparse = replace(full, contact_name="", offer=full.offer if needs_offer else None, meeting="")
     return [full, sparse]

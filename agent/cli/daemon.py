@@ -85,9 +85,12 @@ def doctor(context: Context) -> None:
     checks = diagnose(find_config(context.config_path), context.home)
     out = console()
     for check in checks:
-        mark = Text("ok  ", style="green") if check.ok else Text("fix ", style="red")
+        if check.warn:
+            mark = Text("note", style="yellow")
+        else:
+            mark = Text("ok  ", style="green") if check.ok else Text("fix ", style="red")
         out.print(mark.append(f" {check.name}: {check.detail}"))
-        if check.fix and not check.ok:
+        if check.fix and (check.warn or not check.ok):
             out.print(f"      → {check.fix}")
     failed = [c.name for c in checks if not c.ok]
     if failed:

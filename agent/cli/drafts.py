@@ -150,6 +150,8 @@ def _card(
                 lines.append(f"{name + ':':<9}{shown(people)}")
         lines.append(f"Subject: {live.subject}")
     lines.append(f"Play:    {row['play']}: {row['reason']}")
+    if not row["contact_name"]:
+        lines.append("Note:    name unknown: add it in config or the web app")
     if row["link"]:
         lines.append(f"Open:    {row['link']}")
     if row["edit_summary"] or row["reject_reason"]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import get_args
 
 import click
 
 from agent.app.context import Context, pass_context
+from agent.app.starter import content_item, parse_item, write_library
 from agent.app.templates import check_templates
+from agent.config.playbook import ContentItem, ContentKind
 from agent.config.schema import Config, find_config
 from agent.core.drafts import templates_dir
 from agent.errors import UserError
@@ -16,7 +19,9 @@ from agent.model import PlayId
 from agent.render.jinja import DIGEST_HTML, DIGEST_TEXT, bundled_templates, play_template_name
 from agent.untrusted.terminal import echo
 
-EXAMPLE = "config.example.yaml"  # the example config.yaml, as installed in the wheel
+EXAMPLE = "config.example.yaml"
+MAX_STARTER_ITEMS = 5
+CONTENT_KINDS = list(get_args(ContentKind))  # the example config.yaml, as installed in the wheel
 
 
 def example_config() -> Path:
@@ -29,14 +34,23 @@ def example_config() -> Path:
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @click.option("--force", is_flag=True, help="Overwrite files that exist already.")
-def init(directory: Path, force: bool) -> None:
+@click.option("--no-input", is_flag=True, help="Ask nothing (scripts); use --content instead.")
+@click.option(
+    "--content",
+    "content",
+    multiple=True,
+    metavar="TITLE|URL|TAGS|KIND",
+    help="An item you already share, e.g. 'Freight outlook|https://x.com/f|freight,logistics|news'.",
+)
+def init(directory: Path, force: bool, no_input: bool, content: tuple[str, ...]) -> None:
     """Start a workspace in DIRECTORY: a commented config.yaml and the templates.
 
     Edit config.yaml (your addresses, your accounts, your content), then run `nurture
     sync`. The templates/ folder holds one draft template per play and the weekly
     digest's two; yours win over the bundled ones, so change the words freely. Existing
-    files are kept unless --force.
-    Example: nurture init ~/nurture
+    files are kept unless --force. It then asks for 3 to 5 things you already share (title,
+    link, tags, kind) to start content.yaml: an empty title skips; --no-input asks nothing.
+    Example: nurture init ~/nurture --no-input --content 'Outlook|https://x.com/o|freight|news'
     """
     targets = {directory / "config.yaml": example_config()}
     for name in [*(play_template_name(play.value) for play in PlayId), DIGEST_HTML, DIGEST_TEXT]:
@@ -54,7 +68,45 @@ def init(directory: Path, force: bool) -> None:
             "choose a folder you can write to",
         ) from None
     echo(f"Wrote {directory / 'config.yaml'} and {len(targets) - 1} templates.")
+    items = [parse_item(text) for text in content]
+    if not no_input:
+        items += _ask_for_content()
+    if items:
+        library = write_library(directory, items)
+        echo(f"Wrote {len(items)} item{'s' * (len(items) != 1)} to {library}.")
+    else:
+        echo(
+            "No content of your own yet: until there is, `nurture plan` names the accounts "
+            "that have nothing to be sent and the tags to add content for."
+        )
     echo(f"Next: edit the config, then `nurture --config {directory / 'config.yaml'} sync`.")
+
+
+def _ask_for_content() -> list[ContentItem]:
+    echo(
+        "Something worth sending on day one: name 3 to 5 things you already share with "
+        "clients (an article, a case study, a report). Leave the title empty to stop."
+    )
+    items: list[ContentItem] = []
+    try:
+        _ask_items(items)
+    except (click.Abort, OSError):  # no input to read (a script, a closed terminal)
+        echo()
+    return items
+
+
+def _ask_items(items: list[ContentItem]) -> None:
+    while len(items) < MAX_STARTER_ITEMS:
+        title = click.prompt(f"Item {len(items) + 1} title", default="", show_default=False)
+        if not title.strip():
+            break
+        url = click.prompt("  link (https://...)")
+        tags = click.prompt("  tags, comma-separated (match account tags)", default="")
+        kind = click.prompt("  kind", default="article", type=click.Choice(CONTENT_KINDS))
+        try:
+            items.append(content_item(title, url, tags, kind))
+        except UserError as error:
+            echo(f"  skipped: {error.message}")
 
 
 @click.group()

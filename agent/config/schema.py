@@ -204,6 +204,11 @@ class Config(Model):
     content_max_age_days: int = Field(180, ge=1, description="Older, non-evergreen is stale")
     introductions: tuple[Introduction, ...] = ()
     invitations: tuple[Invitation, ...] = ()
+    insights: dict[str, str] = Field(
+        default_factory=dict,
+        description="tag → a short insight you would tell anyone with that tag: a give that "
+        "needs no link, for lost and cold accounts while the content library has nothing",
+    )
     daemon: DaemonSettings = DaemonSettings()
     blocks: BlocksSettings = BlocksSettings()  # agent/config/blocks.py
     digest: DigestSettings = DigestSettings()  # agent/config/digest.py; timing: daemon

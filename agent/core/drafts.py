@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.config.schema import Config
+from agent.core import names
 from agent.errors import UserError
 from agent.model import Action, ActionKind, Address, Offer, OutgoingMail, PlayId
 from agent.render.jinja import RenderedDraft, render_draft
@@ -48,13 +49,9 @@ def one_line(value: str, limit: int = SUBJECT_CHARS) -> str:
 
 
 def first_name(name: str, email: str) -> str:
-    """What follows "Hi": the first word of the name, else a guess from ``first.last@``."""
-    words = one_line(name, NAME_CHARS).replace(",", " ").split()
-    if words:
-        return words[0]
-    # Only first.last@ says a name; sales@, cfo@ or jdoe@ do not.
-    found = re.match(r"([A-Za-z]{2,})[._-]", email)
-    return found[1].capitalize() if found else "there"
+    """What follows "Hi": the first word of the name, else of a ``first.last@`` address,
+    else "" (the templates then greet without a name; sales@, cfo@, jdoe@ say none)."""
+    return names.first_name(one_line(name, NAME_CHARS) or names.name_from_local_part(email))
 
 
 def templates_dir(config: Config) -> Path:
@@ -74,11 +71,13 @@ def context_of(action: Action, config: Config) -> dict[str, Any]:
     account = next((a for a in config.accounts if a.name == action.account), None)
     person = next((c for c in account.contacts if c.email == email), None) if account else None
     name = one_line(action.contact_name or (person.name if person else ""), NAME_CHARS)
+    first = first_name(name, email)
     return {
         "play": action.play.value if action.play else "",
         "contact": {
-            "name": name or first_name("", email),
-            "first_name": first_name(name, email),
+            "name": name or names.name_from_local_part(email),
+            "first_name": first,
+            "has_name": bool(first),
             "email": email,
             "role": one_line(person.role, NAME_CHARS) if person else "",
         },
@@ -99,7 +98,10 @@ def context_of(action: Action, config: Config) -> dict[str, Any]:
 def _offer(offer: Offer | None) -> dict[str, Any] | None:
     if offer is None:
         return None
+    prefix = offer.key.partition(":")[0]
     return {
+        # What sort of give: content (a link), or one that needs none.
+        "give": prefix if prefix in ("introduction", "invitation", "insight") else "content",
         "kind": offer.kind,
         "kind_label": offer.kind.replace("_", " "),
         "title": one_line(offer.title),

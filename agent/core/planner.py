@@ -21,6 +21,8 @@ from agent.core.plays.builders import Candidate, PlayContext
 from agent.core.plays.offers import shared_in_mail
 from agent.core.plays.table import choose_plays
 from agent.core.plays.threads import last_message
+from agent.core.plays.why_none import why_none
+from agent.core.seen import SEEN
 from agent.model import Action, ActionKind, Signal, Touch
 
 NEVER_TOUCHED = 10_000  # ranks a never-touched account above any overdue one
@@ -63,6 +65,7 @@ def make_plan(
         *(_suggestion(s, i) for s in ranked for i in range(len(s.suggestions))),
         *(_hold(s, c, c.held_until) for s in ranked for c in s.contacts if c.held_until),
     ]
+    actions += _silent(ranked, actions, ctx, signals)
     worklist = tuple(s for s in ranked if s.status.due)
     return Plan(tuple(actions), worklist, tuple(states))
 
@@ -101,12 +104,23 @@ def _allocate(
                 account_left -= 1
                 continue
             why = (
-                f"{state.name} already has {throttle.per_account_per_week} plays this week"
+                f"{state.name} already has {throttle.per_account_per_week} plays this week; "
+                f"the next can go on {_week_frees(state.name, ctx):%a %d %b}"
                 if account_left <= 0
-                else f"today's limit of {throttle.per_day} plays is reached"
+                else f"today's limit of {throttle.per_day} plays is reached; it is planned "
+                "again in tomorrow's cycle"
             )
             deferred.append(_draft(state, candidate, ctx.today, ActionKind.DEFERRED, why))
     return drafts, deferred
+
+
+def _week_frees(account: str, ctx: PlayContext) -> date:
+    """The day the per-account weekly throttle lets the next play through: a week after
+    the oldest play in the window (today's, when they were all made now)."""
+    week_start = ctx.now - timedelta(days=7)
+    made = [d.created_at for d in ctx.history.drafts if d.account == account]
+    oldest = min((at for at in made if at > week_start), default=ctx.now)
+    return (oldest + timedelta(days=7)).astimezone(ctx.config.tz).date()
 
 
 def _draft(
@@ -120,7 +134,7 @@ def _draft(
         play=c.play,
         reason=f"{c.reason} Waiting: {deferred}." if deferred else c.reason,
         key=action_key(kind, c.play, state.name, c.contact.email, anchor, today.isoformat()),
-        contact_name=c.contact.name,
+        contact_name=c.contact.name if c.contact.has_name else "",
         offer=c.offer,
         asks=c.asks,
         subject_hint=c.subject_hint,
@@ -128,6 +142,36 @@ def _draft(
         reply_to=c.reply_to,
         last_message=last_message(state.touches, c.contact.email),
     )
+
+
+def _silent(
+    ranked: Sequence[AccountState],
+    actions: Sequence[Action],
+    ctx: PlayContext,
+    signals: Sequence[Signal],
+) -> list[Action]:
+    """A row for every due account with no play and no reply owed: why, and the fix (an
+    away person's hold alone does not say why the others there get nothing)."""
+    moving = (ActionKind.DRAFT, ActionKind.DEFERRED, ActionKind.REPLY)
+    covered = {a.account for a in actions if a.kind in moving}
+    rows = []
+    for state in ranked:
+        if not state.status.due or state.name in covered:
+            continue
+        seen = [s for s in signals if s.kind == SEEN and s.account == state.name]
+        found = why_none(state, ctx, seen)
+        rows.append(
+            Action(
+                kind=ActionKind.NO_PLAY,
+                account=state.name,
+                contact=None,
+                play=None,
+                reason=found.reason,
+                key=action_key(ActionKind.NO_PLAY, state.name, ctx.today.isoformat()),
+                fix=found.fix,
+            )
+        )
+    return rows
 
 
 def _reply(state: AccountState, contact: ContactStatus, message: Touch) -> Action:

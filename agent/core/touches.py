@@ -8,11 +8,12 @@ which people are involved and whether the contact was real.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from agent.config.schema import Account, Config
+from agent.core.seen import seen_people
 from agent.model import (
     Channel,
     Direction,
@@ -112,7 +113,9 @@ def candidates(
     ordered = sorted(
         touches.values(), key=lambda pair: (pair[0].at, pair[0].source, pair[0].contact)
     )
-    signals = sorted(_out_of_office(index, messages), key=lambda s: s.at)
+    touched = {t.contact for t, _ in touches.values()}
+    seen = seen_people(_account_name(index), messages, meetings, touched)
+    signals = sorted([*_out_of_office(index, messages), *seen], key=lambda s: s.at)
     return Candidates(
         tuple(t for t, _ in ordered), tuple(end for _, end in ordered), tuple(signals)
     )
@@ -152,6 +155,10 @@ def message_touches(
     else:
         contacts = [(sender, index.account_of(sender))]
         direction = Direction.INBOUND
+    names: dict[str, str] = {}
+    for address in (message.sender, *message.recipients):
+        if address.name:
+            names.setdefault(address.email, address.name)
     return [
         Touch(
             source=message.uid,
@@ -164,6 +171,7 @@ def message_touches(
             subject=message.subject,
             snippet=message.snippet,
             thread=message.thread,
+            name=names.get(email, ""),
         )
         for email, account in dict(contacts).items()
         if account is not None
@@ -204,9 +212,18 @@ def meeting_touches(
                 channel=Channel.MEETING,
                 weight=WEIGHT_MEETING,
                 subject=meeting.title,
+                name=attendees[email].name if email in attendees else "",
             )
         )
     return touches
+
+
+def _account_name(index: AccountIndex) -> Callable[[str], str | None]:
+    def name(email: str) -> str | None:
+        account = index.account_of(email)
+        return account.name if account is not None else None
+
+    return name
 
 
 def _out_of_office(index: AccountIndex, messages: Sequence[MailMessage]) -> list[Signal]:

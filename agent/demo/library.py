@@ -31,6 +31,10 @@ invitations:
     when: {breakfast_day}
     where: Chicago
     tags: [logistics]
+insights:   # a give with no link, for when the library has nothing left for a tag
+  freight: >-
+    shippers who re-bid lanes quarterly instead of yearly are paying less this season, even
+    with the same carriers.
 """
 
 CONTENT_YAML = """\

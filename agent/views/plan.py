@@ -23,6 +23,7 @@ SECTIONS = (
     (ActionKind.DEFERRED, "Held back by the throttles"),
     (ActionKind.SUGGEST_STAGE, "Stage changes to consider"),
     (ActionKind.HOLD, "On hold"),
+    (ActionKind.NO_PLAY, "Due, but no play today: why, and the fix"),
 )
 
 
@@ -51,6 +52,7 @@ def action_json(action: Action) -> dict[str, Any]:
         "meeting": action.meeting or None,
         "until": _day(action.until),
         "stage": action.stage.value if action.stage else None,
+        "fix": action.fix or None,
     }
 
 
@@ -143,7 +145,7 @@ def _actions_table(title: str, actions: Sequence[Action]) -> Table:
             else f"→ {action.stage.value}"
             if action.stage
             else "—",
-            action.reason,
+            f"{action.reason} Fix: {action.fix}" if action.fix else action.reason,
         )
     return table
 

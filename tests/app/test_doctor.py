@@ -68,3 +68,13 @@ def test_google_without_a_token_says_run_auth(tmp_path: Path, capsys) -> None:
     config = write_config(tmp_path, "provider: google\n")
     code, out = doctor(capsys, config)
     assert code == 1 and "google" in out and "nurture auth" in out
+
+
+def test_an_empty_signature_is_a_note_not_a_failure(tmp_path: Path, capsys) -> None:
+    config = write_config(tmp_path, "")
+    code, out = doctor(capsys, config)
+    assert code == 0 and "note signature: drafts.signature is empty" in out
+    assert "Gmail does not add your Gmail signature" in out and "set drafts.signature" in out
+    config = write_config(tmp_path, "drafts: {signature: Riley}\n")
+    code, out = doctor(capsys, config)
+    assert "ok   signature: drafts end with your drafts.signature" in out

@@ -45,8 +45,10 @@ def test_plan_json_has_the_contract_fields(synced, capsys) -> None:
     for action in actions:
         assert {"kind", "account", "contact", "play", "reason", "key"} <= action.keys()
         assert action["kind"] in {
-            *("draft", "reply", "hold", "suggest_stage", "deferred", "block", "digest")
+            *("draft", "reply", "hold", "suggest_stage", "deferred", "no_play", "block", "digest")
         }
+        if action["kind"] == "no_play":  # a due account without a play says why and the fix
+            assert action["reason"] and action["fix"]
     content = next(a for a in actions if a["play"] == "share_content")
     assert content["offer"]["url"].startswith("https://")
 

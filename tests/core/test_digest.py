@@ -16,10 +16,10 @@ from agent.core.accounts.status import StageChange
 from agent.core.blocks.reconcile import BlockRecord, BlockStatus
 from agent.core.digest.build import SECTIONS, Digest, Snapshot, build_digest, week_of
 from agent.errors import UserError
-from agent.model import Interval, PatternKind, Stage, Touch
+from agent.model import ActionKind, Interval, PatternKind, Stage, Touch
 from agent.render.jinja import bundled_templates, render_digest
 from tests.conftest import NOW
-from tests.kits.engine_kit import account, config, person, touch
+from tests.kits.engine_kit import account, config, person, plan, touch
 
 # NOW is Friday 20 Nov 2026, 15:00 UTC: ISO week 2026-W47, Monday 16 Nov.
 MONDAY = date(2026, 11, 16)
@@ -281,6 +281,7 @@ HEADINGS = {
     "drafts": "DRAFTS",
     "cold": "GOING COLD",
     "never": "NEVER TOUCHED",
+    "todo": "TO DO: DUE, WITH NOTHING PLANNED",
     "coverage": "COVERAGE",
     "signals": "DISSATISFACTION SIGNALS",
     "lost": "LOST ACCOUNTS AND THEIR RE-NURTURE",
@@ -393,3 +394,15 @@ def test_templates_are_bundled_for_the_wheel() -> None:
     assert (folder / "digest.html.j2").is_file() and (folder / "digest.txt.j2").is_file()
     pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text()
     assert '"templates" = "agent/templates"' in pyproject
+
+
+def test_the_digest_lists_due_accounts_with_nothing_planned_and_the_fix() -> None:
+    cfg = config(account("Nobody Inc"))
+    no_play = plan(cfg).of_kind(ActionKind.NO_PLAY)
+    d = digest_of(cfg, no_play=tuple(no_play))
+    assert [(r.account, r.tier) for r in d.todo] == [("Nobody Inc", "dream")]
+    out = rendered(d)
+    for text in (out.text, out.html):
+        assert "Nobody Inc" in text and "knows no one there" in text
+        assert "add them to its contacts" in text
+    assert "Every due account has its next step" in rendered(digest_of(cfg)).text

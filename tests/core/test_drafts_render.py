@@ -10,7 +10,7 @@ import pytest
 
 from agent.core.drafts import compose, first_name, one_line, sample_action
 from agent.errors import UserError
-from agent.model import PlayId
+from agent.model import Offer, PlayId
 from agent.providers.mail.mime import build_mime
 from agent.render.jinja import bundled_templates, split_play_template
 from tests.conftest import NOW, make_config
@@ -46,19 +46,31 @@ def test_every_bundled_template_says_its_play() -> None:
 
 
 def test_the_optional_parts_may_be_missing(tmp_path: Path) -> None:
-    for play in (PlayId.REENGAGE_LOST, PlayId.NEW_CONTACT, PlayId.DO_OVER):
+    for play in (PlayId.NEW_CONTACT, PlayId.DO_OVER):  # reengage_lost always brings a give
         action = replace(sample_action(play), contact_name="", offer=None, meeting="")
         mail = compose(action, config(tmp_path))
         assert mail.text.startswith("Hi Kate,\n"), "a name from kate.morgan@"
     nameless = replace(sample_action(PlayId.STALLED_CLOSURE), contact="cfo@x.example")
     nameless = replace(nameless, contact_name="")
-    assert compose(nameless, config(tmp_path)).text.startswith("Hi there,\n")
+    assert compose(nameless, config(tmp_path)).text.startswith("Hi,\n"), "no invented name"
 
 
 def test_first_names_never_leave_hi_comma() -> None:
     assert first_name("Dana Whitfield", "d@x.com") == "Dana"
     assert first_name("", "ingrid.halvorsen@x.com") == "Ingrid"
-    assert first_name("  ", "x7@x.com") == "there"
+    assert first_name("  ", "x7@x.com") == "", "the template greets without a name"
+    assert first_name("", "mjones7@txu.com") == first_name("", "hherzog@x.com") == ""
+
+
+def test_a_lost_deal_draft_can_bring_a_give_without_a_link(tmp_path: Path) -> None:
+    insight = Offer("insight", "insight:freight", "A thought on freight", detail="Rates fell.")
+    intro = Offer("introduction", "introduction:j", "Jordan Reyes, COO", detail="a peer")
+    for offer, says in ((insight, "Rates fell."), (intro, "I know Jordan Reyes, COO: a peer")):
+        action = replace(sample_action(PlayId.REENGAGE_LOST), offer=offer)
+        mail = compose(action, config(tmp_path))
+        assert says in mail.text
+        assert "How are things" not in mail.subject + mail.text
+        assert "how things have settled" not in mail.text  # the old bare check-in
 
 
 def test_html_part_escapes_what_it_is_given(tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ def test_listed_people_come_first_and_unlisted_ones_are_found_in_touches() -> No
     assert [c.email for c in result.contacts] == [BO, ANA]
     assert result.contacts[0].known
     assert not result.contacts[1].known
-    assert result.contacts[1].name == "Ana"
+    assert result.contacts[1].name == ANA, "a one-word local part is not a name"
+    assert not result.contacts[1].has_name and result.contacts[0].has_name
     assert result.contacts[0].label == "Bo Berg (CFO)"
 
 
@@ -107,4 +108,6 @@ def test_days_in_stage_comes_from_the_recorded_stage_change() -> None:
 
 def test_names_are_made_readable_from_addresses() -> None:
     assert name_from_email("omar.haddad@x.org") == "Omar Haddad"
-    assert name_from_email("j_doe-smith@x.org") == "J Doe Smith"
+    assert name_from_email("anne_doe-smith@x.org") == "Anne Doe-Smith"
+    for unclear in ("j_doe-smith@x.org", "mjones7@txu.com", "hherzog@x.com", "jsmith@x.com"):
+        assert name_from_email(unclear) == unclear

@@ -95,8 +95,16 @@ def test_weekly_cap_per_account() -> None:
     result = plan(cfg, [touch("a@acme.com", 20)])  # new_contact (b) and share_content (a)
     assert len(drafts(result)) == 1
     assert "already has 1 plays this week" in result.of_kind(ActionKind.DEFERRED)[0].reason
+    frees = NOW + timedelta(days=7)  # all of this week's plays made now
+    assert f"the next can go on {frees:%a %d %b}" in result.of_kind(ActionKind.DEFERRED)[0].reason
     week = [past("z@acme.com", PlayId.SHARE_CONTENT, 3, status="sent")]
-    assert not drafts(plan(cfg, [touch("a@acme.com", 20)], drafts=week))
+    held = plan(cfg, [touch("a@acme.com", 20)], drafts=week)
+    assert not drafts(held) and held.of_kind(ActionKind.DEFERRED)
+    frees = NOW + timedelta(days=4)  # a week after the play made three days ago
+    assert all(
+        f"the next can go on {frees:%a %d %b}" in a.reason
+        for a in held.of_kind(ActionKind.DEFERRED)
+    )
 
 
 def test_a_reply_owed_is_listed_separately_and_gets_no_play() -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from agent.config.schema import Account, Config
+from agent.core.names import best_name, name_from_local_part
 from agent.model import Channel, Direction, Signal, Touch
 
 PERIODS = (7, 30, 90, 365)  # days: touches per period, for the board and the digest
@@ -21,7 +22,7 @@ PERIODS = (7, 30, 90, 365)  # days: touches per period, for the board and the di
 class ContactStatus:
     account: str
     email: str
-    name: str
+    name: str  # what to call them in a sentence: their name, else their address
     role: str
     known: bool  # listed in the config (or the CRM export)
     last_touch: Touch | None
@@ -32,6 +33,7 @@ class ContactStatus:
     reply_owed: Touch | None  # their message that is waiting for the rep's answer
     held_until: date | None  # away: the first day they may hear from us again
     due: bool  # not touched within the account's cadence
+    has_name: bool = True  # False: no name is known, ``name`` is the address
 
     @property
     def label(self) -> str:
@@ -62,6 +64,9 @@ def contact_statuses(
     rows = []
     for email, mine in by_person.items():
         contact = listed.get(email)
+        name = best_name(
+            email, contact.name if contact else "", (t.name for t in reversed(mine) if t.name)
+        )
         rows.append(
             _status(
                 config,
@@ -69,7 +74,7 @@ def contact_statuses(
                 cadence_days,
                 account=account.name,
                 email=email,
-                name=(contact.name if contact else "") or name_from_email(email),
+                name=name,
                 role=contact.role if contact else "",
                 touches=mine,
                 signals=[s for s in signals if s.contact == email],
@@ -105,7 +110,8 @@ def _status(
     return ContactStatus(
         account=account,
         email=email,
-        name=name,
+        name=name or email,
+        has_name=bool(name),
         role=role,
         known=known,
         last_touch=last,
@@ -180,7 +186,5 @@ def next_business_day(day: date, workdays: frozenset[int]) -> date:
 
 
 def name_from_email(email: str) -> str:
-    """'omar.haddad@x.org' → 'Omar Haddad': better than an address in a sentence."""
-    local = email.partition("@")[0]
-    words = [w for w in local.replace("_", ".").replace("-", ".").split(".") if w]
-    return " ".join(w.capitalize() for w in words) or email
+    """'omar.haddad@x.org' → 'Omar Haddad'; the address itself unless it clearly says a name."""
+    return name_from_local_part(email) or email

@@ -44,7 +44,7 @@ from agent.core.digest.work import (
     draft_counts,
     next_blocks,
 )
-from agent.model import Signal, Tier, Touch
+from agent.model import Action, Signal, Tier, Touch
 
 # The sections every digest has, in the order the email shows them; templates mark each
 # with data-section="<name>" (the browser test looks for every one).
@@ -55,6 +55,7 @@ SECTIONS = (
     "drafts",
     "cold",
     "never",
+    "todo",
     "coverage",
     "signals",
     "lost",
@@ -75,6 +76,17 @@ class Snapshot:
     drafts: tuple[DraftRecord, ...] = ()
     block_weeks: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     blocks: tuple[BlockRecord, ...] = ()
+    no_play: tuple[Action, ...] = ()  # the plan's due accounts with no play, and why
+
+
+@dataclass(frozen=True)
+class TodoRow:
+    """A due account nurture could plan nothing for: why, and what the rep can add."""
+
+    account: str
+    tier: str
+    reason: str
+    fix: str
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,7 @@ class Digest:
     moved: tuple[AccountWeek, ...]
     going_cold: tuple[ColdRow, ...]
     never_touched: tuple[NeverRow, ...]
+    todo: tuple[TodoRow, ...]
     coverage: tuple[CoverageRow, ...]
     blocks_this_week: BlockHours
     blocks_last_week: BlockHours
@@ -182,6 +195,7 @@ def build_digest(config: Config, snapshot: Snapshot, now: datetime) -> Digest:
         moved=moved(config, past, week_start),
         going_cold=going_cold(states),
         never_touched=never_touched(states),
+        todo=todo(config, snapshot.no_play),
         coverage=coverage(states),
         blocks_this_week=block_hours(snapshot.block_weeks.get(week)),
         blocks_last_week=block_hours(snapshot.block_weeks.get(prev_week)),
@@ -194,6 +208,11 @@ def build_digest(config: Config, snapshot: Snapshot, now: datetime) -> Digest:
         replies=replies(states),
         rows=config.digest.rows,
     )
+
+
+def todo(config: Config, no_play: Sequence[Action]) -> tuple[TodoRow, ...]:
+    tiers = {a.name: a.tier.value for a in config.accounts}
+    return tuple(TodoRow(a.account, tiers.get(a.account, ""), a.reason, a.fix) for a in no_play)
 
 
 def _dream(config: Config) -> frozenset[str]:

@@ -15,7 +15,12 @@ from agent.config.schema import Config
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
 from agent.core.history import History
-from agent.core.plays.offers import content_offers, introduction_offers, invitation_offers
+from agent.core.plays.offers import (
+    content_offers,
+    insight_offers,
+    introduction_offers,
+    invitation_offers,
+)
 from agent.core.plays.threads import about_meeting, conversation
 from agent.model import Channel, Direction, Offer, PatternKind, PlayId, ThreadRef, Touch
 
@@ -117,13 +122,15 @@ def reengage_lost(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidat
     if not people:
         return None
     contact = people[0]
-    offer = _fresh(content_offers(ctx.config, state.account, ctx.today), contact, ctx)
+    offer = _fresh(lost_deal_gives(state, ctx), contact, ctx)
+    if offer is None:
+        return None  # no bare check-in: the plan says what to add (core.plays.why_none)
     lost = (
         f"was lost {state.days_in_stage} days ago"
         if state.days_in_stage is not None
         else "is marked lost"
     )
-    bring = f" (this time: \u201c{offer.title}\u201d)" if offer else ""
+    bring = f" (this time: \u201c{offer.title}\u201d)"
     return Candidate(
         PlayId.REENGAGE_LOST,
         contact,
@@ -132,8 +139,19 @@ def reengage_lost(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidat
         f"bring something useful every {state.status.cadence_days} days{bring} and be there "
         "when it opens again, not just at renewal time.",
         offer=offer,
-        subject_hint=offer.title if offer else "What has changed on your side",
+        subject_hint=offer.title,
     )
+
+
+def lost_deal_gives(state: AccountState, ctx: PlayContext) -> list[Offer]:
+    """What a lost account can be given: content, then an introduction, an invitation, or
+    the rep's own insight for its tags (none needs a link)."""
+    return [
+        *content_offers(ctx.config, state.account, ctx.today),
+        *introduction_offers(ctx.config, state.account, ctx.today),
+        *invitation_offers(ctx.config, state.account, ctx.today),
+        *insight_offers(ctx.config, state.account),
+    ]
 
 
 def new_contact(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidate | None:
@@ -204,7 +222,9 @@ def share_content(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidat
         state,
         ctx,
         pick,
-        offers=content_offers(ctx.config, state.account, ctx.today),
+        # Until the library has something for these tags, the rep's own insight is the give.
+        offers=content_offers(ctx.config, state.account, ctx.today)
+        or insight_offers(ctx.config, state.account),
         what=lambda o, c: (
             f"send {c} the {o.kind.replace('_', ' ')} \u201c{o.title}\u201d"
             + (f", picked for {tags}" if tags else "")

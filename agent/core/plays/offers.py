@@ -71,6 +71,16 @@ def _invitation(item: Invitation) -> Offer:
     )
 
 
+def insight_offers(config: Config, account: Account) -> list[Offer]:
+    """The rep's own insights (``insights:`` tag → text) for the account's tags."""
+    tags = {t.lower() for t in account.tags}
+    return [
+        Offer(kind="insight", key=f"insight:{tag}", title=f"A thought on {tag}", detail=text)
+        for tag, text in sorted(config.insights.items())
+        if tag.lower() in tags and text.strip()
+    ]
+
+
 def shared_in_mail(config: Config, touches: Iterable[Touch]) -> frozenset[tuple[str, str]]:
     """(contact, url) for library items whose link or title is in mail we sent them."""
     found = set()

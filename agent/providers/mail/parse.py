@@ -19,6 +19,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from agent.model import Address, MailKind, MailMessage
 from agent.providers.mail.ooo import return_date
+from agent.providers.mail.signature import name_from_signature
 from agent.untrusted.bounds import MAX_PEOPLE, NAME_CHARS, SUBJECT_CHARS, bounded, payload_head
 from agent.untrusted.headers import decode_text, decode_words
 
@@ -163,13 +164,17 @@ def message_from_headers(
     subject = bounded(decode_words(_text(_first(h, "subject"))[: SUBJECT_CHARS * 8]), SUBJECT_CHARS)
     kind = classify(headers)
     sender = parse_addresses(h.get("from", []) or h.get("sender", []))
+    named = _export_names(h)
+    if sender and not sender[0].name and sender[0].email not in named:
+        signed = name_from_signature(snippet if body is None else body, sender[0].email)
+        named = {**named, sender[0].email: signed} if signed else named
     return MailMessage(
         uid=uid,
         sent_at=sent_at,
-        sender=sender[0] if sender else None,
-        to=parse_addresses(h.get("to", [])),
-        cc=parse_addresses(h.get("cc", [])),
-        bcc=parse_addresses(h.get("bcc", [])),
+        sender=_named(sender, named)[0] if sender else None,
+        to=_named(parse_addresses(h.get("to", [])), named),
+        cc=_named(parse_addresses(h.get("cc", [])), named),
+        bcc=_named(parse_addresses(h.get("bcc", [])), named),
         subject=subject,
         snippet=snippet,
         kind=kind,
@@ -183,6 +188,25 @@ def message_from_headers(
         provider_id=provider_id,
         message_id=_written_id(_first(h, "message-id")),
         references=tuple(references or parent),
+    )
+
+
+def _export_names(h: Mapping[str, list[str]]) -> dict[str, str]:
+    """Names from X-From / X-To / X-cc: Exchange and Lotus exports (the Enron corpus among
+    them) keep the display names there and bare addresses in From/To."""
+    found: dict[str, str] = {}
+    for header in ("x-from", "x-to", "x-cc", "x-bcc"):
+        for address in parse_addresses(h.get(header, [])):
+            if address.name:
+                found.setdefault(address.email, address.name)
+    return found
+
+
+def _named(addresses: tuple[Address, ...], names: Mapping[str, str]) -> tuple[Address, ...]:
+    if not names:
+        return addresses
+    return tuple(
+        a if a.name or a.email not in names else Address(a.email, names[a.email]) for a in addresses
     )
 
 
