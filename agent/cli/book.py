@@ -11,7 +11,8 @@ from agent.app import book, digest, pipeline
 from agent.app.context import Context, pass_context
 from agent.app.jobs import JOB_STEPS
 from agent.cli.progress import sync_progress
-from agent.views.tables import board_json, board_table, console
+from agent.views.json import board_json
+from agent.views.tables import board_table, console
 
 
 @click.command()

@@ -14,7 +14,8 @@ from agent.app.preview import preview
 from agent.config.schema import Account, Config
 from agent.errors import UserError
 from agent.model import Stage
-from agent.views.plan import account_json, account_view, next_cycle_json, plan_view
+from agent.views.json import account_json, next_cycle_json
+from agent.views.plan import account_view, plan_view
 from agent.views.tables import console
 
 
