@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from datetime import datetime
 
@@ -11,8 +10,7 @@ import click
 from agent.app import pipeline
 from agent.app.context import Context, pass_context
 from agent.app.preview import preview
-from agent.config.schema import Account, Config
-from agent.errors import UserError
+from agent.app.stages import find_account, set_stage
 from agent.model import Stage
 from agent.views.json import account_json, next_cycle_json
 from agent.views.plan import account_view, plan_view
@@ -71,9 +69,14 @@ def account(
         raise click.UsageError("--since needs --stage")
     with context.store() as store:
         if stage is not None:
-            day = since.date() if since else context.now.astimezone(config.tz).date()
-            store.put("stages", found.name, {"stage": stage, "since": day.isoformat()})
-            store.commit()
+            day = set_stage(
+                config,
+                store,
+                found,
+                Stage(stage),
+                since=since.date() if since else None,
+                now=context.now,
+            )
             click.echo(f"{found.name}: stage is now {stage} (since {day.isoformat()})")
             return
         result = pipeline.current_plan(config, store, context.now)
@@ -82,25 +85,3 @@ def account(
         click.echo(json.dumps(account_json(state, result, config), indent=2, ensure_ascii=False))
     else:
         console().print(account_view(state, result, config))
-
-
-def find_account(config: Config, name: str) -> Account:
-    """The account named exactly (any case), else the only one whose name contains it."""
-    wanted = name.strip().lower()
-    exact = [a for a in config.accounts if a.name.lower() == wanted]
-    if exact:
-        return exact[0]
-    partial = [a for a in config.accounts if wanted and wanted in a.name.lower()]
-    if len(partial) == 1:
-        return partial[0]
-    names = [a.name for a in config.accounts]
-    if partial:
-        raise UserError(
-            f"{name!r} matches several accounts: {', '.join(a.name for a in partial)}",
-            "give more of the name",
-        )
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    hint = (
-        f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "see `nurture board`"
-    )
-    raise UserError(f"no account named {name!r}", hint)
