@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from agent.config.crm import Row
 from agent.config.schema import Config
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
@@ -19,6 +20,7 @@ from agent.core.accounts.status import AccountStatus
 from agent.core.blocks.reconcile import BlockPlan, BlockRecord
 from agent.core.blocks.types import BlockAction
 from agent.core.planner import NextCycle, Plan
+from agent.core.suggest import Suggested, Unmatched
 from agent.model import Action
 
 # --- the board ---------------------------------------------------------------------------
@@ -246,6 +248,43 @@ def blocks_json(plan: BlockPlan, config: Config, now: datetime) -> list[dict[str
 
 def _shown(record: BlockRecord, since: date, tz: ZoneInfo) -> bool:
     return record.day >= since or record.where.start.astimezone(tz).date() >= since
+
+
+# --- onboarding ----------------------------------------------------------------------------
+
+
+def suggested_json(found: Suggested, config: Config) -> dict[str, Any]:
+    return {
+        "domain": found.domain,
+        "name": found.name,
+        "sent": found.sent,
+        "received": found.received,
+        "people": [{"email": p.email, "name": p.name} for p in found.people],
+        "last": _when(found.last, config),
+    }
+
+
+def unmatched_json(person: Unmatched, config: Config) -> dict[str, Any]:
+    return {
+        "account": person.account,
+        "email": person.email,
+        "name": person.name,
+        "touches": person.touches,
+        "last": _when(person.last, config) if person.last else None,
+    }
+
+
+def import_row_json(row: Row) -> dict[str, Any]:
+    account = row.account
+    return {
+        "line": row.line,
+        "name": account["name"],
+        "domains": list(account["domains"]),
+        "tier": account["tier"],
+        "stage": account["stage"],
+        "owner": row.owner,
+        "contacts": [dict(c) for c in account.get("contacts", [])],
+    }
 
 
 def _day(value: date | None) -> str | None:
