@@ -39,6 +39,7 @@ COMMANDS = {
     "init": "agent.cli.setup:init",
     "templates": "agent.cli.setup:templates",
     "blocks": "agent.cli.blocks:blocks",
+    "ui": "agent.cli.web:ui",
 }
 
 

@@ -21,7 +21,7 @@ from agent.core.blocks.reconcile import BlockPlan, BlockRecord
 from agent.core.blocks.types import BlockAction
 from agent.core.planner import NextCycle, Plan
 from agent.core.suggest import Suggested, Unmatched
-from agent.model import Action
+from agent.model import Action, Touch
 
 # --- the board ---------------------------------------------------------------------------
 
@@ -248,6 +248,40 @@ def blocks_json(plan: BlockPlan, config: Config, now: datetime) -> list[dict[str
 
 def _shown(record: BlockRecord, since: date, tz: ZoneInfo) -> bool:
     return record.day >= since or record.where.start.astimezone(tz).date() >= since
+
+
+def timeline_json(
+    touches: Sequence[Touch], drafts: Sequence[Mapping[str, Any]], config: Config
+) -> list[dict[str, Any]]:
+    """An account's mail, meetings and drafts (with what became of each), newest first."""
+    rows = [
+        {
+            "at": _when(t.at, config),
+            "kind": t.channel.value,
+            "direction": t.direction.value,
+            "contact": t.contact,
+            "subject": t.subject,
+            "status": None,
+            "note": "",
+        }
+        for t in touches
+    ]
+    for record in drafts:
+        row = draft_json(record, config)
+        if row["created_at"] is None:
+            continue
+        rows.append(
+            {
+                "at": row["created_at"],
+                "kind": "draft",
+                "direction": "outbound",
+                "contact": row["contact"],
+                "subject": row["subject"],
+                "status": row["status"],
+                "note": row["reject_reason"] or row["edit_summary"] or row["play"],
+            }
+        )
+    return sorted(rows, key=lambda r: datetime.fromisoformat(str(r["at"])), reverse=True)
 
 
 # --- onboarding ----------------------------------------------------------------------------
