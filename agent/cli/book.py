@@ -81,3 +81,6 @@ def demo(context: Context, directory: Path) -> None:
     console().print(board_table(rows, config, context.now))
     click.echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
     click.echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")
+    click.echo(
+        f"Or in your browser: nurture --config {context.config_path} --home {context.home_path} ui"
+    )

@@ -317,7 +317,10 @@ def import_row_json(row: Row) -> dict[str, Any]:
         "tier": account["tier"],
         "stage": account["stage"],
         "owner": row.owner,
-        "contacts": [dict(c) for c in account.get("contacts", [])],
+        "contacts": [
+            {"email": c["email"], "name": c.get("name", ""), "role": c.get("role", "")}
+            for c in account.get("contacts", [])
+        ],
     }
 
 

@@ -172,8 +172,9 @@ class WebApp:
         """After a POST: back to a page that shows ``note`` once (post/redirect/get)."""
         key = secrets.token_hex(6)
         self.notes[key] = note
-        joiner = "&" if "?" in target else "?"
-        return redirect(f"{target}{joiner}note={key}")
+        where, hash_, fragment = target.partition("#")
+        joiner = "&" if "?" in where else "?"
+        return redirect(f"{where}{joiner}note={key}{hash_}{fragment}")
 
     def _refuse(self, status: int, message: str, hint: str) -> Response:
         html = render_page(
