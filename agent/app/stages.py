@@ -1,19 +1,58 @@
-"""Stage changes the rep records by hand (`nurture account NAME --stage S`, the web app).
-
-A recorded stage is dated and wins over the config or CRM export's stage for that account
-(``book.stage_changes`` reads them back for every plan and board).
-"""
+"""Finding an account by name and recording its stage: the rules `nurture account` and the
+web app share. A stage set here wins over config.yaml and the CRM file (table ``stages``)."""
 
 from __future__ import annotations
 
-from datetime import date
+import difflib
+from datetime import date, datetime
 
+from agent.config.schema import Account, Config
+from agent.errors import UserError
 from agent.model import Stage
 from agent.store.db import Store
 
 TABLE = "stages"
 
 
-def record_stage(store: Store, account: str, stage: Stage, since: date) -> None:
-    """Record that ``account`` is in ``stage`` since ``since``; committed by the caller."""
-    store.put(TABLE, account, {"stage": stage.value, "since": since.isoformat()})
+def find_account(config: Config, name: str) -> Account:
+    """The account named exactly (any case), else the only one whose name contains it."""
+    wanted = name.strip().lower()
+    exact = [a for a in config.accounts if a.name.lower() == wanted]
+    if exact:
+        return exact[0]
+    partial = [a for a in config.accounts if wanted and wanted in a.name.lower()]
+    if len(partial) == 1:
+        return partial[0]
+    names = [a.name for a in config.accounts]
+    if partial:
+        raise UserError(
+            f"{name!r} matches several accounts: {', '.join(a.name for a in partial)}",
+            "give more of the name",
+        )
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = (
+        f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "see `nurture board`"
+    )
+    raise UserError(f"no account named {name!r}", hint)
+
+
+def set_stage(
+    config: Config,
+    store: Store,
+    account: Account,
+    stage: Stage,
+    *,
+    since: date | None,
+    now: datetime,
+) -> date:
+    """Record ``account``'s stage since ``since`` (default: today in the rep's zone) and
+    commit; returns the day recorded. A day in the future is refused."""
+    today = now.astimezone(config.tz).date()
+    day = since or today
+    if day > today:
+        raise UserError(
+            f"{day.isoformat()} is in the future", "give the day the stage changed, or today"
+        )
+    store.put(TABLE, account.name, {"stage": stage.value, "since": day.isoformat()})
+    store.commit()
+    return day

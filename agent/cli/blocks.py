@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 from rich.table import Table
@@ -15,9 +14,9 @@ from rich.text import Text
 from agent.app import blocks as block_cases
 from agent.app.context import Context, pass_context
 from agent.config.schema import Config
-from agent.core.blocks.reconcile import BlockPlan, BlockRecord
 from agent.providers.registry import connect
 from agent.untrusted.terminal import echo
+from agent.views.json import blocks_json
 from agent.views.tables import console
 
 
@@ -49,33 +48,6 @@ def blocks(context: Context, as_json: bool, dry_run: bool) -> None:
         err.print(Text("no room", style="yellow").append(note))
     if report.plan.shortfall or report.plan.conflicts or not as_json:
         err.print(report.summary())
-
-
-def blocks_json(plan: BlockPlan, config: Config, now: datetime) -> list[dict[str, Any]]:
-    """This week's blocks and the horizon's, soonest first, with what this run does."""
-    tz = config.tz
-    today = now.astimezone(tz).date()
-    since = today - timedelta(days=today.weekday())
-    steps = {a.block.id: a.step.value for a in plan.actions}
-    shown = [r for r in plan.records.values() if _shown(r, since, tz)]
-    return [
-        {
-            "id": record.id,
-            "day": record.day.isoformat(),
-            "start": record.where.start.astimezone(tz).isoformat(),
-            "end": record.where.end.astimezone(tz).isoformat(),
-            "title": config.blocks.title,
-            "status": record.status.value,
-            "accounts": list(record.accounts),
-            "hours": round((record.where.end - record.where.start).total_seconds() / 3600, 2),
-            "action": steps.get(record.id),
-        }
-        for record in sorted(shown, key=lambda r: (r.where.start, r.id))
-    ]
-
-
-def _shown(record: BlockRecord, since: date, tz: ZoneInfo) -> bool:
-    return record.day >= since or record.where.start.astimezone(tz).date() >= since
 
 
 def blocks_table(rows: Sequence[dict[str, Any]], config: Config) -> Table:

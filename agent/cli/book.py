@@ -13,7 +13,8 @@ from agent.app.context import Context, pass_context
 from agent.app.jobs import JOB_STEPS
 from agent.cli.progress import sync_progress
 from agent.untrusted.terminal import echo
-from agent.views.tables import board_json, board_table, console
+from agent.views.json import board_json
+from agent.views.tables import board_table, console
 
 
 @click.command()
@@ -82,3 +83,6 @@ def demo(context: Context, directory: Path) -> None:
     console().print(board_table(rows, config, context.now))
     echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
     echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")
+    echo(
+        f"Or in your browser: nurture --config {context.config_path} --home {context.home_path} ui"
+    )

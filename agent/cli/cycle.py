@@ -39,7 +39,8 @@ def _dry_run(context: Context, config: Config, as_json: bool) -> None:
     # Imported here: the views and the blocks preview cost start-up time a plain cycle
     # (the daemon's, the one with nothing new) does not need to pay.
     from agent.app.preview import preview
-    from agent.views.plan import next_cycle_json, plan_view
+    from agent.views.json import next_cycle_json
+    from agent.views.plan import plan_view
     from agent.views.tables import console
 
     with context.store() as store:

@@ -22,14 +22,25 @@ from agent.views.tables import console
 
 
 @click.command()
+@click.option("--ui", "with_ui", is_flag=True, help="Also serve the web app (see `nurture ui`).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="The web app's port.")
 @pass_context
-def run(context: Context) -> None:
+def run(context: Context, with_ui: bool, port: int) -> None:
     """Run the daemon: sync, plan, blocks and digest on their schedules, until stopped.
 
     Schedules come from the `daemon:` section of the config. SIGTERM or Ctrl-C finishes
-    the current job and exits 0. Example: nurture --config ~/nurture/config.yaml run
+    the current job and exits 0. With --ui the web app is served next to it on 127.0.0.1
+    and its address (with the access key) is the first line printed.
+    Example: nurture --config ~/nurture/config.yaml run --ui
     """
     config = context.config()
+    if with_ui:
+        from agent.cli.web import moving_clock
+        from agent.web.server import start
+
+        served = start(moving_clock(context), port)
+        click.echo(served.url)
+        served.in_background()
 
     def fresh_context() -> Context:
         return Context(context.config_path, context.home_path, datetime.now(UTC))

@@ -14,12 +14,12 @@ from agent.app.draft_preview import Preview, shown
 from agent.app.review import Desk, edit_text, find, in_mailbox, preview, records
 from agent.config.schema import Config
 from agent.core.drafts import CREATED, STATUSES
-from agent.core.outcomes import moment
 from agent.errors import UserError
 from agent.providers.base import Mailbox
 from agent.providers.registry import connect
 from agent.store.db import Store
 from agent.untrusted.terminal import echo
+from agent.views.json import draft_json
 from agent.views.tables import console
 
 ID = click.argument("draft_id", metavar="ID")
@@ -60,30 +60,6 @@ def list_(context: Context, as_json: bool, status: str | None) -> None:
         cells = (row["id"], row["status"], row["account"], who, row["play"], row["subject"])
         table.add_row(*cells, created)
     console().print(table if rows else "No drafts yet: `nurture cycle` writes them.")
-
-
-def draft_json(record: Mapping[str, Any], config: Config) -> dict[str, Any]:
-    def when(key: str) -> str | None:
-        value = record.get(key)
-        return moment(value).astimezone(config.tz).isoformat() if value else None
-
-    return {
-        "id": record["key"],
-        "account": record.get("account", ""),
-        "contact": record.get("contact", ""),
-        "contact_name": record.get("contact_name", ""),
-        "play": record.get("play", ""),
-        "subject": record.get("subject", ""),
-        "status": record.get("status", ""),
-        "created_at": when("created_at"),
-        "status_at": when("status_at"),
-        "reason": record.get("reason", ""),
-        "link": record.get("link", ""),
-        "edited": bool(record.get("edited")),
-        "edit_summary": record.get("edit_summary", ""),
-        "reject_reason": record.get("reject_reason", ""),
-        "failed_reason": record.get("failed_reason", ""),
-    }
 
 
 @drafts.command()

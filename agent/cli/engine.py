@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from datetime import datetime
 
@@ -11,12 +10,11 @@ import click
 from agent.app import pipeline
 from agent.app.context import Context, pass_context
 from agent.app.preview import preview
-from agent.app.stages import record_stage
-from agent.config.schema import Account, Config
-from agent.errors import UserError
+from agent.app.stages import find_account, set_stage
 from agent.model import Stage
 from agent.untrusted.terminal import echo
-from agent.views.plan import account_json, account_view, next_cycle_json, plan_view
+from agent.views.json import account_json, next_cycle_json
+from agent.views.plan import account_view, plan_view
 from agent.views.tables import console
 
 
@@ -72,9 +70,14 @@ def account(
         raise click.UsageError("--since needs --stage")
     with context.store() as store:
         if stage is not None:
-            day = since.date() if since else context.now.astimezone(config.tz).date()
-            record_stage(store, found.name, Stage(stage), day)
-            store.commit()
+            day = set_stage(
+                config,
+                store,
+                found,
+                Stage(stage),
+                since=since.date() if since else None,
+                now=context.now,
+            )
             echo(f"{found.name}: stage is now {stage} (since {day.isoformat()})")
             return
         result = pipeline.current_plan(config, store, context.now)
@@ -83,25 +86,3 @@ def account(
         echo(json.dumps(account_json(state, result, config), indent=2, ensure_ascii=False))
     else:
         console().print(account_view(state, result, config))
-
-
-def find_account(config: Config, name: str) -> Account:
-    """The account named exactly (any case), else the only one whose name contains it."""
-    wanted = name.strip().lower()
-    exact = [a for a in config.accounts if a.name.lower() == wanted]
-    if exact:
-        return exact[0]
-    partial = [a for a in config.accounts if wanted and wanted in a.name.lower()]
-    if len(partial) == 1:
-        return partial[0]
-    names = [a.name for a in config.accounts]
-    if partial:
-        raise UserError(
-            f"{name!r} matches several accounts: {', '.join(a.name for a in partial)}",
-            "give more of the name",
-        )
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    hint = (
-        f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "see `nurture board`"
-    )
-    raise UserError(f"no account named {name!r}", hint)

@@ -40,6 +40,7 @@ COMMANDS = {
     "init": "agent.cli.setup:init",
     "templates": "agent.cli.setup:templates",
     "blocks": "agent.cli.blocks:blocks",
+    "ui": "agent.cli.web:ui",
 }
 
 

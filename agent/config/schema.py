@@ -31,6 +31,7 @@ from agent.config.digest import DigestSettings
 from agent.config.drafts import DraftsSettings
 from agent.config.errors import validation_error
 from agent.config.freemail import is_free_mail
+from agent.config.never import NeverEntry
 from agent.config.playbook import (
     ContentItem,
     Holds,
@@ -187,6 +188,9 @@ class Config(Model):
     accounts: tuple[Account, ...] = ()
     accounts_file: Path | None = None
     cadence: Cadence = Cadence()
+    never_contact: tuple[NeverEntry, ...] = Field(
+        (), description="Addresses or domains no play may go to (agent/config/never.py)"
+    )
     coverage_target: int = Field(3, ge=1)
     coverage_days: int = Field(90, ge=1)
     max_participants: int = Field(20, ge=2)

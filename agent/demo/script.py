@@ -239,6 +239,7 @@ def script() -> tuple[list[Mail], list[Held]]:
         # Pinecrest: a won account.
         Mail(28, REP, (p["nora"],), "Kick-off notes", "Nora, notes from the kick-off.", True),
         *_more_mail(p),
+        *_prospect_mail(),
     ]
     meetings = [
         Held(200, "Corvid discovery", ((p["grace"], "ACCEPTED"), (p["omar"], "ACCEPTED")), True),
@@ -281,5 +282,35 @@ def _more_mail(p: dict[str, str]) -> list[Mail]:
         ),
         Mail(
             155, REP, (p["elena"],), f"Re: {final}", "Understood, thank you.", True, reply_to=final
+        ),
+    ]
+
+
+def _prospect_mail() -> list[Mail]:
+    """Companies Riley talks to that are not accounts yet: what the web app's onboarding
+    suggests (two-way only; free mail, newsletters and one-way mail left out). Not touches:
+    no account has these domains. Appended so earlier ids stay put."""
+    hugo = "Hugo Brandt <hugo.brandt@harborcold.com>"
+    mia = "Mia Sato <mia.sato@harborcold.com>"
+    ravi = "Ravi Kumar <ravi@vireo-robotics.com>"
+    pal = "Alex Moreno <alex.moreno1987@gmail.com>"
+    return [
+        Mail(21, REP, (hugo,), "Cold-room sensors", "Hugo, the sensor data you asked for.", False),
+        Mail(20, hugo, (REP,), "Re: Cold-room sensors", "Thanks, forwarding to Mia.", False),
+        Mail(14, mia, (REP,), "Sensor pilot", "Riley, could we talk about a pilot?", False),
+        Mail(13, REP, (mia, hugo), "Re: Sensor pilot", "Mia, gladly: Tuesday?", False),
+        Mail(11, REP, (ravi,), "Robot fleet analytics", "Ravi, as promised.", False),
+        Mail(9, ravi, (REP,), "Re: Robot fleet analytics", "Interesting, thanks.", False),
+        Mail(8, REP, (pal,), "Saturday", "Still on for Saturday?", False),
+        Mail(7, pal, (REP,), "Re: Saturday", "Yes!", False),
+        Mail(6, REP, ("Jen Cole <jen@talentbridge.io>",), "Hiring", "Jen, the role.", False),
+        Mail(
+            4,
+            "Freight Weekly <news@freightweekly.com>",
+            (REP,),
+            "This week in freight",
+            "Our newsletter.",
+            False,
+            (("List-Unsubscribe", "<mailto:unsub@freightweekly.com>"),),
         ),
     ]

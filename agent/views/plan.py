@@ -1,10 +1,11 @@
-"""How the engine's results look: the plan and one account, as rich text or plain dicts."""
+"""How the engine's results look in a terminal: the plan and one account as rich text.
+
+Their `--json` shapes are in ``agent.views.json``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -16,6 +17,7 @@ from agent.core.accounts.state import AccountState
 from agent.core.blocks.types import BlockAction
 from agent.core.planner import NextCycle, Plan
 from agent.model import Action, ActionKind, Direction
+from agent.views.json import digest_reason
 
 SECTIONS = (
     (ActionKind.REPLY, "Replies you owe"),
@@ -25,78 +27,6 @@ SECTIONS = (
     (ActionKind.HOLD, "On hold"),
     (ActionKind.NO_PLAY, "Due, but no play today: why, and the fix"),
 )
-
-
-def action_json(action: Action) -> dict[str, Any]:
-    offer = action.offer
-    return {
-        "kind": action.kind.value,
-        "account": action.account,
-        "contact": action.contact,
-        "contact_name": action.contact_name or None,
-        "play": action.play.value if action.play else None,
-        "reason": action.reason,
-        "key": action.key,
-        "offer": None
-        if offer is None
-        else {
-            "kind": offer.kind,
-            "key": offer.key,
-            "title": offer.title,
-            "url": offer.url or None,
-            "detail": offer.detail or None,
-            "when": _day(offer.when),
-        },
-        "asks": list(action.asks),
-        "subject_hint": action.subject_hint or None,
-        "meeting": action.meeting or None,
-        "until": _day(action.until),
-        "stage": action.stage.value if action.stage else None,
-        "fix": action.fix or None,
-    }
-
-
-def plan_json(plan: Plan) -> list[dict[str, Any]]:
-    return [action_json(a) for a in plan.actions]
-
-
-def next_cycle_json(coming: NextCycle, config: Config) -> list[dict[str, Any]]:
-    """The plan's actions, then the calendar steps, then the digest when it is due."""
-    rows = plan_json(coming.plan) + [_block_json(a, config) for a in coming.blocks]
-    if coming.digest_week is not None:
-        rows.append(_digest_json(coming.digest_week, coming.digest_to))
-    return rows
-
-
-def _block_json(action: BlockAction, config: Config) -> dict[str, Any]:
-    block = action.block
-    return {
-        **_no_person("block", action.reason, action.key),
-        "step": action.step.value,
-        "block": block.id,
-        "start": block.start.astimezone(config.tz).isoformat(),
-        "end": block.end.astimezone(config.tz).isoformat(),
-        "accounts": list(action.done.accounts),
-    }
-
-
-def _digest_json(week: str, to: str) -> dict[str, Any]:
-    return _no_person("digest", _digest_reason(week, to), f"digest-{week}")
-
-
-def _digest_reason(week: str, to: str) -> str:
-    return f"the weekly digest for {week} is due; it goes to you only ({to})"
-
-
-def _no_person(kind: str, reason: str, key: str) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "account": None,
-        "contact": None,
-        "play": None,
-        "reason": reason,
-        "key": key,
-    }
 
 
 def plan_view(coming: NextCycle, config: Config, now: datetime) -> Group:
@@ -114,7 +44,7 @@ def plan_view(coming: NextCycle, config: Config, now: datetime) -> Group:
         parts.append(_blocks_table(coming.blocks, config))
     parts.append(Text(coming.blocks_note))
     if coming.digest_week is not None:
-        parts.append(Text(f"Digest: {_digest_reason(coming.digest_week, coming.digest_to)}."))
+        parts.append(Text(f"Digest: {digest_reason(coming.digest_week, coming.digest_to)}."))
     return Group(*parts)
 
 
@@ -148,59 +78,6 @@ def _actions_table(title: str, actions: Sequence[Action]) -> Table:
             f"{action.reason} Fix: {action.fix}" if action.fix else action.reason,
         )
     return table
-
-
-def account_json(state: AccountState, plan: Plan, config: Config) -> dict[str, Any]:
-    status = state.status
-    return {
-        "name": state.name,
-        "tier": status.tier.value,
-        "stage": status.stage.value,
-        "stage_since": _day(status.stage_since),
-        "days_in_stage": state.days_in_stage,
-        "last_touch": _when(status.last_touch.at, config) if status.last_touch else None,
-        "days_since_touch": status.days_since_touch,
-        "cadence_days": status.cadence_days,
-        "due": status.due,
-        "days_overdue": status.days_overdue,
-        "recent_people": status.recent_people,
-        "coverage_target": status.coverage_target,
-        "roles_missing": list(state.roles_missing),
-        "touches_by_period": {f"{d}d": n for d, n in state.touches_by_period},
-        "patterns": patterns_json(state),
-        "suggestions": suggestions_json(state),
-        "contacts": [_contact_json(c, config) for c in state.contacts],
-        "actions": [action_json(a) for a in plan.actions if a.account == state.name],
-    }
-
-
-def patterns_json(state: AccountState) -> list[dict[str, Any]]:
-    return [{"kind": p.kind.value, "detail": p.detail} for p in state.patterns]
-
-
-def suggestions_json(state: AccountState) -> list[dict[str, Any]]:
-    return [
-        {"stage": s.suggested.value, "label": s.label, "reason": s.reason}
-        for s in state.suggestions
-    ]
-
-
-def _contact_json(contact: ContactStatus, config: Config) -> dict[str, Any]:
-    last = contact.last_touch
-    return {
-        "email": contact.email,
-        "name": contact.name,
-        "role": contact.role or None,
-        "listed": contact.known,
-        "last_touch": _when(last.at, config) if last else None,
-        "last_direction": last.direction.value if last else None,
-        "days_since_touch": contact.days_since_touch,
-        "touches": contact.touches,
-        "recent_touches": contact.recent_touches,
-        "reply_owed": contact.reply_owed is not None,
-        "held_until": _day(contact.held_until),
-        "due": contact.due,
-    }
 
 
 def account_view(state: AccountState, plan: Plan, config: Config) -> Group:
@@ -262,11 +139,3 @@ def _now(contact: ContactStatus) -> str | Text:
     if contact.held_until is not None:
         return f"away until {contact.held_until:%d %b}"
     return "due" if contact.due else ""
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _when(at: datetime, config: Config) -> str:
-    return at.astimezone(config.tz).isoformat()

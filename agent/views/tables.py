@@ -1,10 +1,9 @@
-"""How things look to a person: rich tables for the terminal, plain dicts for --json."""
+"""How things look to a person in a terminal: rich tables (the --json shapes: views/json.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -14,48 +13,8 @@ from agent.core.accounts.state import AccountState
 from agent.core.accounts.status import AccountStatus
 from agent.model import Direction, PatternKind, Stage, Tier
 from agent.untrusted.terminal import console
-from agent.views.plan import patterns_json, suggestions_json
 
-__all__ = ["board_json", "board_table", "console"]
-
-
-def board_json(
-    rows: Sequence[AccountStatus],
-    config: Config,
-    states: Mapping[str, AccountState] | None = None,
-) -> list[dict[str, Any]]:
-    tz = config.tz
-    result = []
-    for row in rows:
-        last = row.last_touch
-        result.append(
-            {
-                "name": row.name,
-                "tier": row.tier.value,
-                "stage": row.stage.value,
-                "stage_since": row.stage_since.isoformat() if row.stage_since else None,
-                "last_touch": last.at.astimezone(tz).isoformat() if last else None,
-                "last_touch_contact": last.contact if last else None,
-                "last_touch_channel": last.channel.value if last else None,
-                "days_since_touch": row.days_since_touch,
-                "touches": row.touches,
-                "contacts_touched": row.contacts_touched,
-                "recent_touches": row.recent_touches,
-                "recent_people": row.recent_people,
-                "coverage_target": row.coverage_target,
-                "cadence_days": row.cadence_days,
-                "due": row.due,
-                "days_overdue": row.days_overdue,
-                **_notes_json(states.get(row.name) if states else None),
-            }
-        )
-    return result
-
-
-def _notes_json(state: AccountState | None) -> dict[str, Any]:
-    if state is None:
-        return {"patterns": [], "suggestions": []}
-    return {"patterns": patterns_json(state), "suggestions": suggestions_json(state)}
+__all__ = ["board_table", "console"]
 
 
 _PATTERN_FLAG = {

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agent.providers.local.calendar import MAX_PER_CALENDAR, load_meetings
 from agent.providers.local import calendar as localcal
+from agent.providers.local.calendar import MAX_PER_CALENDAR, load_meetings
 from agent.providers.mail.parse import message_from_bytes, parse_addresses
 from agent.untrusted.bounds import BODY_BYTES, MAX_PEOPLE, NAME_CHARS, SUBJECT_CHARS, payload_head
 from tests.conftest import NOW

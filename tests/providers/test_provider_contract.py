@@ -21,7 +21,7 @@ from agent.model import MailKind
 from agent.providers.base import Provider
 from agent.providers.local.provider import LocalProvider
 from agent.store.db import Store
-from agent.views.tables import board_json
+from agent.views.json import board_json
 from tests.conftest import NOW, make_config
 from tests.kits.fakegoogle import FakeGoogle
 from tests.kits.googleworld import google_provider, seed_calendar, series_id

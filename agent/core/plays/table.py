@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from agent.config.never import is_never
 from agent.config.playbook import PlayRule
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
@@ -65,6 +66,8 @@ def may_get(contact: ContactStatus, play: PlayId, rule: PlayRule, ctx: PlayConte
 
     Cadence is checked per account above: a due account has no one touched within it.
     """
+    if is_never(contact.email, ctx.config.never_contact):
+        return False  # on the rep's never-contact list
     if contact.reply_owed is not None or contact.held_until is not None:
         return False  # an answer is owed to them, or they are away
     if contact.email in ctx.history.open_contacts():

@@ -1,0 +1,29 @@
+"""The row shapes module is shared by the CLI and the web app: it must stay light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_importing_the_row_shapes_loads_no_rich_store_or_jinja() -> None:
+    code = (
+        "import sys, agent.views.json; "
+        "print(sorted({m.split('.')[0] if not m.startswith('agent.') else m "
+        "for m in sys.modules if m.startswith(('rich', 'jinja2', 'tinydb', 'agent.store'))}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_cli_uses_the_shared_shapes() -> None:
+    from agent.cli import blocks, book, drafts, engine
+    from agent.views import json as shapes
+
+    assert book.board_json is shapes.board_json
+    assert drafts.draft_json is shapes.draft_json
+    assert blocks.blocks_json is shapes.blocks_json
+    assert engine.account_json is shapes.account_json
+    assert engine.next_cycle_json is shapes.next_cycle_json
