@@ -212,6 +212,7 @@ def _harden(response: Response) -> None:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", PAGE_CSP)
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on a POST
+    headers["Referrer-Policy"] = "same-origin"
     headers["Cache-Control"] = "no-store"
     headers.setdefault("X-Frame-Options", "DENY")

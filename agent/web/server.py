@@ -36,21 +36,25 @@ class _QuietHandler(WSGIRequestHandler):
 class Served:
     app: WebApp
     server: BaseWSGIServer
+    serving: bool = False
 
     @property
     def url(self) -> str:
         return self.app.url()
 
     def serve_forever(self) -> None:
+        self.serving = True
         self.server.serve_forever(poll_interval=0.2)
 
     def in_background(self) -> threading.Thread:
+        self.serving = True  # before the thread runs: stop() must wait for its loop
         thread = threading.Thread(target=self.serve_forever, name="nurture-ui", daemon=True)
         thread.start()
         return thread
 
     def stop(self) -> None:
-        self.server.shutdown()
+        if self.serving:  # shutdown() waits for a serve_forever loop: never one not started
+            self.server.shutdown()
         self.server.server_close()
 
 

@@ -45,7 +45,7 @@ def test_the_token_is_traded_for_a_strict_cookie_and_leaves_the_address(app: Web
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     page = client.get(f"{BASE}/review", headers=HOST)
     assert page.status_code == 200
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Referrer-Policy"] == "same-origin"
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["Cache-Control"] == "no-store"
 
