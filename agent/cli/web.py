@@ -45,8 +45,10 @@ def ui(context: Context, port: int, no_open: bool) -> None:
     context.config()  # a broken config is said here, not on the first page
     served = start(moving_clock(context), port)
     click.echo(served.url)
-    click.echo("nurture is open in your browser; Ctrl-C here stops it.", err=True)
-    if not no_open:
+    if no_open:
+        click.echo("Open that address in your browser; Ctrl-C here stops nurture ui.", err=True)
+    else:
+        click.echo("nurture is opening in your browser; Ctrl-C here stops it.", err=True)
         webbrowser.open(served.url)
     try:
         served.serve_forever()
