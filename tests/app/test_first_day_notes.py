@@ -39,7 +39,7 @@ def test_the_digest_reads_the_plan_for_its_to_do(tmp_path: Path) -> None:
 
 
 def test_plan_json_carries_the_fix() -> None:
-    from agent.views.plan import action_json
+    from agent.views.json import action_json
 
     row = action_json(no_play("Nobody Inc"))
     assert row["kind"] == "no_play" and row["reason"] == "why" and row["fix"] == "fix"

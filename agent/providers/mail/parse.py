@@ -239,7 +239,10 @@ def _body_text(msg: Message) -> str:
         ctype = part.get_content_type()
         if ctype not in ("text/plain", "text/html"):
             continue
-        payload = part.get_payload()
+        try:
+            payload = part.get_payload()
+        except (LookupError, UnicodeError, ValueError):  # 8-bit text in a charset it cannot be
+            continue
         if not isinstance(payload, str):
             continue
         # The start is all a snippet or a return date needs: a huge part is not decoded.
