@@ -24,7 +24,7 @@ from agent.model import (
 )
 from agent.providers.base import Interest, Progress, Pull, StoredMeetings
 from agent.providers.mail.draft_match import made_from
-from agent.providers.mail.mime import build_mime
+from agent.providers.mail.mime import build_mime, refuse_unless_to_me
 from agent.providers.registry import Connection
 
 
@@ -120,12 +120,7 @@ class MemoryMailbox:
         return str(version), build_mime(mail, Address(self.me[0]), written).as_bytes()
 
     def send_to_self(self, mail: OutgoingMail) -> str:
-        strangers = [a.email for a in mail.to if a.email.lower() not in self.me]
-        if strangers or not mail.to:
-            raise UserError(
-                f"nurture only ever sends mail to you; refused to send to {strangers or 'nobody'}",
-                "mail to yourself goes to the addresses listed under `me` in the config",
-            )
+        refuse_unless_to_me(mail, self.me)
         self.sent.append(mail)
         return f"sent-{self._next()}"
 

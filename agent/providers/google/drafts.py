@@ -28,7 +28,7 @@ from agent.providers.google.calls import Calls
 from agent.providers.google.client import Api
 from agent.providers.google.failures import GoogleUnavailable, status_of
 from agent.providers.mail.draft_match import copies, made_from
-from agent.providers.mail.mime import build_mime
+from agent.providers.mail.mime import build_mime, refuse_unless_to_me
 from agent.providers.mail.parse import parse_addresses
 
 log = logging.getLogger(__name__)
@@ -200,12 +200,7 @@ class GoogleMailbox:
         """Send the digest. A sent message with its Message-ID is looked for first; a lost
         connection can still make httplib2 send it twice (see ``_drop_copies``), which only
         ever puts a second digest in the rep's own inbox."""
-        strangers = [a.email for a in mail.to if a.email.lower() not in self.me]
-        if strangers or not mail.to:
-            raise UserError(
-                f"nurture only ever sends mail to you; refused to send to {strangers or 'nobody'}",
-                "the digest goes to the addresses listed under `me` in the config",
-            )
+        refuse_unless_to_me(mail, self.me)
         raw, message_id = self._raw_and_id(mail)
         if mail.rfc822_id and (sent := self._sent(message_id)) is not None:
             log.info("%s was sent already", mail.key)

@@ -28,7 +28,7 @@ from agent.atomic import private_folder, write_atomically
 from agent.config.schema import Config
 from agent.errors import UserError
 from agent.model import Address, DraftRef, OutgoingMail
-from agent.providers.mail.mime import build_mime
+from agent.providers.mail.mime import build_mime, refuse_unless_to_me
 from agent.providers.mail.parse import message_from_bytes as parse_mail
 
 log = logging.getLogger(__name__)
@@ -107,12 +107,7 @@ class LocalOutbox:
         return content_id(data), data
 
     def send_to_self(self, mail: OutgoingMail) -> str:
-        strangers = [a.email for a in mail.to if a.email.lower() not in self.me]
-        if strangers or not mail.to:
-            raise UserError(
-                f"nurture only ever sends mail to you; refused to send to {strangers or 'nobody'}",
-                "mail to yourself goes to the addresses listed under `me` in the config",
-            )
+        refuse_unless_to_me(mail, self.me)
         path = self._folder("") / file_name(mail.key or make_msgid().strip("<>"))
         if path.exists():  # sent by a run that stopped before recording it: once is enough
             log.info("%s was sent already", path)
