@@ -21,8 +21,8 @@ from pathlib import Path
 from agent.app import book
 from agent.app.drafts import ApplyReport, LearnReport, apply, learn, watching
 from agent.app.first_day import cycle_notes
-from agent.app.plan_memo import PlanBrief
 from agent.config.schema import Config
+from agent.core.briefs import PlanBrief
 from agent.core.drafts import TABLE
 from agent.core.outcomes import adapted, daily_volume
 from agent.core.planner import NextCycle, Plan
