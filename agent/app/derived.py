@@ -12,7 +12,8 @@
   (``agent.core.horizon``). Their key (``plan_key``, ``book_key``): the observations (the
   store's own part of every key), a fingerprint of the whole config (accounts, playbook,
   content library; for the plan also the config it was adapted from, i.e. the lowered
-  daily volume), the ``stages`` table and, for the plan, the ``drafts`` table. Bump
+  daily volume), the ``stages`` table and, for the plan, the ``drafts`` table and the
+  plays' own ids and defaults (``registry.defaults_key``). Bump
   :data:`MEMO_VERSION` whenever the engine decides differently.
 
 Declaring a kind here says how it is saved and keyed; computing it is the use case's job
@@ -27,6 +28,7 @@ from typing import Any
 
 from agent.config.schema import Config
 from agent.core.briefs import BookNumbers, DueAccount, PlanBrief
+from agent.core.plays.registry import defaults_key
 from agent.core.touches import Candidates, candidates
 from agent.model import Action, Meeting, Signal, Touch
 from agent.store.cache import Dated, Derived, dated, fingerprint_of
@@ -168,6 +170,7 @@ def plan_key(
 ) -> str:
     return fingerprint_of(
         MEMO_VERSION,
+        defaults_key(),
         config_fingerprint(config, store),
         config_fingerprint(base, store),
         stages,

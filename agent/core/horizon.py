@@ -28,6 +28,7 @@ from typing import Any
 
 from agent.config.schema import Config
 from agent.core.accounts.contacts import PERIODS
+from agent.core.plays.registry import plays, rule
 from agent.core.touches import Candidates
 
 WEEK_DAYS = 7  # the planner's per-week throttle looks back seven days
@@ -36,7 +37,7 @@ TICK = timedelta(microseconds=1)
 
 def durations(config: Config) -> frozenset[timedelta]:
     """Every window the engine measures back from ``now`` (a superset is only cautious)."""
-    days = {0, WEEK_DAYS, *PERIODS}
+    days = {0, WEEK_DAYS, *PERIODS, *(rule(config, play).cooldown_days for play in plays())}
     _collect_days(config.model_dump(mode="json", exclude={"accounts"}), days, False)
     return frozenset(timedelta(days=n) for n in days)
 

@@ -86,7 +86,7 @@ def action_json(action: Action) -> dict[str, Any]:
         "account": action.account,
         "contact": action.contact,
         "contact_name": action.contact_name or None,
-        "play": action.play.value if action.play else None,
+        "play": str(action.play) if action.play else None,
         "reason": action.reason,
         "key": action.key,
         "offer": None

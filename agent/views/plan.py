@@ -70,11 +70,7 @@ def _actions_table(title: str, actions: Sequence[Action]) -> Table:
         table.add_row(
             action.account,
             action.contact_name or action.contact or "—",
-            action.play.value
-            if action.play
-            else f"→ {action.stage.value}"
-            if action.stage
-            else "—",
+            str(action.play) if action.play else f"→ {action.stage.value}" if action.stage else "—",
             f"{action.reason} Fix: {action.fix}" if action.fix else action.reason,
         )
     return table

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from agent.config.playbook import PlayTable
 from agent.core.accounts.status import StageChange
+from agent.core.plays.registry import rule
 from agent.model import PlayId, Stage
 from tests.kits.engine_kit import (
     TODAY,
@@ -168,9 +168,8 @@ def test_priority_decides_which_play_a_person_gets() -> None:
 
 
 def test_a_partly_configured_play_keeps_its_own_defaults() -> None:
-    table = PlayTable.model_validate({"stalled_closure": {"cooldown_days": 5}})
-    rule = table.rule(PlayId.STALLED_CLOSURE)
-    assert (rule.cooldown_days, rule.priority, rule.stages) == (5, 20, (Stage.STALLED,))
+    partly = rule(config(plays={"stalled_closure": {"cooldown_days": 5}}), PlayId.STALLED_CLOSURE)
+    assert (partly.cooldown_days, partly.priority, partly.stages) == (5, 20, (Stage.STALLED,))
 
 
 def test_one_play_per_person_and_each_play_once_per_account() -> None:
