@@ -1,10 +1,12 @@
 """Plays as a registry: each play is one module of ``agent.core.plays.catalog`` plus its
-template, and a new play needs nothing else. The proof: a play written here, as a module
-in a temporary folder and a template next to it, is planned, drafted and template-checked
-by the code as it is, and tuned from ``plays:`` in the config like a bundled one."""
+template, and a new play needs nothing else. The proof: a play written here, a module
+added to the catalog from a temporary folder and a template added to (a copy of) the
+bundled templates, is planned, drafted and template-checked by the code as it is, and
+tuned from ``plays:`` in the config like a bundled one."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +20,7 @@ from agent.core.drafts import compose
 from agent.core.plays import catalog, registry
 from agent.errors import ConfigError
 from agent.model import PlayId
+from agent.render import jinja
 from tests.kits.engine_kit import account, config, drafts, person, plan, touch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,23 +56,24 @@ Thank you for the time you gave {{ account.name }}'s project.
 
 
 @pytest.fixture
-def new_play(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The two files of a new play; the folder its template is in."""
-    modules, templates = tmp_path / "plays", tmp_path / "templates"
+def new_play(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The two files of a new play: its module among the plays, its template among the
+    bundled ones (a copy of ``templates/`` with the new file in it)."""
+    modules, bundled = tmp_path / "plays", tmp_path / "templates"
     modules.mkdir()
-    templates.mkdir()
     (modules / "thank_you.py").write_text(THANK_YOU)
-    (templates / "thank_you.j2").write_text(TEMPLATE)
+    shutil.copytree(jinja.bundled_templates(), bundled)
+    (bundled / "thank_you.j2").write_text(TEMPLATE)
+    monkeypatch.setattr(jinja, "bundled_templates", lambda: bundled)
     monkeypatch.setattr(catalog, "__path__", [*catalog.__path__, str(modules)])
     registry.plays.cache_clear()
-    yield templates
+    yield
     sys.modules.pop(f"{registry.CATALOG}.thank_you", None)
     registry.plays.cache_clear()
 
 
-def with_templates(templates: Path, **overrides: object) -> Config:
-    acc = account(contacts=[person(ANA, "Ana Diaz", "COO")])
-    return config(acc, drafts={"templates": str(templates)}, **overrides)
+def with_ana(**overrides: object) -> Config:
+    return config(account(contacts=[person(ANA, "Ana Diaz", "COO")]), **overrides)
 
 
 def test_every_bundled_play_is_a_module_with_its_template() -> None:
@@ -79,8 +83,9 @@ def test_every_bundled_play_is_a_module_with_its_template() -> None:
         assert play.build.__module__ == f"{registry.CATALOG}.{play.id}"
 
 
-def test_a_new_play_is_planned_and_drafted_from_its_two_files(new_play: Path) -> None:
-    cfg = with_templates(new_play)
+@pytest.mark.usefixtures("new_play")
+def test_a_new_play_is_planned_and_drafted_from_its_two_files() -> None:
+    cfg = with_ana()
     (action,) = drafts(plan(cfg, [touch(ANA, 200)]))
     assert (action.play, action.contact) == ("thank_you", ANA)
     assert action.reason == "Thank Ana Diaz for their time."
@@ -89,16 +94,19 @@ def test_a_new_play_is_planned_and_drafted_from_its_two_files(new_play: Path) ->
     assert "Acme's project" in mail.text
 
 
-def test_a_new_play_is_template_checked(new_play: Path) -> None:
-    results = {r.play: r for r in check_templates(with_templates(new_play), new_play)}
+@pytest.mark.usefixtures("new_play")
+def test_a_new_play_is_template_checked() -> None:
+    results = {r.play: r for r in check_templates(with_ana(), None)}
     assert set(results) == {*(p.value for p in PlayId), "thank_you"}
-    assert results["thank_you"].error == "" and results["thank_you"].yours
+    assert results["thank_you"].error == ""
+    assert Path(results["thank_you"].source).name == "thank_you.j2"
 
 
-def test_a_new_play_is_tuned_in_the_config_like_any(new_play: Path) -> None:
-    off = with_templates(new_play, plays={"thank_you": {"enabled": False}})
+@pytest.mark.usefixtures("new_play")
+def test_a_new_play_is_tuned_in_the_config_like_any() -> None:
+    off = with_ana(plays={"thank_you": {"enabled": False}})
     assert all(a.play != "thank_you" for a in drafts(plan(off, [touch(ANA, 200)])))
-    later = with_templates(new_play, plays={"thank_you": {"priority": 999}})
+    later = with_ana(plays={"thank_you": {"priority": 999}})
     order = [play.id for play, _ in registry.in_order(later)]
     assert order[-1] == "thank_you"
     assert registry.rule(later, "thank_you").cooldown_days == 0  # its own default
