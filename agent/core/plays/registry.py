@@ -23,7 +23,8 @@ CATALOG = "agent.core.plays.catalog"
 
 @cache
 def plays() -> dict[str, Play]:
-    """Every play by id, in id order: each module of the catalog holds one ``PLAY``."""
+    """Every play by id, in the table's default order (then by id): each module of the
+    catalog holds one ``PLAY``."""
     package = importlib.import_module(CATALOG)
     found: dict[str, Play] = {}
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
@@ -31,7 +32,7 @@ def plays() -> dict[str, Play]:
         if not isinstance(play, Play) or play.id != info.name:
             raise TypeError(f"{CATALOG}.{info.name} must define PLAY = Play(id={info.name!r}, ...)")
         found[play.id] = play
-    return found
+    return dict(sorted(found.items(), key=lambda item: (item[1].defaults.priority, item[0])))
 
 
 def defaults_key() -> list[Any]:
