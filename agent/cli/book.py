@@ -30,7 +30,9 @@ def sync(context: Context) -> None:
         pipeline.run_steps(run, JOB_STEPS["sync"])
     assert run.synced is not None and run.learned is not None
     for problem in run.synced.unreadable:
-        console(stderr=True).print(Text("skipped", style="yellow").append(f" {problem}"))
+        # Not wrapped: a path broken over two lines cannot be copied.
+        note = Text("skipped", style="yellow").append(f" {problem}")
+        console(stderr=True).print(note, soft_wrap=True)
     echo(run.synced.summary())
     if run.learned.changes:
         echo(run.learned.summary())
@@ -50,7 +52,8 @@ def board(context: Context, as_json: bool) -> None:
     if as_json:
         echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
-        console().print(board_table(rows, config, context.now, states))
+        out = console()
+        out.print(board_table(rows, config, context.now, states, width=out.width))
 
 
 @click.command()
@@ -80,7 +83,8 @@ def demo(context: Context, directory: Path) -> None:
     echo(run.synced.summary())
     echo(f"{run.applied.summary()} ({outbox / 'drafts'})")
     echo(f"{run.said['blocks']} ({outbox / 'blocks.ics'})")
-    console().print(board_table(rows, config, context.now))
+    out = console()
+    out.print(board_table(rows, config, context.now, width=out.width))
     echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
     echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")
     echo(

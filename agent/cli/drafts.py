@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-from rich.table import Table
 
 from agent.app.context import Context, pass_context
 from agent.app.draft_preview import Preview, shown
@@ -20,7 +19,7 @@ from agent.providers.registry import connect
 from agent.store.db import Store
 from agent.untrusted.terminal import echo
 from agent.views.json import draft_json
-from agent.views.tables import console
+from agent.views.tables import console, drafts_table
 
 ID = click.argument("draft_id", metavar="ID")
 
@@ -51,15 +50,13 @@ def list_(context: Context, as_json: bool, status: str | None) -> None:
     if as_json:
         echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(box=None, pad_edge=False)
-    for column in ("id", "status", "account", "contact", "play", "subject", "created"):
-        table.add_column(column)
-    for row in rows:
-        created = row["created_at"][:10] if row["created_at"] else ""
-        who = row["contact_name"] or row["contact"]
-        cells = (row["id"], row["status"], row["account"], who, row["play"], row["subject"])
-        table.add_row(*cells, created)
-    console().print(table if rows else "No drafts yet: `nurture cycle` writes them.")
+    out = console()
+    if rows:
+        out.print(drafts_table(rows, out.width))
+    elif status is not None:
+        echo(f"No drafts with status {status}; `nurture drafts list` shows them all.")
+    else:
+        echo("No drafts yet: `nurture cycle` writes them.")
 
 
 @drafts.command()

@@ -60,11 +60,7 @@ def _safe_console() -> type[Console]:
 def console(*, stderr: bool = False, **options: Any) -> Console:
     """The console every command prints tables with: no markup, no highlighting, every
     rendered piece of text :func:`clean` (rich's own styles are kept)."""
-    out = _safe_console()(stderr=stderr, highlight=False, markup=False, **options)
-    if not out.is_terminal:
-        # Piped or captured output has no width to fit; cutting account names helps nobody.
-        out.width = max(out.width, 160)
-    return out
+    return _safe_console()(stderr=stderr, highlight=False, markup=False, **options)
 
 
 class CleanFormatter(logging.Formatter):

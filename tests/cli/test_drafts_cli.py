@@ -98,7 +98,7 @@ def test_approve_sends_exactly_that_draft_and_the_next_sync_sees_the_touch(
     assert [p.name for p in drafts_dir(demo, "sent").iterdir()] == [f"{draft['id']}.eml"]
     assert not (drafts_dir(demo) / f"{draft['id']}.eml").exists()
     code, out, _ = run(capsys, *demo, "sync")
-    assert "(1 new messages" in out
+    assert "(1 new message," in out
     assert by_play(capsys, demo, "do_over")["status"] == "sent"
     code, _, err = run(capsys, *demo, "drafts", "approve", draft["id"], "--yes")
     assert code == 1 and "is sent: there is nothing to send" in err
