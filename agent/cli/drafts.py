@@ -153,7 +153,9 @@ def _desk(context: Context, config: Config, store: Store, mailbox: Mailbox | Non
 def approve(context: Context, draft_id: str, yes: bool) -> None:
     """Send the draft, as it is in your mailbox now (with your edits), to its recipients.
 
-    This is the only way nurture ever sends mail to anyone but you. It shows the message
+    This is the only way nurture ever sends mail to anyone but you. With Gmail the draft
+    is sent from your account; the local provider sends nothing: the .eml file moves to
+    <outbox>/sent/ for you to send from your mail program, and counts as sent. It shows the message
     as it would go out (every recipient, the subject, the text), asks first, and sends it
     only if it is still that message. A draft that would go to anyone but its contact, or
     carries headers nurture did not write, is never sent with --yes.
@@ -172,14 +174,21 @@ def approve(context: Context, draft_id: str, yes: bool) -> None:
             f"draft {record['key']} was not sent: {'; '.join(concerns)}",
             "look at it (nurture drafts show ID) and approve it without --yes if you mean it",
         )
+    local = config.provider == "local"
+    question = "Move it to the sent folder, to send it yourself?" if local else "Send it now?"
     # Asked with the store closed: a daemon job is not kept waiting on the rep.
-    if not yes and not click.confirm("Send it now?", default=False):
-        echo("Not sent.")
+    if not yes and not click.confirm(question, default=False):
+        echo("Not moved." if local else "Not sent.")
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
-        _desk(context, config, store, mailbox).approve(record, live)
-    echo(f"Sent to {', '.join(email for _, email in live.recipients)}.")
+        sent = _desk(context, config, store, mailbox).approve(record, live)
+    to = ", ".join(email for _, email in live.recipients)
+    if local:
+        # The local provider has no way to send mail: say so, and what the rep does next.
+        echo(f"Moved to {sent}: send it from your mail program. nurture counts it as sent to {to}.")
+    else:
+        echo(f"Sent to {to}.")
 
 
 def _unchanged(now: dict[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
