@@ -221,6 +221,9 @@ def reject(context: Context, draft_id: str, reason: str) -> None:
 def edit(context: Context, draft_id: str) -> None:
     """Edit the draft's subject and text in $EDITOR; the draft in your mailbox is replaced.
 
+    The edited draft is plain text: an HTML version the template made is dropped (it
+    would still say what you changed), and the command says so.
+
     Example: EDITOR=nano nurture drafts edit 4454685c
     """
     config = context.config()
@@ -235,4 +238,13 @@ def edit(context: Context, draft_id: str) -> None:
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
         changed = _desk(context, config, store).edit(record, edited)
-    echo(f"Updated {record['key']}." if changed else "No change.")
+    if not changed:
+        echo("No change.")
+    elif record.get("html"):
+        # Desk.edit keeps the rep's words only: the template's HTML would contradict them.
+        echo(
+            f"Updated {record['key']}. It now goes out as plain text: the HTML version "
+            "was the template's, and your words replace it."
+        )
+    else:
+        echo(f"Updated {record['key']}.")

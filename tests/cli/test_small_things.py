@@ -1,0 +1,50 @@
+"""The smaller things from the walk-through (issue 16, item 12), through the real CLI on the
+demo workspace (local provider, America/Chicago)."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+
+import click
+import pytest
+
+from tests.cli.test_drafts_cli import by_play, demo, drafts_dir, run
+
+__all__ = ["demo"]  # the fixture, used by name
+
+
+def test_a_status_filter_with_no_drafts_says_so(demo: list[str], capsys) -> None:
+    code, out, _ = run(capsys, *demo, "drafts", "list", "--status", "sent")
+    assert code == 0
+    assert out.strip() == "No drafts with status sent; `nurture drafts list` shows them all."
+
+
+def test_draft_date_headers_are_in_the_reps_zone(demo: list[str], capsys) -> None:
+    draft = by_play(capsys, demo, "do_over")
+    raw = (drafts_dir(demo) / f"{draft['id']}.eml").read_bytes()
+    assert str(message_from_bytes(raw, policy=policy.default)["Date"]).endswith("-0600")
+    assert run(capsys, *demo, "drafts", "approve", draft["id"], "--yes")[0] == 0
+    sent = (drafts_dir(demo, "sent") / f"{draft['id']}.eml").read_bytes()
+    assert str(message_from_bytes(sent, policy=policy.default)["Date"]).endswith("-0600")
+
+
+def test_editing_a_draft_with_an_html_part_says_it_goes_out_as_text(
+    demo: list[str], capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(click, "edit", lambda text, **_: text.replace("\n\n", "\n\nHello! ", 1))
+    html = by_play(capsys, demo, "invitation")
+    code, out, err = run(capsys, *demo, "drafts", "edit", html["id"])
+    assert code == 0, err
+    assert "It now goes out as plain text: the HTML version was the template's" in out
+    raw = (drafts_dir(demo) / f"{html['id']}.eml").read_bytes()
+    assert b"text/html" not in raw  # what it said is what happened
+    plain = by_play(capsys, demo, "introduction")
+    code, out, err = run(capsys, *demo, "drafts", "edit", plain["id"])
+    assert code == 0 and out.strip() == f"Updated {plain['id']}.", err
+
+
+def test_counts_read_as_a_rep_says_them(demo: list[str], capsys) -> None:
+    draft = by_play(capsys, demo, "do_over")
+    assert run(capsys, *demo, "drafts", "approve", draft["id"], "--yes")[0] == 0
+    code, out, _ = run(capsys, *demo, "sync")
+    assert code == 0 and "(1 new message, 0 meetings read)" in out
