@@ -17,6 +17,7 @@ import click
 
 from agent import __version__
 from agent.app.context import Context
+from agent.cli.invocation import examples_whole
 from agent.errors import UserError
 from agent.untrusted.terminal import CleanFormatter, echo
 
@@ -75,6 +76,7 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module), attribute)
         if not isinstance(command, click.Command) or command.name != name:
             raise TypeError(f"{module}:{attribute} is not the command {name!r}")
+        examples_whole(command)
         self._loaded[name] = command
 
 

@@ -48,3 +48,35 @@ def test_counts_read_as_a_rep_says_them(demo: list[str], capsys) -> None:
     assert run(capsys, *demo, "drafts", "approve", draft["id"], "--yes")[0] == 0
     code, out, _ = run(capsys, *demo, "sync")
     assert code == 0 and "(1 new message, 0 meetings read)" in out
+
+
+def _every_command() -> list[list[str]]:
+    from agent.cli.main import cli
+
+    found = []
+    for name, command in cli.commands.items():
+        found.append([name])
+        if isinstance(command, click.Group):
+            found += [[name, sub] for sub in command.commands]
+    return found
+
+
+@pytest.mark.parametrize("command", _every_command(), ids=" ".join)
+def test_help_examples_are_never_wrapped_inside_an_argument(command: list[str]) -> None:
+    from click.testing import CliRunner
+
+    from agent.cli.main import cli
+
+    result = CliRunner().invoke(cli, [*command, "--help"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(len(line) for line in lines) <= 80, result.output
+    # On a line of its own (and the ones after it), not run into the text before it.
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("Example:"))
+    end = lines.index("", start)
+    example = " ".join(line.strip() for line in lines[start:end])
+    for line in lines[start:end]:
+        assert not line.rstrip().endswith("-"), result.output  # never `--dry-` / `run`
+    assert example.startswith("Example: ") and "nurture" in example
+    for argument in example.split():
+        assert argument in " ".join(lines[start:end]), argument
