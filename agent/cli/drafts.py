@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -135,7 +137,21 @@ def _card(
         lines.append(f"Shown:   {note}")
     concerns = live.concerns(str(row["contact"])) if live else []
     lines += [f"WARNING: {concern}" for concern in concerns]
-    return "\n".join(lines)
+    return "\n".join(_wrapped(line) for line in lines)
+
+
+_PROSE = ("Play:", "Outcome:", "Refused:", "Shown:", "WARNING:")
+
+
+def _wrapped(line: str) -> str:
+    """A card line of prose wrapped to the terminal under its label; addresses and paths
+    (To, Open) stay whole on their line."""
+    if not line.startswith(_PROSE):
+        return line
+    width = shutil.get_terminal_size().columns  # COLUMNS when piped
+    return textwrap.fill(
+        line, width, subsequent_indent=" " * 9, break_long_words=False, break_on_hyphens=False
+    )
 
 
 def _mailbox(context: Context, config: Config) -> Mailbox:

@@ -43,7 +43,8 @@ def fit_table(
     **table_options: Any,
 ) -> Table:
     """A table of ``rows`` no wider than ``width``: see the module's docstring."""
-    kept = list(range(len(columns)))
+    # A column that could go and has nothing to say goes first (no one has a role).
+    kept = [i for i, c in enumerate(columns) if not c.drop or any(_plain(r[i]) for r in rows)]
     while _needed([columns[i] for i in kept], [[r[i] for r in rows] for i in kept], boxed) > width:
         droppable = [i for i in kept if columns[i].drop]
         if not droppable:

@@ -80,3 +80,14 @@ def test_help_examples_are_never_wrapped_inside_an_argument(command: list[str]) 
     assert example.startswith("Example: ") and "nurture" in example
     for argument in example.split():
         assert argument in " ".join(lines[start:end]), argument
+
+
+def test_a_drafts_card_wraps_its_prose_at_the_terminal(demo: list[str], capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    draft = by_play(capsys, demo, "invitation")
+    code, out, _ = run(capsys, *demo, "drafts", "show", draft["id"])
+    card = out.split("\n\n")[0].splitlines()
+    assert code == 0 and len(draft["reason"]) > 80
+    assert all(len(line) <= 80 for line in card if not line.startswith(("To:", "Open:"))), out
+    play = [line for line in card if line.startswith("Play:") or line.startswith(" " * 9)]
+    assert " ".join(" ".join(play).split()) == f"Play: invitation: {draft['reason']}"
