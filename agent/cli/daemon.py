@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import click
@@ -19,7 +19,7 @@ from agent.app.doctor import diagnose
 from agent.app.jobs import JOBS
 from agent.config.schema import find_config
 from agent.errors import UserError
-from agent.untrusted.terminal import echo
+from agent.untrusted.terminal import LOG_FORMAT, CleanFormatter, echo
 from agent.views.tables import console, status_view
 
 
@@ -47,7 +47,7 @@ def run(context: Context, with_ui: bool, port: int) -> None:
     def fresh_context() -> Context:
         return Context(context.config_path, context.home_path, datetime.now(UTC))
 
-    with _side_effects_logged():
+    with _side_effects_logged(config.tz):
         Daemon(config, fresh_context, context.home, JOBS).run()
 
 
@@ -62,17 +62,24 @@ SIDE_EFFECT_LOGGERS = (
 
 
 @contextmanager
-def _side_effects_logged() -> Iterator[None]:
+def _side_effects_logged(tz: tzinfo) -> Iterator[None]:
+    """The daemon's lines at the default verbosity, their times in the rep's zone."""
     loggers = [logging.getLogger(name) for name in SIDE_EFFECT_LOGGERS]
     before = [logger.level for logger in loggers]
     for logger in loggers:
         if logger.getEffectiveLevel() > logging.INFO:  # -v and -vv show these already
             logger.setLevel(logging.INFO)
+    handlers = logging.getLogger().handlers
+    formats = [handler.formatter for handler in handlers]
+    for handler in handlers:
+        handler.setFormatter(CleanFormatter(LOG_FORMAT, tz))
     try:
         yield
     finally:
         for logger, level in zip(loggers, before, strict=True):
             logger.setLevel(level)
+        for handler, format_ in zip(handlers, formats, strict=True):
+            handler.setFormatter(format_)
 
 
 @click.command()

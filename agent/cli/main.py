@@ -19,7 +19,7 @@ from agent import __version__
 from agent.app.context import Context
 from agent.cli.invocation import examples_whole
 from agent.errors import UserError
-from agent.untrusted.terminal import CleanFormatter, echo
+from agent.untrusted.terminal import LOG_FORMAT, CleanFormatter, echo
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def cli(
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     handler = logging.StreamHandler()
-    handler.setFormatter(CleanFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(CleanFormatter(LOG_FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
     now = datetime.fromisoformat(now_text) if now_text else datetime.now(UTC)
     if now.tzinfo is None:

@@ -4,6 +4,7 @@ words, with its PID and times in the rep's zone; one log line per job and side e
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -73,6 +74,7 @@ def test_run_logs_each_job_and_side_effect_at_the_default_verbosity(demo) -> Non
         if daemon.poll() is None:
             daemon.kill()
     lines = err.splitlines()
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d C[SD]T ", line) for line in lines), err
     for name in ("sync", "plan", "blocks"):
         assert sum(f"job {name} ok" in line for line in lines) == 1, err
     drafts = json.loads(_nurture_json(args, "drafts", "list"))
