@@ -91,3 +91,20 @@ def test_a_drafts_card_wraps_its_prose_at_the_terminal(demo: list[str], capsys, 
     assert all(len(line) <= 80 for line in card if not line.startswith(("To:", "Open:"))), out
     play = [line for line in card if line.startswith("Play:") or line.startswith(" " * 9)]
     assert " ".join(" ".join(play).split()) == f"Play: invitation: {draft['reason']}"
+
+
+def test_hints_name_nurture_as_the_shell_would_find_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import sys
+    from pathlib import Path
+
+    from agent.cli.invocation import nurture_command
+
+    here = Path(sys.executable).parent / "nurture"
+    assert here.is_file()  # the venv's, installed with the package
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # venv not activated
+    assert nurture_command() == str(here)
+    monkeypatch.setattr(shutil, "which", lambda name: str(here))  # activated
+    assert nurture_command() == "nurture"
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/nurture")  # another one
+    assert nurture_command() == str(here)
