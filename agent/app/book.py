@@ -60,10 +60,16 @@ class SyncReport:
 
     def summary(self) -> str:
         return (
-            f"{self.touches:,} touches with {self.accounts_touched} of {self.accounts} accounts; "
-            f"{self.cold_accounts} accounts not touched in {COLD_AFTER_DAYS}+ days "
-            f"({self.new_messages:,} new messages, {self.meetings:,} meetings read)"
+            f"{_counted(self.touches, 'touch', 'touches')} with {self.accounts_touched} of "
+            f"{_counted(self.accounts, 'account')}; {_counted(self.cold_accounts, 'account')} "
+            f"not touched in {COLD_AFTER_DAYS}+ days ({_counted(self.new_messages, 'new message')}"
+            f", {_counted(self.meetings, 'meeting')} read)"
         )
+
+
+def _counted(n: int, one: str, many: str = "") -> str:
+    """``1 new message``, ``2 new messages``: counts read as a rep would say them."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def sync(

@@ -214,6 +214,22 @@ def read_status(home: Path) -> dict[str, Any] | None:
     return data
 
 
+def daemon_running(home: Path) -> bool:
+    """Whether a daemon holds this state dir now (its lock, not its last word: a daemon
+    killed outright leaves a status file that still says it runs)."""
+    if not (home / DAEMON_LOCK).exists():
+        return False
+    lock = FileLock(home / DAEMON_LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return True
+    except OSError:  # a state dir we may read but not lock: we cannot tell, say not
+        return False
+    lock.release()
+    return False
+
+
 def next_wait(failures: int, backoff: tuple[timedelta, ...]) -> timedelta:
     """The wait before retry number ``failures`` (1-based); the last wait repeats."""
     return backoff[min(failures, len(backoff)) - 1]

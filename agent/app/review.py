@@ -134,7 +134,9 @@ class Desk:
                 "run `nurture drafts approve` again to see it as it is now",
             )
         sent = self.mailbox.send_draft(draft_id)
-        self._save(record, status=SENT, sent_by="approve", sent_provider_id=sent)
+        # The local mailbox "sends" by moving the file to outbox/sent: the link follows it.
+        moved = {"link": sent} if self.provider == "local" else {}
+        self._save(record, status=SENT, sent_by="approve", sent_provider_id=sent, **moved)
         log.info("sent draft %s on the rep's approval", record["key"])
         return sent
 

@@ -49,6 +49,7 @@ def _dry_run(context: Context, config: Config, as_json: bool) -> None:
     if as_json:
         echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
         return
-    console().print(plan_view(coming, config, context.now))
+    out = console()
+    out.print(plan_view(coming, config, context.now, out.width))
     if note:
         echo(f"Fewer drafts today: {note}.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
 import click
-from rich.table import Table
 
 from agent.app.context import Context, pass_context
 from agent.app.draft_preview import Preview, shown
@@ -20,7 +21,7 @@ from agent.providers.registry import connect
 from agent.store.db import Store
 from agent.untrusted.terminal import echo
 from agent.views.json import draft_json
-from agent.views.tables import console
+from agent.views.tables import console, drafts_table
 
 ID = click.argument("draft_id", metavar="ID")
 
@@ -51,15 +52,13 @@ def list_(context: Context, as_json: bool, status: str | None) -> None:
     if as_json:
         echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(box=None, pad_edge=False)
-    for column in ("id", "status", "account", "contact", "play", "subject", "created"):
-        table.add_column(column)
-    for row in rows:
-        created = row["created_at"][:10] if row["created_at"] else ""
-        who = row["contact_name"] or row["contact"]
-        cells = (row["id"], row["status"], row["account"], who, row["play"], row["subject"])
-        table.add_row(*cells, created)
-    console().print(table if rows else "No drafts yet: `nurture cycle` writes them.")
+    out = console()
+    if rows:
+        out.print(drafts_table(rows, out.width))
+    elif status is not None:
+        echo(f"No drafts with status {status}; `nurture drafts list` shows them all.")
+    else:
+        echo("No drafts yet: `nurture cycle` writes them.")
 
 
 @drafts.command()
@@ -138,7 +137,21 @@ def _card(
         lines.append(f"Shown:   {note}")
     concerns = live.concerns(str(row["contact"])) if live else []
     lines += [f"WARNING: {concern}" for concern in concerns]
-    return "\n".join(lines)
+    return "\n".join(_wrapped(line) for line in lines)
+
+
+_PROSE = ("Play:", "Outcome:", "Refused:", "Shown:", "WARNING:")
+
+
+def _wrapped(line: str) -> str:
+    """A card line of prose wrapped to the terminal under its label; addresses and paths
+    (To, Open) stay whole on their line."""
+    if not line.startswith(_PROSE):
+        return line
+    width = shutil.get_terminal_size().columns  # COLUMNS when piped
+    return textwrap.fill(
+        line, width, subsequent_indent=" " * 9, break_long_words=False, break_on_hyphens=False
+    )
 
 
 def _mailbox(context: Context, config: Config) -> Mailbox:
@@ -156,7 +169,9 @@ def _desk(context: Context, config: Config, store: Store, mailbox: Mailbox | Non
 def approve(context: Context, draft_id: str, yes: bool) -> None:
     """Send the draft, as it is in your mailbox now (with your edits), to its recipients.
 
-    This is the only way nurture ever sends mail to anyone but you. It shows the message
+    This is the only way nurture ever sends mail to anyone but you. With Gmail the draft
+    is sent from your account; the local provider sends nothing: the .eml file moves to
+    <outbox>/sent/ for you to send from your mail program, and counts as sent. It shows the message
     as it would go out (every recipient, the subject, the text), asks first, and sends it
     only if it is still that message. A draft that would go to anyone but its contact, or
     carries headers nurture did not write, is never sent with --yes.
@@ -175,14 +190,21 @@ def approve(context: Context, draft_id: str, yes: bool) -> None:
             f"draft {record['key']} was not sent: {'; '.join(concerns)}",
             "look at it (nurture drafts show ID) and approve it without --yes if you mean it",
         )
+    local = config.provider == "local"
+    question = "Move it to the sent folder, to send it yourself?" if local else "Send it now?"
     # Asked with the store closed: a daemon job is not kept waiting on the rep.
-    if not yes and not click.confirm("Send it now?", default=False):
-        echo("Not sent.")
+    if not yes and not click.confirm(question, default=False):
+        echo("Not moved." if local else "Not sent.")
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
-        _desk(context, config, store, mailbox).approve(record, live)
-    echo(f"Sent to {', '.join(email for _, email in live.recipients)}.")
+        sent = _desk(context, config, store, mailbox).approve(record, live)
+    to = ", ".join(email for _, email in live.recipients)
+    if local:
+        # The local provider has no way to send mail: say so, and what the rep does next.
+        echo(f"Moved to {sent}: send it from your mail program. nurture counts it as sent to {to}.")
+    else:
+        echo(f"Sent to {to}.")
 
 
 def _unchanged(now: dict[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
@@ -215,6 +237,9 @@ def reject(context: Context, draft_id: str, reason: str) -> None:
 def edit(context: Context, draft_id: str) -> None:
     """Edit the draft's subject and text in $EDITOR; the draft in your mailbox is replaced.
 
+    The edited draft is plain text: an HTML version the template made is dropped (it
+    would still say what you changed), and the command says so.
+
     Example: EDITOR=nano nurture drafts edit 4454685c
     """
     config = context.config()
@@ -229,4 +254,13 @@ def edit(context: Context, draft_id: str) -> None:
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
         changed = _desk(context, config, store).edit(record, edited)
-    echo(f"Updated {record['key']}." if changed else "No change.")
+    if not changed:
+        echo("No change.")
+    elif record.get("html"):
+        # Desk.edit keeps the rep's words only: the template's HTML would contradict them.
+        echo(
+            f"Updated {record['key']}. It now goes out as plain text: the HTML version "
+            "was the template's, and your words replace it."
+        )
+    else:
+        echo(f"Updated {record['key']}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from shlex import quote
 from typing import get_args
 
 import click
@@ -11,6 +12,7 @@ import click
 from agent.app.context import Context, pass_context
 from agent.app.starter import content_item, parse_item, write_library
 from agent.app.templates import check_templates
+from agent.cli.invocation import nurture_command
 from agent.config.playbook import ContentItem, ContentKind
 from agent.config.schema import Config, find_config
 from agent.core.drafts import templates_dir
@@ -80,7 +82,8 @@ def init(directory: Path, force: bool, no_input: bool, content: tuple[str, ...])
             "No content of your own yet: until there is, `nurture plan` names the accounts "
             "that have nothing to be sent and the tags to add content for."
         )
-    echo(f"Next: edit the config, then `nurture --config {directory / 'config.yaml'} sync`.")
+    config = quote(str(directory / "config.yaml"))
+    echo(f"Next: edit the config, then `{nurture_command()} --config {config} sync`.")
 
 
 def _ask_for_content() -> list[ContentItem]:

@@ -176,8 +176,11 @@ def approve(web: WebApp, request: Request, context: Context) -> Response:
                 f"draft {record['key']} was not sent: {'; '.join(concerns)}",
                 "look at it in your mailbox (or `nurture drafts show ID`) before sending it",
             )
-        desk.approve(record, live)
-    return web.done("/review", f"Sent to {record.get('contact_name') or record.get('contact')}.")
+        sent = desk.approve(record, live)
+    who = record.get("contact_name") or record.get("contact")
+    if desk.provider == "local":  # the local provider sends nothing: say where it went
+        return web.done("/review", f"Moved to {sent}: send it to {who} from your mail program.")
+    return web.done("/review", f"Sent to {who}.")
 
 
 def reject(web: WebApp, request: Request, context: Context) -> Response:

@@ -111,7 +111,9 @@ def test_approving_sends_it_and_records_it(visitor: Visitor, demo: Demo) -> None
     done = visitor.follow(
         visitor.post(f"/review/{record['key']}/approve", {"message_id": record["message_id"]})
     )
-    assert f"Sent to {record['contact_name']}." in text(done)
+    sent = demo.folder / "outbox" / "sent" / f"{record['key']}.eml"
+    said = f"Moved to {sent}: send it to {record['contact_name']} from your mail program."
+    assert said in text(done)  # the local provider sends nothing, and says so
     assert demo.records()[str(record["key"])]["status"] == "sent"
     assert list((demo.folder / "outbox" / "sent").glob("*.eml"))
     assert f'id="d-{record["key"]}"' not in done.get_data(as_text=True)
