@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from agent.app import plan_memo, stages
+from agent.app import plan_memo
 from agent.app.derived import busy_meetings, touch_candidates
 from agent.config.schema import Config
 from agent.core.accounts.state import AccountState, account_states
@@ -19,6 +19,7 @@ from agent.core.history import History, PastDraft, history_of
 from agent.core.planner import Plan, make_plan
 from agent.core.touches import Detection
 from agent.model import Stage
+from agent.model.tables import DRAFTS, STAGES
 from agent.providers.base import Interest, Progress, Provider
 from agent.store.db import Store
 
@@ -131,7 +132,7 @@ def stage_changes(store: Store) -> dict[str, StageChange]:
     """Stages set by hand with `nurture account NAME --stage ...`, keyed by account name."""
     return {
         name: StageChange(Stage(doc["stage"]), date.fromisoformat(doc["since"]))
-        for name, doc in store.items(stages.TABLE).items()
+        for name, doc in store.items(STAGES).items()
     }
 
 
@@ -143,7 +144,7 @@ def load_history(store: Store) -> History:
     """Earlier plays, from the drafts table: {account, contact, play, content_url, status,
     created_at}. A record that cannot be read is skipped with a warning, never fatal."""
     drafts = []
-    for key, doc in store.items("drafts").items():
+    for key, doc in store.items(DRAFTS).items():
         try:
             created = datetime.fromisoformat(str(doc["created_at"]))
             drafts.append(
@@ -197,7 +198,7 @@ def plan_brief(
         config,
         store,
         now,
-        store.items("drafts"),
+        store.items(DRAFTS),
         lambda: current_plan(config, store, now, base=base),
         base=base,
     )

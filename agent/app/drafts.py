@@ -19,20 +19,10 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from agent.app.derived import touch_candidates
 from agent.config.schema import Config
-from agent.core.drafts import (
-    CREATED,
-    FAILED,
-    PENDING,
-    TABLE,
-    compose,
-    failed_record,
-    mail_of,
-    pending_record,
-)
+from agent.core.drafts import compose, failed_record, mail_of, pending_record
 from agent.core.outcomes import Outcome, moment, outcomes, watched
 from agent.core.replies import (
     as_reply,
@@ -42,6 +32,7 @@ from agent.core.replies import (
     withdrawals,
 )
 from agent.model import Action, ActionKind, Address, DraftRef, OutgoingMail
+from agent.model.tables import DRAFTS, DraftRecord, DraftStatus
 from agent.providers.base import Mailbox
 from agent.providers.mail.draft_match import copies, made_from, rfc822_id_for
 from agent.store.db import Store
@@ -82,12 +73,14 @@ def apply(
     A draft whose message would not be exactly what was meant (another recipient, a header
     nurture did not write: ``agent.untrusted.headers``) is recorded *failed* with the reason
     and the others go on: one bad message never stops the rest."""
-    todo = [a for a in actions if a.kind is ActionKind.DRAFT and store.get(TABLE, a.key) is None]
+    todo = [a for a in actions if a.kind is ActionKind.DRAFT and store.get(DRAFTS, a.key) is None]
     # Everything is rendered before anything is written: a broken template changes nothing.
     mails, refused = _compose_all(todo, config)
     replies = _as_replies(store, [a for a in todo if a.key in mails], mails)
     failed: list[str] = []
-    resumed = tuple(k for k, r in store.items(TABLE).items() if r.get("status") == PENDING)
+    resumed = tuple(
+        k for k, r in store.items(DRAFTS).items() if r.get("status") == DraftStatus.PENDING
+    )
     for key in resumed:
         log.info("finishing draft %s left pending by an interrupted run", key)
         if _create(store, mailbox, key, now, resumed=True) is None:
@@ -100,12 +93,12 @@ def apply(
             reason = _refusal(mail, sender, now)
         if reason is not None:
             log.warning("refused draft %s: %s", action.key, reason)
-            store.put(TABLE, action.key, failed_record(action, reason, now, config.provider))
+            store.put(DRAFTS, action.key, failed_record(action, reason, now, config.provider))
             store.commit()
             failed.append(action.key)
             continue
         reply = replies.get(action.key)
-        store.put(TABLE, action.key, pending_record(action, mail, now, config.provider, reply))
+        store.put(DRAFTS, action.key, pending_record(action, mail, now, config.provider, reply))
         store.commit()  # on disk before the draft exists: a crash now is finished next run
         if _create(store, mailbox, action.key, now) is None:
             failed.append(action.key)
@@ -140,7 +133,7 @@ def _refusal(mail: OutgoingMail, sender: Address, now: datetime) -> str | None:
 
 def _as_replies(
     store: Store, todo: Sequence[Action], mails: dict[str, OutgoingMail]
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, DraftRecord]:
     """Drafts that continue a conversation become replies in it (``drafts_threads``), in
     ``mails``; returns what their records keep of it. The synced mail is read only then."""
     targets = {a.key: t for a in todo if (t := reply_target(a, mails[a.key].subject))}
@@ -160,7 +153,7 @@ def _as_replies(
 
 def claimed(store: Store) -> set[str]:
     """The draft ids nurture tracks: never taken for another draft."""
-    return {str(r["provider_id"]) for r in store.items(TABLE).values() if r.get("provider_id")}
+    return {str(r["provider_id"]) for r in store.items(DRAFTS).values() if r.get("provider_id")}
 
 
 def _create(
@@ -168,7 +161,7 @@ def _create(
 ) -> DraftRef | None:
     """Write the recorded draft into the mailbox; None (and the record *failed*) when the
     message is refused, so a pending record that can never be built blocks nothing."""
-    record = store.get(TABLE, key) or {}
+    record = store.get(DRAFTS, key) or {}
     mail, since, taken = mail_of(record), moment(record.get("created_at") or now), claimed(store)
     try:
         # An interrupted run may have written it already: look before writing it again.
@@ -176,16 +169,20 @@ def _create(
         ref = found or mailbox.create_draft(mail, taken, since)
     except RefusedDraft as error:
         log.warning("refused draft %s: %s", key, error.message)
-        failed = {"status": FAILED, "status_at": now.isoformat(), "failed_reason": error.message}
-        store.put(TABLE, key, {**record, **failed})
+        failed = {
+            "status": DraftStatus.FAILED,
+            "status_at": now.isoformat(),
+            "failed_reason": error.message,
+        }
+        store.put(DRAFTS, key, {**record, **failed})
         store.commit()
         return None
     store.put(
-        TABLE,
+        DRAFTS,
         key,
         {
             **record,
-            "status": CREATED,
+            "status": DraftStatus.CREATED,
             "status_at": now.isoformat(),
             "provider_id": ref.id,
             "message_id": ref.message_id,
@@ -212,10 +209,10 @@ class LearnReport:
 
 def watching(store: Store) -> bool:
     """Whether any draft's fate is still open (else the mailbox need not be read)."""
-    return any(watched(r) for r in store.items(TABLE).values())
+    return any(watched(r) for r in store.items(DRAFTS).values())
 
 
-def _mail_tells(records: Mapping[str, Mapping[str, Any]], listed: Sequence[DraftRef]) -> bool:
+def _mail_tells(records: Mapping[str, DraftRecord], listed: Sequence[DraftRef]) -> bool:
     """Whether a watched draft is gone from the mailbox, so only the synced mail can say
     what became of it (``drafts_outcomes``): else the messages need not be read at all."""
     ids = {d.id for d in listed}
@@ -241,7 +238,7 @@ def learn(
     drafts that nobody edited, and replies overtaken by their conversation, are removed
     from the mailbox here. The caller commits.
     """
-    records = store.items(TABLE)
+    records = store.items(DRAFTS)
     if not watching(store):
         return LearnReport()
     _drop_copies(records, mailbox, now)
@@ -249,7 +246,7 @@ def learn(
     mail = store.messages() if _mail_tells(records, listed) else []
     found = outcomes(records, listed, mail, now, config, fresh=fresh)
     lines = [line for change in found if (line := _note(store, mailbox, change))]
-    if waiting_replies(store.items(TABLE)):
+    if waiting_replies(store.items(DRAFTS)):
         gone_by = _withdrawals(config, store, mailbox, now, listed, after_sync=live is None)
         lines += [line for change in gone_by if (line := _note(store, mailbox, change))]
     return LearnReport(tuple(lines))
@@ -268,9 +265,9 @@ def _withdrawals(
     after the sync is withdrawn: one the rep sent meanwhile is in the synced thread too,
     and the next sync judges it sent."""
     touches = touch_candidates(config, store).at(now).touches
-    found = withdrawals(store.items(TABLE), touches, listed, now)
+    found = withdrawals(store.items(DRAFTS), touches, listed, now)
     if found and not after_sync:
-        found = withdrawals(store.items(TABLE), touches, mailbox.drafts(), now)
+        found = withdrawals(store.items(DRAFTS), touches, mailbox.drafts(), now)
     return found
 
 
@@ -279,10 +276,10 @@ def _note(store: Store, mailbox: Mailbox, change: Outcome) -> str:
     the status moved, else ""."""
     if change.delete:
         mailbox.delete_draft(change.delete)
-    record = store.get(TABLE, change.key) or {}
+    record = store.get(DRAFTS, change.key) or {}
     moved = change.status != record.get("status")
     store.put(
-        TABLE,
+        DRAFTS,
         change.key,
         {
             **record,
@@ -297,7 +294,7 @@ def _note(store: Store, mailbox: Mailbox, change: Outcome) -> str:
     return change.summary(record)
 
 
-def _drop_copies(records: Mapping[str, Mapping[str, Any]], mailbox: Mailbox, now: datetime) -> None:
+def _drop_copies(records: Mapping[str, DraftRecord], mailbox: Mailbox, now: datetime) -> None:
     """A create whose answer was lost may still be written by Gmail after nurture looked for
     it and created it again. Such a copy carries the recorded draft's own Message-ID
     (nobody opened it: the composer would have replaced it); it is nurture's, unedited, and
@@ -305,7 +302,7 @@ def _drop_copies(records: Mapping[str, Mapping[str, Any]], mailbox: Mailbox, now
     young = [
         r
         for r in records.values()
-        if r.get("status") == CREATED
+        if r.get("status") == DraftStatus.CREATED
         and r.get("rfc822_id")
         and now - moment(r.get("created_at") or now) <= COPY_WINDOW
     ]

@@ -23,11 +23,11 @@ from agent.app.drafts import ApplyReport, LearnReport, apply, learn, watching
 from agent.app.first_day import cycle_notes
 from agent.app.plan_memo import PlanBrief
 from agent.config.schema import Config
-from agent.core.drafts import TABLE
 from agent.core.outcomes import adapted, daily_volume
 from agent.core.planner import NextCycle, Plan
 from agent.errors import UserError
 from agent.model import ActionKind, DraftRef
+from agent.model.tables import DRAFTS
 from agent.providers.base import Progress
 from agent.providers.registry import Connection, connect
 from agent.store.db import Store
@@ -93,7 +93,7 @@ def _learn(run: Run) -> str:
 
 
 def _plan(run: Run) -> str:
-    lowered = adapted(run.config, run.store.items(TABLE).values(), run.now)
+    lowered = adapted(run.config, run.store.items(DRAFTS).values(), run.now)
     run.plan = book.plan_brief(lowered, run.store, run.now, base=run.config)
     return ""
 
@@ -187,12 +187,12 @@ def preview(run: Run) -> NextCycle:
 
 def current_plan(config: Config, store: Store, now: datetime) -> Plan:
     """What the next cycle would do, with the daily volume lowered when drafts expire."""
-    lowered = adapted(config, store.items(TABLE).values(), now)
+    lowered = adapted(config, store.items(DRAFTS).values(), now)
     return book.current_plan(lowered, store, now, base=config)
 
 
 def volume_note(config: Config, store: Store, now: datetime) -> str:
-    return daily_volume(config, store.items(TABLE).values(), now)[1]
+    return daily_volume(config, store.items(DRAFTS).values(), now)[1]
 
 
 def digest_due(config: Config, store: Store, now: datetime) -> bool:

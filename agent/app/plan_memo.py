@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.app import stages
 from agent.app.derived import touch_candidates
 from agent.config.schema import Config
 from agent.core.accounts.state import AccountState
 from agent.core.horizon import Dated, valid_until
 from agent.core.planner import Plan
 from agent.model import Action, ActionKind
+from agent.model.tables import STAGES
 from agent.store.cache import Derived, fingerprint_of
 from agent.store.codec import from_json, to_json
 from agent.store.db import Store
@@ -154,7 +154,7 @@ def plan_brief(
         MEMO_VERSION,
         config_fingerprint(config, store),
         config_fingerprint(base or config, store),
-        store.items(stages.TABLE),
+        store.items(STAGES),
         drafts,
     )
 
@@ -170,7 +170,7 @@ def book_numbers(
     config: Config, store: Store, now: datetime, compute: Callable[[], BookNumbers]
 ) -> BookNumbers:
     """``compute()`` (the sync summary's counts), or the saved ones while they hold."""
-    key = fingerprint_of(MEMO_VERSION, config_fingerprint(config, store), store.items(stages.TABLE))
+    key = fingerprint_of(MEMO_VERSION, config_fingerprint(config, store), store.items(STAGES))
 
     def fresh() -> Dated[BookNumbers]:
         numbers = compute()

@@ -19,15 +19,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
-from agent.core.drafts import CREATED, WITHDRAWN, one_line
+from agent.core.drafts import one_line
 from agent.core.outcomes import Outcome, moment
 from agent.core.plays.threads import topic
 from agent.model import Action, DraftRef, MailMessage, OutgoingMail, ThreadRef, Touch
+from agent.model.tables import DraftRecord, DraftStatus
 
 _RE = re.compile(r"^\s*re\s*:", re.IGNORECASE)
-Record = Mapping[str, Any]
 
 
 def reply_target(action: Action, subject: str) -> ThreadRef | None:
@@ -57,7 +56,7 @@ def as_reply(mail: OutgoingMail, message: MailMessage) -> OutgoingMail:
     )
 
 
-def reply_fields(reply: ThreadRef | None) -> dict[str, Any]:
+def reply_fields(reply: ThreadRef | None) -> DraftRecord:
     """What a draft record keeps of the conversation it continues ({} for a new email)."""
     if reply is None:
         return {}
@@ -68,17 +67,24 @@ def reply_fields(reply: ThreadRef | None) -> dict[str, Any]:
     }
 
 
-def waiting_replies(records: Mapping[str, Record]) -> bool:
-    return any(r.get("status") == CREATED and r.get("reply_thread") for r in records.values())
+def waiting_replies(records: Mapping[str, DraftRecord]) -> bool:
+    return any(
+        r.get("status") == DraftStatus.CREATED and r.get("reply_thread") for r in records.values()
+    )
 
 
 def withdrawals(
-    records: Mapping[str, Record], touches: Iterable[Touch], live: Sequence[DraftRef], now: datetime
+    records: Mapping[str, DraftRecord],
+    touches: Iterable[Touch],
+    live: Sequence[DraftRef],
+    now: datetime,
 ) -> list[Outcome]:
     """Reply drafts still in the mailbox (``live``, listed after the sync) whose
     conversation went on since the message they answer."""
     waiting = {
-        key: r for key, r in records.items() if r.get("status") == CREATED and r.get("reply_thread")
+        key: r
+        for key, r in records.items()
+        if r.get("status") == DraftStatus.CREATED and r.get("reply_thread")
     }
     threads = {str(r["reply_thread"]) for r in waiting.values()}
     later: dict[str, list[Touch]] = {}
@@ -92,12 +98,16 @@ def withdrawals(
         if draft is None or not _moved_on(record, later.get(str(record["reply_thread"]), [])):
             continue
         if record.get("edited") or draft.message_id != record.get("message_id"):
-            found.append(Outcome(key, WITHDRAWN, now, {"edited": True, "removed": False}))
+            found.append(
+                Outcome(key, DraftStatus.WITHDRAWN, now, {"edited": True, "removed": False})
+            )
         else:
-            found.append(Outcome(key, WITHDRAWN, now, {"removed": True}, delete=draft.id))
+            found.append(
+                Outcome(key, DraftStatus.WITHDRAWN, now, {"removed": True}, delete=draft.id)
+            )
     return found
 
 
-def _moved_on(record: Record, in_thread: Sequence[Touch]) -> bool:
+def _moved_on(record: DraftRecord, in_thread: Sequence[Touch]) -> bool:
     answered, since = str(record.get("reply_to") or ""), moment(record["reply_at"])
     return any(t.at > since and t.source != answered for t in in_thread)

@@ -13,9 +13,9 @@ from werkzeug.wrappers import Request, Response
 from agent.app import overview, review
 from agent.app.context import Context
 from agent.app.stages import find_account, set_stage
-from agent.core.drafts import CREATED, EXPIRED
 from agent.errors import UserError
 from agent.model import Stage, Tier
+from agent.model.tables import DraftRecord, DraftStatus
 from agent.providers.registry import connect
 from agent.views.json import (
     account_json,
@@ -122,9 +122,11 @@ def _date(text: str) -> date | None:
 # --- review ----------------------------------------------------------------------------------
 
 
-def _waiting(record: dict[str, Any]) -> bool:
+def _waiting(record: DraftRecord) -> bool:
     status = record.get("status")
-    return status == CREATED or (status == EXPIRED and not record.get("removed"))
+    return status == DraftStatus.CREATED or (
+        status == DraftStatus.EXPIRED and not record.get("removed")
+    )
 
 
 def review_page(web: WebApp, request: Request, context: Context) -> Response:
@@ -137,7 +139,7 @@ def review_page(web: WebApp, request: Request, context: Context) -> Response:
             "text": r.get("text", ""),
             "message_id": r.get("message_id", ""),
             "stale": bool(r.get("stale")),
-            "expired": r.get("status") == EXPIRED,
+            "expired": r.get("status") == DraftStatus.EXPIRED,
         }
         for r in everything
         if _waiting(r)
@@ -152,7 +154,7 @@ def _desk(context: Context, store: Any) -> review.Desk:
     return review.Desk(store, mailbox, config.provider, context.now)
 
 
-def _record(store: Any, request: Request) -> dict[str, Any]:
+def _record(store: Any, request: Request) -> DraftRecord:
     """The draft the form was about, refused if it changed since the page was shown."""
     record = review.find(store, arg(request, "key"))
     if request.form.get("message_id", "") != (record.get("message_id") or ""):

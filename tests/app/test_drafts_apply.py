@@ -17,6 +17,7 @@ from agent.config.schema import Config
 from agent.core.drafts import compose, sample_action
 from agent.errors import UserError
 from agent.model import Address, DraftRef, OutgoingMail, PlayId
+from agent.model.tables import DRAFTS
 from agent.providers.local.outbox import LocalOutbox, file_name
 from agent.providers.registry import connect
 from agent.store.db import Store
@@ -65,7 +66,7 @@ def test_applying_twice_makes_one_draft_per_action(config: Config, tmp_path: Pat
     with Store.open(tmp_path / "home") as store:
         first = apply(config, store, outbox(config), ACTIONS, NOW)
         again = apply(config, store, outbox(config), ACTIONS, NOW)
-        records = store.items("drafts")
+        records = store.items(DRAFTS)
     assert len(first.created) == 2 and again.created == () and again.known == 2
     assert files(config) == sorted(f"{a.key}.eml" for a in ACTIONS)
     share = records[ACTIONS[0].key]
@@ -93,11 +94,11 @@ def test_a_crash_between_the_steps_is_finished_without_a_second_draft(
     with Store.open(home) as store, pytest.raises(Crash):
         apply(config, store, CrashingMailbox(outbox(config), after=after), ACTIONS[:1], NOW)
     with Store.open(home) as store:  # what survived on disk
-        assert store.get("drafts", ACTIONS[0].key)["status"] == "pending"
+        assert store.get(DRAFTS, ACTIONS[0].key)["status"] == "pending"
         # The next run's plan no longer holds the action (its contact has a draft waiting).
         report = apply(config, store, outbox(config), [], NOW)
         assert report.resumed == (ACTIONS[0].key,)
-        assert store.get("drafts", ACTIONS[0].key)["status"] == "created"
+        assert store.get(DRAFTS, ACTIONS[0].key)["status"] == "created"
         assert apply(config, store, outbox(config), ACTIONS[:1], NOW).created == ()
     assert files(config) == [f"{ACTIONS[0].key}.eml"]
 
@@ -131,7 +132,7 @@ def test_a_broken_template_writes_nothing(config: Config, tmp_path: Path) -> Non
     with Store.open(tmp_path / "home") as store:
         with pytest.raises(UserError, match=r"do_over\.j2:5"):
             apply(config, store, outbox(config), ACTIONS, NOW)
-        assert store.items("drafts") == {}
+        assert store.items(DRAFTS) == {}
     assert files(config) == []
 
 
@@ -162,13 +163,13 @@ def test_a_sent_local_draft_comes_back_as_outbound_mail(config: Config, tmp_path
             update={"accounts": (*config.accounts, _account("Sample Foods", "samplefoods.example"))}
         )
         book.sync(acme, store, connect(acme, None).source, NOW)
-        record = store.get("drafts", ACTIONS[0].key)
+        record = store.get(DRAFTS, ACTIONS[0].key)
         [message] = [m for m in store.messages() if m.thread == record["thread"]]
         assert message.uid == record["rfc822_id"].lower()
         assert message.sender.email == "rep@seller.com"
         learned = learn(acme, store, box, NOW, live=[], fresh=True)
         assert "sent" in learned.summary()
-        assert store.get("drafts", ACTIONS[0].key)["edit_summary"] == "sent as drafted"
+        assert store.get(DRAFTS, ACTIONS[0].key)["edit_summary"] == "sent as drafted"
 
 
 def _account(name: str, domain: str) -> object:

@@ -12,6 +12,7 @@ import pytest
 from agent.app import pipeline
 from agent.config.schema import Config
 from agent.model import ActionKind, PlayId
+from agent.model.tables import DRAFTS
 from agent.providers.google.provider import GoogleProvider
 from agent.store.db import Store
 from tests.conftest import NOW
@@ -76,7 +77,7 @@ def cycle_at(config: Config, store: Store, provider: GoogleProvider, at) -> str:
 
 
 def the_draft(store: Store) -> dict:
-    [record] = [r for r in store.items("drafts").values() if r["play"] == KEY_PLAY.value]
+    [record] = [r for r in store.items(DRAFTS).values() if r["play"] == KEY_PLAY.value]
     return record
 
 

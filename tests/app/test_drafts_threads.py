@@ -15,6 +15,7 @@ from agent.config.schema import Config
 from agent.core.drafts import sample_action
 from agent.core.replies import as_reply, reply_target, withdrawals
 from agent.model import Address, DraftRef, MailMessage, OutgoingMail, PlayId, ThreadRef
+from agent.model.tables import DRAFTS
 from agent.providers.local.outbox import LocalOutbox
 from agent.providers.registry import connect
 from agent.store.db import Store
@@ -153,7 +154,7 @@ def test_a_local_reply_draft_carries_the_thread_headers_and_is_withdrawn_later(
     with Store.open(tmp_path / "home") as store:
         book.sync(config, store, connect(config, None).source, NOW)
         apply(config, store, box, [_action(store, config)], NOW)
-        record = store.get("drafts", "k-stalled")
+        record = store.get(DRAFTS, "k-stalled")
         raw = (tmp_path / "outbox" / "drafts" / "k-stalled.eml").read_bytes()
         assert b"Subject: Re: Pilot pricing" in raw
         assert b"In-Reply-To: <Q2@acme.com>" in raw
@@ -168,5 +169,5 @@ def test_a_local_reply_draft_carries_the_thread_headers_and_is_withdrawn_later(
         book.sync(config, store, connect(config, None).source, NOW + DAY / 2)
         learned = learn(config, store, box, NOW + DAY / 2, live=live, fresh=True)
         assert "stalled_closure for Ana at Acme: withdrawn" in learned.summary()
-        assert store.get("drafts", "k-stalled")["removed"] is True
+        assert store.get(DRAFTS, "k-stalled")["removed"] is True
     assert box.drafts() == []

@@ -12,7 +12,7 @@ import pytest
 
 from agent.app import book
 from agent.config.schema import load_config
-from agent.core.drafts import CREATED
+from agent.model.tables import DRAFTS, STAGES, DraftStatus
 from agent.store.db import Store
 from agent.views.json import board_json
 from tests.conftest import NOW
@@ -74,7 +74,7 @@ def test_a_stage_change_is_recorded_with_its_date(visitor: Visitor, demo: Demo) 
     )
     assert "Corvid Health is now hot, since Wed 18 Nov 2026." in text(done)
     with Store.open(demo.home) as store:
-        assert store.get("stages", "Corvid Health") == {"stage": "hot", "since": "2026-11-18"}
+        assert store.get(STAGES, "Corvid Health") == {"stage": "hot", "since": "2026-11-18"}
     corvid = next(r for r in cli_board(demo) if r["name"] == "Corvid Health")
     assert (corvid["stage"], corvid["stage_since"]) == ("hot", "2026-11-18")
 
@@ -86,11 +86,11 @@ def test_a_stage_in_the_future_is_refused_in_words(visitor: Visitor, demo: Demo)
     assert refused.status_code == 400
     assert "2027-01-01 is in the future" in text(refused)
     with Store.open(demo.home) as store:
-        assert store.get("stages", "Corvid Health") is None
+        assert store.get(STAGES, "Corvid Health") is None
 
 
 def waiting(demo: Demo) -> list[dict[str, object]]:
-    return [r | {"key": k} for k, r in demo.records().items() if r["status"] == CREATED]
+    return [r | {"key": k} for k, r in demo.records().items() if r["status"] == DraftStatus.CREATED]
 
 
 def test_review_lists_each_waiting_draft_with_who_why_and_the_text(
@@ -121,7 +121,7 @@ def test_a_draft_changed_meanwhile_is_not_sent(visitor: Visitor, demo: Demo) -> 
     record = waiting(demo)[0]
     refused = visitor.post(f"/review/{record['key']}/approve", {"message_id": "<old@x>"})
     assert refused.status_code == 400 and "changed while you were deciding" in text(refused)
-    assert demo.records()[str(record["key"])]["status"] == CREATED
+    assert demo.records()[str(record["key"])]["status"] == DraftStatus.CREATED
 
 
 def test_rejecting_keeps_the_reason(visitor: Visitor, demo: Demo) -> None:
@@ -164,7 +164,7 @@ def test_editing_replaces_subject_and_text(visitor: Visitor, demo: Demo) -> None
 def test_a_stale_draft_is_flagged(visitor: Visitor, demo: Demo) -> None:
     record = waiting(demo)[0]
     with Store.open(demo.home) as store:
-        store.put("drafts", str(record["key"]), {**record, "stale": True})
+        store.put(DRAFTS, str(record["key"]), {**record, "stale": True})
         store.commit()
     html = visitor.get("/review").get_data(as_text=True)
     assert html.count("may be out of date") == 1
