@@ -20,17 +20,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from agent.app.book import stage_changes
 from agent.app.derived import touch_candidates
 from agent.config.schema import Config
 from agent.core.drafts import compose, failed_record, mail_of, pending_record
 from agent.core.outcomes import Outcome, moment, outcomes, watched
-from agent.core.replies import (
-    as_reply,
-    reply_fields,
-    reply_target,
-    waiting_replies,
-    withdrawals,
-)
+from agent.core.overtaken import Stage, overtaken, waiting
+from agent.core.replies import as_reply, reply_fields, reply_target
 from agent.model import Action, ActionKind, Address, DraftRef, OutgoingMail
 from agent.model.tables import DRAFTS, DraftRecord, DraftStatus
 from agent.providers.base import Mailbox
@@ -78,6 +74,7 @@ def apply(
     mails, refused = _compose_all(todo, config)
     replies = _as_replies(store, [a for a in todo if a.key in mails], mails)
     failed: list[str] = []
+    stages = current_stages(config, store)
     resumed = tuple(
         k for k, r in store.items(DRAFTS).items() if r.get("status") == DraftStatus.PENDING
     )
@@ -97,8 +94,10 @@ def apply(
             store.commit()
             failed.append(action.key)
             continue
-        reply = replies.get(action.key)
-        store.put(DRAFTS, action.key, pending_record(action, mail, now, config.provider, reply))
+        record = pending_record(action, mail, now, config.provider, replies.get(action.key))
+        if action.account in stages:
+            record["stage"] = stages[action.account].stage
+        store.put(DRAFTS, action.key, record)
         store.commit()  # on disk before the draft exists: a crash now is finished next run
         if _create(store, mailbox, action.key, now) is None:
             failed.append(action.key)
@@ -246,13 +245,24 @@ def learn(
     mail = store.messages() if _mail_tells(records, listed) else []
     found = outcomes(records, listed, mail, now, config, fresh=fresh)
     lines = [line for change in found if (line := _note(store, mailbox, change))]
-    if waiting_replies(store.items(DRAFTS)):
-        gone_by = _withdrawals(config, store, mailbox, now, listed, after_sync=live is None)
+    if waiting(store.items(DRAFTS)):
+        gone_by = _overtaken(config, store, mailbox, now, listed, after_sync=live is None)
         lines += [line for change in gone_by if (line := _note(store, mailbox, change))]
     return LearnReport(tuple(lines))
 
 
-def _withdrawals(
+def current_stages(config: Config, store: Store) -> dict[str, Stage]:
+    """Each account's stage now: set by hand (``nurture account --stage``), else config's."""
+    by_hand = stage_changes(store)
+    return {
+        a.name: Stage(by_hand[a.name].stage.value, by_hand[a.name].since)
+        if a.name in by_hand
+        else Stage(a.stage.value)
+        for a in config.accounts
+    }
+
+
+def _overtaken(
     config: Config,
     store: Store,
     mailbox: Mailbox,
@@ -261,19 +271,30 @@ def _withdrawals(
     *,
     after_sync: bool,
 ) -> list[Outcome]:
-    """Reply drafts overtaken by their conversation. Only a draft still in a listing taken
-    after the sync is withdrawn: one the rep sent meanwhile is in the synced thread too,
-    and the next sync judges it sent."""
-    touches = touch_candidates(config, store).at(now).touches
-    found = withdrawals(store.items(DRAFTS), touches, listed, now)
-    if found and not after_sync:
-        found = withdrawals(store.items(DRAFTS), touches, mailbox.drafts(), now)
-    return found
+    """Waiting drafts that no longer fit (``agent.core.overtaken``). Only a draft still in
+    a listing taken after the sync is withdrawn: one the rep sent meanwhile is in the synced
+    mail too, and the next sync judges it sent."""
+    detection = touch_candidates(config, store).at(now)
+    stages = current_stages(config, store)
+
+    def judged(live: Sequence[DraftRef]) -> list[Outcome]:
+        return overtaken(
+            store.items(DRAFTS),
+            touches=detection.touches,
+            signals=detection.signals,
+            stages=stages,
+            live=live,
+            now=now,
+            tz=config.tz,
+        )
+
+    found = judged(listed)
+    return judged(mailbox.drafts()) if found and not after_sync else found
 
 
 def _note(store: Store, mailbox: Mailbox, change: Outcome) -> str:
     """Record one change (removing the draft first when it says so); its summary line when
-    the status moved, else ""."""
+    the status moved or the draft became stale, else ""."""
     if change.delete:
         mailbox.delete_draft(change.delete)
     record = store.get(DRAFTS, change.key) or {}
@@ -288,7 +309,7 @@ def _note(store: Store, mailbox: Mailbox, change: Outcome) -> str:
             "status_at": change.at.isoformat() if moved else record.get("status_at"),
         },
     )
-    if not moved:
+    if not moved and not change.fields.get("stale"):
         return ""
     log.info("draft %s is now %s", change.key, change.status)
     return change.summary(record)

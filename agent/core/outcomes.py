@@ -48,8 +48,12 @@ class Outcome:
 
     def summary(self, record: DraftRecord) -> str:
         who = record.get("contact_name") or record.get("contact")
-        extra = f" ({self.fields['edit_summary']})" if self.fields.get("edit_summary") else ""
-        return f"{record.get('play')} for {who} at {record.get('account')}: {self.status}{extra}"
+        what = f"{record.get('play')} for {who} at {record.get('account')}"
+        stale = self.fields.get("stale")
+        if stale and self.status == DraftStatus.CREATED:
+            return f"{what}: stale ({stale}); you edited it, so it stays in your drafts"
+        extra = self.fields.get("edit_summary") or stale
+        return f"{what}: {self.status}" + (f" ({extra})" if extra else "")
 
 
 def moment(value: Any) -> datetime:

@@ -71,7 +71,8 @@ class DraftRecord(TypedDict, total=False):
     sent_subject: str
     edits: dict[str, Any]  # what the rep changed before sending
     edit_summary: str
-    stale: str  # why a draft the rep edited no longer fits (empty: it still does)
+    stage: str  # the account's stage when it was written
+    stale: str  # why it no longer fits: withdrawn, or (edited by the rep) kept and flagged
 
 
 class StageRecord(TypedDict):
