@@ -10,17 +10,27 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from agent.app import plan_memo
-from agent.app.derived import busy_meetings, touch_candidates
+from agent.app.derived import (
+    BOOK,
+    PLAN,
+    book_key,
+    busy_meetings,
+    draft_times,
+    plan_key,
+    touch_candidates,
+)
 from agent.config.schema import Config
 from agent.core.accounts.state import AccountState, account_states
 from agent.core.accounts.status import AccountStatus, StageChange, board
+from agent.core.briefs import BookNumbers, PlanBrief, brief_of
 from agent.core.history import History, PastDraft, history_of
+from agent.core.horizon import valid_until
 from agent.core.planner import Plan, make_plan
 from agent.core.touches import Detection
 from agent.model import Stage
 from agent.model.tables import DRAFTS, STAGES
 from agent.providers.base import Interest, Progress, Provider
+from agent.store.cache import Dated, holds_at
 from agent.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -81,7 +91,7 @@ def sync(
         and (new or pull.meetings or pull.reset_calendars)
     ):
         busy_meetings(config, store, now)  # cheap now the meetings are in memory; saved with them
-    numbers = plan_memo.book_numbers(config, store, now, lambda: _book_numbers(config, store, now))
+    numbers = book_numbers(config, store, now)
     return SyncReport(
         new_messages=new,
         meetings=len(pull.meetings),
@@ -93,10 +103,22 @@ def sync(
     )
 
 
-def _book_numbers(config: Config, store: Store, now: datetime) -> plan_memo.BookNumbers:
+def book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
+    """The sync summary's counts, kept while the config, stages and observations are the
+    same and their horizon holds (``agent.app.derived.BOOK``)."""
+
+    def fresh() -> Dated[BookNumbers]:
+        until = valid_until(config, now, touch_candidates(config, store))
+        return Dated(now, until, _book_numbers(config, store, now))
+
+    key = book_key(config, store, store.items(STAGES))
+    return store.derived(BOOK, key, fresh, holds_at(now)).value
+
+
+def _book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
     detection = detect_all(config, store, now)
     rows = board(config, detection.touches, now, stage_changes(store))
-    return plan_memo.BookNumbers(
+    return BookNumbers(
         touches=len({t.source for t in detection.touches}),
         accounts_touched=sum(1 for r in rows if r.touches),
         cold_accounts=sum(
@@ -191,14 +213,16 @@ def current_plan(
 
 def plan_brief(
     config: Config, store: Store, now: datetime, *, base: Config | None = None
-) -> plan_memo.PlanBrief:
+) -> PlanBrief:
     """``current_plan``'s actions and worklist, reused from an earlier command while the
-    inputs are the same and its horizon holds (``agent.app.plan_memo``)."""
-    return plan_memo.plan_brief(
-        config,
-        store,
-        now,
-        store.items(DRAFTS),
-        lambda: current_plan(config, store, now, base=base),
-        base=base,
-    )
+    inputs are the same and its horizon holds (``agent.app.derived.PLAN``). A hit reads
+    neither the touches nor any account."""
+    drafts = store.items(DRAFTS)
+
+    def fresh() -> Dated[PlanBrief]:
+        plan = current_plan(config, store, now, base=base)
+        found = touch_candidates(config, store)
+        return Dated(now, valid_until(config, now, found, draft_times(drafts)), brief_of(plan))
+
+    key = plan_key(config, base or config, store, store.items(STAGES), drafts)
+    return store.derived(PLAN, key, fresh, holds_at(now)).value

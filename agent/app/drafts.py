@@ -47,9 +47,18 @@ class ApplyReport:
     resumed: tuple[str, ...] = ()  # pending ones an earlier, interrupted run left
     known: int = 0  # planned drafts already recorded: nothing to do
     failed: tuple[str, ...] = ()  # refused (see `nurture drafts show ID`): never written
+    waiting: int = 0  # drafts in the mailbox waiting for the rep after this run, new or not
 
     def summary(self) -> str:
         made = len({*self.created, *self.resumed} - set(self.failed))
+        if self.waiting > made:
+            older = (
+                f"; {self.waiting} waiting for your review in all (nurture drafts list)"
+                if made
+                else f"; {self.waiting} waiting for your review (nurture drafts list)"
+            )
+        else:
+            older = ""
         again = (
             f", {len(self.resumed)} of them finishing an interrupted run" if self.resumed else ""
         )
@@ -58,7 +67,7 @@ class ApplyReport:
             if self.failed
             else ""
         )
-        return f"{made} new draft{'s' * (made != 1)} for review{again}{refused}"
+        return f"{made} new draft{'s' * (made != 1)} for review{again}{refused}{older}"
 
 
 def apply(
@@ -103,7 +112,12 @@ def apply(
             failed.append(action.key)
     known = sum(1 for a in actions if a.kind is ActionKind.DRAFT) - len(todo)
     made = tuple(a.key for a in todo if a.key not in failed)
-    return ApplyReport(made, resumed, known, tuple(failed))
+    return ApplyReport(made, resumed, known, tuple(failed), waiting_count(store))
+
+
+def waiting_count(store: Store) -> int:
+    """Drafts in the mailbox waiting for the rep's review."""
+    return sum(1 for r in store.items(DRAFTS).values() if r.get("status") == DraftStatus.CREATED)
 
 
 def _compose_all(

@@ -19,10 +19,10 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from agent.app import book
-from agent.app.drafts import ApplyReport, LearnReport, apply, learn, watching
+from agent.app.drafts import ApplyReport, LearnReport, apply, learn, waiting_count, watching
 from agent.app.first_day import cycle_notes
-from agent.app.plan_memo import PlanBrief
 from agent.config.schema import Config
+from agent.core.briefs import PlanBrief
 from agent.core.outcomes import adapted, daily_volume
 from agent.core.planner import NextCycle, Plan
 from agent.errors import UserError
@@ -99,7 +99,8 @@ def _plan(run: Run) -> str:
 
 
 def _preview_plan(run: Run, coming: NextCycle) -> NextCycle:
-    return replace(coming, plan=current_plan(run.config, run.store, run.now))
+    plan = current_plan(run.config, run.store, run.now)
+    return replace(coming, plan=plan, waiting_drafts=waiting_count(run.store))
 
 
 def _drafts(run: Run) -> str:

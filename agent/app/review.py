@@ -74,6 +74,16 @@ def _open(record: DraftRecord, config_provider: str, verb: str) -> str:
     return str(record["provider_id"])
 
 
+def refuse_stale(record: DraftRecord, *, force: bool) -> None:
+    """UserError for a draft events overtook (the rep edited it, so it was kept), unless
+    the rep sends it anyway."""
+    if record.get("stale") and not force:
+        raise UserError(
+            f"draft {record['key']} is stale: {record['stale']}",
+            f"read it again (nurture drafts show {record['key']}); add --force to send it anyway",
+        )
+
+
 def in_mailbox(record: DraftRecord) -> bool:
     """Whether the draft should be in the rep's mailbox now (created, or expired but kept)."""
     status = record.get("status")
@@ -112,9 +122,11 @@ class Desk:
     provider: str  # config.provider: a draft is acted on in the mailbox it was written to
     now: datetime
 
-    def approve(self, record: DraftRecord, shown: Preview) -> str:
+    def approve(self, record: DraftRecord, shown: Preview, *, force: bool = False) -> str:
         """Send the draft the rep was ``shown`` and confirmed, if the mailbox still holds
-        exactly that message (else nothing is sent). Returns the sent message's id."""
+        exactly that message (else nothing is sent). Returns the sent message's id. A stale
+        draft (``agent.core.overtaken``) goes only with ``force``."""
+        refuse_stale(record, force=force)
         draft_id = _open(record, self.provider, "send")
         version, _ = self.mailbox.draft_message(draft_id)
         if draft_id != shown.draft_id or version != shown.version:

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from agent.app import book
-from agent.app.plan_memo import PEOPLE_PER_ACCOUNT, DueAccount, person
 from agent.config.schema import Config
 from agent.core.blocks.notes import WorkItem
+from agent.core.briefs import PEOPLE_PER_ACCOUNT, DueAccount, person
 from agent.core.history import CLOSED
 from agent.model import Action, ActionKind
 from agent.model.tables import DRAFTS, DraftRecord

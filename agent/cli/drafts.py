@@ -10,7 +10,7 @@ from rich.table import Table
 
 from agent.app.context import Context, pass_context
 from agent.app.draft_preview import Preview, shown
-from agent.app.review import Desk, edit_text, find, in_mailbox, preview, records
+from agent.app.review import Desk, edit_text, find, in_mailbox, preview, records, refuse_stale
 from agent.config.schema import Config
 from agent.errors import UserError
 from agent.model.tables import DraftRecord, DraftStatus
@@ -149,8 +149,9 @@ def _desk(context: Context, config: Config, store: Store, mailbox: Mailbox | Non
 @drafts.command()
 @ID
 @click.option("--yes", "-y", is_flag=True, help="Send without asking for confirmation.")
+@click.option("--force", is_flag=True, help="Send a stale draft anyway (see drafts show).")
 @pass_context
-def approve(context: Context, draft_id: str, yes: bool) -> None:
+def approve(context: Context, draft_id: str, yes: bool, force: bool) -> None:
     """Send the draft, as it is in your mailbox now (with your edits), to its recipients.
 
     This is the only way nurture ever sends mail to anyone but you. It shows the message
@@ -162,6 +163,7 @@ def approve(context: Context, draft_id: str, yes: bool) -> None:
     config = context.config()
     with context.store() as store:
         record = find(store, draft_id)
+    refuse_stale(record, force=force)
     mailbox = _mailbox(context, config)
     live = preview(mailbox, record, config.provider, "send")
     echo(_card(record, config, live))
@@ -178,7 +180,7 @@ def approve(context: Context, draft_id: str, yes: bool) -> None:
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
-        _desk(context, config, store, mailbox).approve(record, live)
+        _desk(context, config, store, mailbox).approve(record, live, force=force)
     echo(f"Sent to {', '.join(email for _, email in live.recipients)}.")
 
 

@@ -15,7 +15,6 @@ from agent.config.playbook import ContentItem, ContentKind
 from agent.config.schema import Config, find_config
 from agent.core.drafts import templates_dir
 from agent.errors import UserError
-from agent.model import PlayId
 from agent.render.jinja import DIGEST_HTML, DIGEST_TEXT, bundled_templates, play_template_name
 from agent.untrusted.terminal import echo
 
@@ -53,7 +52,9 @@ def init(directory: Path, force: bool, no_input: bool, content: tuple[str, ...])
     Example: nurture init ~/nurture --no-input --content 'Outlook|https://x.com/o|freight|news'
     """
     targets = {directory / "config.yaml": example_config()}
-    for name in [*(play_template_name(play.value) for play in PlayId), DIGEST_HTML, DIGEST_TEXT]:
+    from agent.core.plays.registry import plays
+
+    for name in [*(play_template_name(play) for play in plays()), DIGEST_HTML, DIGEST_TEXT]:
         targets[directory / "templates" / name] = bundled_templates() / name
     there = [str(path) for path in targets if path.exists()]
     if there and not force:

@@ -197,7 +197,9 @@ class Config(Model):
     lookback_days: int = Field(365, ge=1, le=3650, description="How far back a first sync reads")
     lookahead_days: int = Field(60, ge=1, le=365, description="How far ahead meetings are read")
     # The nurture engine (agent/config/playbook.py): which play, how often, and with what.
-    plays: PlayTable = PlayTable()
+    plays: PlayTable = Field(
+        default_factory=dict, description="Per play, what differs from its defaults"
+    )
     throttle: Throttle = Throttle()
     holds: Holds = Holds()
     signals: Signals = Signals()

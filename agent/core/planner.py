@@ -19,6 +19,7 @@ from agent.core.blocks.types import BlockAction
 from agent.core.history import History
 from agent.core.plays.builders import Candidate, PlayContext
 from agent.core.plays.offers import shared_in_mail
+from agent.core.plays.registry import in_order
 from agent.core.plays.table import choose_plays
 from agent.core.plays.threads import last_message
 from agent.core.plays.why_none import why_none
@@ -54,9 +55,8 @@ def make_plan(
     if states is None:
         states = account_states(config, touches, signals, now, stages)
     ranked = sorted(states, key=worklist_order)
-    ctx = PlayContext(
-        config, now, today, history, history.offered() | shared_in_mail(config, touches)
-    )
+    offered = history.offered() | shared_in_mail(config, touches)
+    ctx = PlayContext(config, now, today, history, offered, tuple(in_order(config)))
     drafts, deferred = _allocate(ranked, ctx)
     actions = [
         *(_reply(s, c, c.reply_owed) for s in ranked for c in s.contacts if c.reply_owed),
@@ -242,3 +242,4 @@ class NextCycle:
     blocks_note: str = ""  # the blocks step's summary, or why it could not be read
     digest_week: str | None = None  # the ISO week whose digest the cycle would send
     digest_to: str = ""  # to the rep only
+    waiting_drafts: int = 0  # drafts in the mailbox waiting for the rep's review

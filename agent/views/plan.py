@@ -17,7 +17,7 @@ from agent.core.accounts.state import AccountState
 from agent.core.blocks.types import BlockAction
 from agent.core.planner import NextCycle, Plan
 from agent.model import Action, ActionKind, Direction
-from agent.views.json import digest_reason
+from agent.views.json import digest_reason, nothing_planned
 
 SECTIONS = (
     (ActionKind.REPLY, "Replies you owe"),
@@ -39,7 +39,7 @@ def plan_view(coming: NextCycle, config: Config, now: datetime) -> Group:
         if actions:
             parts.append(_actions_table(title, actions))
     if not plan.actions:
-        parts.append(Text("Nothing is due: every account was touched within its cadence."))
+        parts.append(Text(nothing_planned(coming)))
     if coming.blocks:
         parts.append(_blocks_table(coming.blocks, config))
     parts.append(Text(coming.blocks_note))
@@ -70,11 +70,7 @@ def _actions_table(title: str, actions: Sequence[Action]) -> Table:
         table.add_row(
             action.account,
             action.contact_name or action.contact or "—",
-            action.play.value
-            if action.play
-            else f"→ {action.stage.value}"
-            if action.stage
-            else "—",
+            str(action.play) if action.play else f"→ {action.stage.value}" if action.stage else "—",
             f"{action.reason} Fix: {action.fix}" if action.fix else action.reason,
         )
     return table

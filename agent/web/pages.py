@@ -24,6 +24,7 @@ from agent.views.json import (
     digest_reason,
     draft_json,
     next_cycle_json,
+    nothing_planned,
     timeline_json,
 )
 from agent.web.app import DIGEST_CSP, WebApp, arg
@@ -138,7 +139,6 @@ def review_page(web: WebApp, request: Request, context: Context) -> Response:
             **draft_json(r, config),
             "text": r.get("text", ""),
             "message_id": r.get("message_id", ""),
-            "stale": bool(r.get("stale")),
             "expired": r.get("status") == DraftStatus.EXPIRED,
         }
         for r in everything
@@ -178,7 +178,7 @@ def approve(web: WebApp, request: Request, context: Context) -> Response:
                 f"draft {record['key']} was not sent: {'; '.join(concerns)}",
                 "look at it in your mailbox (or `nurture drafts show ID`) before sending it",
             )
-        desk.approve(record, live)
+        desk.approve(record, live, force=request.form.get("force") == "yes")
     return web.done("/review", f"Sent to {record.get('contact_name') or record.get('contact')}.")
 
 
@@ -222,6 +222,7 @@ def plan(web: WebApp, request: Request, context: Context) -> Response:
         sections=[s for s in sections if s["rows"]],
         steps=[r for r in rows if r["kind"] == "block"],
         blocks_note=coming.blocks_note,
+        nothing=nothing_planned(coming),
         digest=digest_reason(coming.digest_week, coming.digest_to) if coming.digest_week else "",
         days=_week_days(
             context.now.astimezone(config.tz).date(), blocks, config.working_hours.weekday_numbers()

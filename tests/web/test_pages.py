@@ -161,14 +161,21 @@ def test_editing_replaces_subject_and_text(visitor: Visitor, demo: Demo) -> None
     assert "Subject: A shorter subject" in eml
 
 
-def test_a_stale_draft_is_flagged(visitor: Visitor, demo: Demo) -> None:
+def test_a_stale_draft_is_flagged_and_sent_only_when_ticked(visitor: Visitor, demo: Demo) -> None:
     record = waiting(demo)[0]
+    why = "Ana wrote on Thu 19 Nov: answer that first"
     with Store.open(demo.home) as store:
-        store.put(DRAFTS, str(record["key"]), {**record, "stale": True})
+        store.put(DRAFTS, str(record["key"]), {**record, "edited": True, "stale": why})
         store.commit()
     html = visitor.get("/review").get_data(as_text=True)
-    assert html.count("may be out of date") == 1
-    assert 'class="draft stale"' in html
+    assert html.count(f"Out of date: {why}.") == 1
+    assert 'class="draft stale"' in html and 'name="force"' in html
+    url, form = f"/review/{record['key']}/approve", {"message_id": record["message_id"]}
+    refused = visitor.post(url, form)
+    assert refused.status_code == 400 and "is stale" in text(refused)
+    assert demo.records()[str(record["key"])]["status"] == DraftStatus.CREATED
+    visitor.follow(visitor.post(url, {**form, "force": "yes"}))
+    assert demo.records()[str(record["key"])]["status"] == DraftStatus.SENT
 
 
 def test_plan_and_week_show_the_next_cycle_blocks_and_digest(visitor: Visitor, demo: Demo) -> None:
