@@ -27,6 +27,7 @@ from agent.core.drafts import compose, failed_record, mail_of, pending_record
 from agent.core.outcomes import Outcome, moment, outcomes, watched
 from agent.core.overtaken import Stage, overtaken, waiting
 from agent.core.replies import as_reply, reply_fields, reply_target
+from agent.errors import UserError
 from agent.model import Action, ActionKind, Address, DraftRef, OutgoingMail
 from agent.model.tables import DRAFTS, DraftRecord, DraftStatus
 from agent.providers.base import Mailbox
@@ -48,6 +49,7 @@ class ApplyReport:
     known: int = 0  # planned drafts already recorded: nothing to do
     failed: tuple[str, ...] = ()  # refused (see `nurture drafts show ID`): never written
     waiting: int = 0  # drafts in the mailbox waiting for the rep after this run, new or not
+    broken: tuple[str, ...] = ()  # a play template that does not render: file, line, why
 
     def summary(self) -> str:
         made = len({*self.created, *self.resumed} - set(self.failed))
@@ -67,7 +69,10 @@ class ApplyReport:
             if self.failed
             else ""
         )
-        return f"{made} new draft{'s' * (made != 1)} for review{again}{refused}{older}"
+        broken = "".join(
+            f"; not written until its template is fixed: {problem}" for problem in self.broken
+        )
+        return f"{made} new draft{'s' * (made != 1)} for review{again}{refused}{older}{broken}"
 
 
 def apply(
@@ -79,8 +84,10 @@ def apply(
     nurture did not write: ``agent.untrusted.headers``) is recorded *failed* with the reason
     and the others go on: one bad message never stops the rest."""
     todo = [a for a in actions if a.kind is ActionKind.DRAFT and store.get(DRAFTS, a.key) is None]
-    # Everything is rendered before anything is written: a broken template changes nothing.
-    mails, refused = _compose_all(todo, config)
+    # Everything is rendered before anything is written. A play whose template is broken
+    # writes nothing (its drafts come once it is fixed); the other plays go ahead.
+    mails, refused, broken = _compose_all(todo, config)
+    todo = [a for a in todo if a.key in mails or a.key in refused]
     replies = _as_replies(store, [a for a in todo if a.key in mails], mails)
     failed: list[str] = []
     stages = current_stages(config, store)
@@ -112,7 +119,7 @@ def apply(
             failed.append(action.key)
     known = sum(1 for a in actions if a.kind is ActionKind.DRAFT) - len(todo)
     made = tuple(a.key for a in todo if a.key not in failed)
-    return ApplyReport(made, resumed, known, tuple(failed), waiting_count(store))
+    return ApplyReport(made, resumed, known, tuple(failed), waiting_count(store), broken)
 
 
 def waiting_count(store: Store) -> int:
@@ -122,17 +129,24 @@ def waiting_count(store: Store) -> int:
 
 def _compose_all(
     todo: Sequence[Action], config: Config
-) -> tuple[dict[str, OutgoingMail], dict[str, str]]:
+) -> tuple[dict[str, OutgoingMail], dict[str, str], tuple[str, ...]]:
     """Each action's mail; the ones whose outside text cannot be made safe, by key, with
-    the reason."""
+    the reason; and what is wrong with each play template that does not render."""
     mails: dict[str, OutgoingMail] = {}
     refused: dict[str, str] = {}
+    broken: dict[str, str] = {}  # play → the template's error (file and line)
     for action in todo:
+        play = str(action.play)
+        if play in broken:
+            continue
         try:
             mails[action.key] = compose(action, config)
         except RefusedDraft as error:
             refused[action.key] = error.message
-    return mails, refused
+        except UserError as error:
+            log.error("play %s: %s", play, error.message)
+            broken[play] = error.message
+    return mails, refused, tuple(broken.values())
 
 
 def _refusal(mail: OutgoingMail, sender: Address, now: datetime) -> str | None:

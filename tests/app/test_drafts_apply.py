@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Collection
@@ -124,16 +125,19 @@ def test_two_cycles_at_once_make_one_draft(config: Config, tmp_path: Path) -> No
     assert files(config) == [f"{ACTIONS[0].key}.eml"]
 
 
-def test_a_broken_template_writes_nothing(config: Config, tmp_path: Path) -> None:
+def test_a_broken_template_stops_only_its_own_play(config: Config, tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "do_over.j2").write_text(
         "---\nplay: do_over\nsubject: x\n---\n{{ nope }}\n"
     )
+    share = ACTIONS[0]
     with Store.open(tmp_path / "home") as store:
-        with pytest.raises(UserError, match=r"do_over\.j2:5"):
-            apply(config, store, outbox(config), ACTIONS, NOW)
-        assert store.items(DRAFTS) == {}
-    assert files(config) == []
+        report = apply(config, store, outbox(config), ACTIONS, NOW)
+        assert list(store.items(DRAFTS)) == [share.key]  # do_over: nothing, not even failed
+    assert files(config) == [f"{share.key}.eml"]
+    [problem] = report.broken
+    assert re.search(r"do_over\.j2:5", problem)
+    assert "not written until its template is fixed: template" in report.summary()
 
 
 def test_a_draft_file_is_named_after_its_key_and_says_nothing_of_nurture(
