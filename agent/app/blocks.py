@@ -35,13 +35,13 @@ from agent.core.blocks.reconcile import (
 from agent.core.blocks.slots import SlotPolicy, horizon, local_day, wall
 from agent.errors import ConfigError
 from agent.model import Interval, Meeting
+from agent.model.tables import BLOCK_ACTIONS, BLOCK_WEEKS, BLOCKS, ActionStatus, BlockActionRecord
 from agent.providers.base import BlockCalendar, StoredMeetings
 from agent.store.codec import from_json, to_json
 from agent.store.db import Store
 
 log = logging.getLogger(__name__)
 
-RECORDS, ACTIONS, WEEKS = "blocks", "block_actions", "block_weeks"
 LOOK_BEHIND = timedelta(days=1)
 LOOK_AHEAD = timedelta(days=14)  # past the horizon: where a rep may have dragged a block
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -80,7 +80,7 @@ def block_policy(config: Config) -> BlockPolicy:
 
 
 def records(store: Store) -> dict[str, BlockRecord]:
-    return {key: from_json(BlockRecord, doc) for key, doc in store.items(RECORDS).items()}
+    return {key: from_json(BlockRecord, doc) for key, doc in store.items(BLOCKS).items()}
 
 
 def plan(
@@ -147,28 +147,30 @@ def _unsettled(record: BlockRecord, today: date) -> bool:
 def apply(plan_: BlockPlan, store: Store, calendar: BlockCalendar, now: datetime) -> None:
     """Perform ``plan_`` (see the module docstring for the pending → done protocol)."""
     for action in plan_.actions:
-        _log_action(store, action, "pending", now)
+        _log_action(store, action, ActionStatus.PENDING, now)
         if action.pending is not None:
-            store.put(RECORDS, action.block.id, to_json(action.pending))
+            store.put(BLOCKS, action.block.id, to_json(action.pending))
     if plan_.actions:
         store.commit()  # the pending marks must be on disk before the calendar changes
     for action in plan_.actions:
         calendar.put_block(action.block)
-        store.put(RECORDS, action.block.id, to_json(action.done))
-        _log_action(store, action, "done", now)
+        store.put(BLOCKS, action.block.id, to_json(action.done))
+        _log_action(store, action, ActionStatus.DONE, now)
         log.info("%s block %s (%s)", action.step.value, action.block.id, action.reason)
     for key in plan_.confirmed:  # done by a run that stopped before saying so
-        if (doc := store.get(ACTIONS, key)) is not None:
-            store.put(ACTIONS, key, {**doc, "status": "done"})
+        if (doc := store.get(BLOCK_ACTIONS, key)) is not None:
+            store.put(BLOCK_ACTIONS, key, {**doc, "status": ActionStatus.DONE})
     for key, record in plan_.records.items():
-        store.put(RECORDS, key, to_json(record))
+        store.put(BLOCKS, key, to_json(record))
     for week, totals in week_totals(plan_.records.values()).items():
-        store.put(WEEKS, week, totals)
+        store.put(BLOCK_WEEKS, week, totals)
 
 
-def _log_action(store: Store, action: BlockAction, status: str, now: datetime) -> None:
-    doc = {"step": action.step.value, "block": action.block.id, "status": status}
-    store.put(ACTIONS, action.key, {**doc, "at": now.isoformat()})
+def _log_action(store: Store, action: BlockAction, status: ActionStatus, now: datetime) -> None:
+    record = BlockActionRecord(
+        step=action.step.value, block=action.block.id, status=status, at=now.isoformat()
+    )
+    store.put(BLOCK_ACTIONS, action.key, record)
 
 
 def week_totals(all_records: Iterable[BlockRecord]) -> dict[str, dict[str, float]]:

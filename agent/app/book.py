@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from agent.app import stages
 from agent.app.derived import (
     BOOK,
     PLAN,
@@ -29,6 +28,7 @@ from agent.core.horizon import valid_until
 from agent.core.planner import Plan, make_plan
 from agent.core.touches import Detection
 from agent.model import Stage
+from agent.model.tables import DRAFTS, STAGES
 from agent.providers.base import Interest, Progress, Provider
 from agent.store.cache import Dated, holds_at
 from agent.store.db import Store
@@ -117,7 +117,7 @@ def book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
         until = valid_until(config, now, touch_candidates(config, store))
         return Dated(now, until, _book_numbers(config, store, now))
 
-    key = book_key(config, store, store.items(stages.TABLE))
+    key = book_key(config, store, store.items(STAGES))
     return store.derived(BOOK, key, fresh, holds_at(now)).value
 
 
@@ -160,7 +160,7 @@ def stage_changes(store: Store) -> dict[str, StageChange]:
     """Stages set by hand with `nurture account NAME --stage ...`, keyed by account name."""
     return {
         name: StageChange(Stage(doc["stage"]), date.fromisoformat(doc["since"]))
-        for name, doc in store.items(stages.TABLE).items()
+        for name, doc in store.items(STAGES).items()
     }
 
 
@@ -172,7 +172,7 @@ def load_history(store: Store) -> History:
     """Earlier plays, from the drafts table: {account, contact, play, content_url, status,
     created_at}. A record that cannot be read is skipped with a warning, never fatal."""
     drafts = []
-    for key, doc in store.items("drafts").items():
+    for key, doc in store.items(DRAFTS).items():
         try:
             created = datetime.fromisoformat(str(doc["created_at"]))
             drafts.append(
@@ -223,12 +223,12 @@ def plan_brief(
     """``current_plan``'s actions and worklist, reused from an earlier command while the
     inputs are the same and its horizon holds (``agent.app.derived.PLAN``). A hit reads
     neither the touches nor any account."""
-    drafts = store.items("drafts")
+    drafts = store.items(DRAFTS)
 
     def fresh() -> Dated[PlanBrief]:
         plan = current_plan(config, store, now, base=base)
         found = touch_candidates(config, store)
         return Dated(now, valid_until(config, now, found, draft_times(drafts)), brief_of(plan))
 
-    key = plan_key(config, base or config, store, store.items(stages.TABLE), drafts)
+    key = plan_key(config, base or config, store, store.items(STAGES), drafts)
     return store.derived(PLAN, key, fresh, holds_at(now)).value

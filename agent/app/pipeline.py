@@ -19,15 +19,15 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from agent.app import book
-from agent.app.drafts import ApplyReport, LearnReport, apply, learn, watching
+from agent.app.drafts import ApplyReport, LearnReport, apply, learn, waiting_count, watching
 from agent.app.first_day import cycle_notes
 from agent.config.schema import Config
 from agent.core.briefs import PlanBrief
-from agent.core.drafts import TABLE
 from agent.core.outcomes import adapted, daily_volume
 from agent.core.planner import NextCycle, Plan
 from agent.errors import UserError
 from agent.model import ActionKind, DraftRef
+from agent.model.tables import DRAFTS
 from agent.providers.base import Progress
 from agent.providers.registry import Connection, connect
 from agent.store.db import Store
@@ -93,13 +93,14 @@ def _learn(run: Run) -> str:
 
 
 def _plan(run: Run) -> str:
-    lowered = adapted(run.config, run.store.items(TABLE).values(), run.now)
+    lowered = adapted(run.config, run.store.items(DRAFTS).values(), run.now)
     run.plan = book.plan_brief(lowered, run.store, run.now, base=run.config)
     return ""
 
 
 def _preview_plan(run: Run, coming: NextCycle) -> NextCycle:
-    return replace(coming, plan=current_plan(run.config, run.store, run.now))
+    plan = current_plan(run.config, run.store, run.now)
+    return replace(coming, plan=plan, waiting_drafts=waiting_count(run.store))
 
 
 def _drafts(run: Run) -> str:
@@ -187,12 +188,12 @@ def preview(run: Run) -> NextCycle:
 
 def current_plan(config: Config, store: Store, now: datetime) -> Plan:
     """What the next cycle would do, with the daily volume lowered when drafts expire."""
-    lowered = adapted(config, store.items(TABLE).values(), now)
+    lowered = adapted(config, store.items(DRAFTS).values(), now)
     return book.current_plan(lowered, store, now, base=config)
 
 
 def volume_note(config: Config, store: Store, now: datetime) -> str:
-    return daily_volume(config, store.items(TABLE).values(), now)[1]
+    return daily_volume(config, store.items(DRAFTS).values(), now)[1]
 
 
 def digest_due(config: Config, store: Store, now: datetime) -> bool:

@@ -19,6 +19,7 @@ from agent.app.doctor import diagnose
 from agent.app.jobs import JOBS
 from agent.config.schema import find_config
 from agent.errors import UserError
+from agent.model.tables import BLOCKS, DRAFTS
 from agent.untrusted.terminal import LOG_FORMAT, CleanFormatter, echo
 from agent.views.tables import console, status_view
 
@@ -97,8 +98,8 @@ def status(context: Context, as_json: bool) -> None:
             "touches": len({t.source for t in touches}),
             "messages": len(store.messages()),
             "meetings": len(store.meetings()),
-            "drafts": store.count("drafts"),
-            "blocks": store.count("blocks"),
+            "drafts": store.count(DRAFTS),
+            "blocks": store.count(BLOCKS),
         }
         last_sync = store.get_meta("last_sync")
     daemon = read_status(context.home) or {"jobs": {}}

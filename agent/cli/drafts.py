@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-from collections.abc import Mapping
 from typing import Any
 
 import click
 
 from agent.app.context import Context, pass_context
 from agent.app.draft_preview import Preview, shown
-from agent.app.review import Desk, edit_text, find, in_mailbox, preview, records
+from agent.app.review import Desk, edit_text, find, in_mailbox, preview, records, refuse_stale
 from agent.config.schema import Config
-from agent.core.drafts import CREATED, STATUSES
 from agent.errors import UserError
+from agent.model.tables import DraftRecord, DraftStatus
 from agent.providers.base import Mailbox
 from agent.providers.registry import connect
 from agent.store.db import Store
@@ -38,7 +37,9 @@ def drafts() -> None:
 
 @drafts.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
-@click.option("--status", type=click.Choice(STATUSES), help="Only drafts with this status.")
+@click.option(
+    "--status", type=click.Choice(tuple(DraftStatus)), help="Only drafts with this status."
+)
 @pass_context
 def list_(context: Context, as_json: bool, status: str | None) -> None:
     """Every draft, newest first, with its status (created, sent, rejected, expired, withdrawn).
@@ -86,9 +87,7 @@ def show(context: Context, draft_id: str, as_json: bool) -> None:
     echo(f"\n{live.text if live else record.get('text', '')}", nl=False)
 
 
-def _live(
-    context: Context, config: Config, record: Mapping[str, Any]
-) -> tuple[Preview | None, str]:
+def _live(context: Context, config: Config, record: DraftRecord) -> tuple[Preview | None, str]:
     """The draft as the mailbox holds it, or None and why the record is shown instead."""
     if not in_mailbox(record):
         return None, "as recorded: it is not in your mailbox"
@@ -98,7 +97,7 @@ def _live(
         return None, f"as recorded: {error.message}"
 
 
-def _recorded(record: Mapping[str, Any]) -> dict[str, Any]:
+def _recorded(record: DraftRecord) -> dict[str, Any]:
     to = {"name": record.get("contact_name", ""), "email": record.get("contact", "")}
     return {
         "to": [to],
@@ -110,9 +109,7 @@ def _recorded(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _card(
-    record: Mapping[str, Any], config: Config, live: Preview | None = None, note: str = ""
-) -> str:
+def _card(record: DraftRecord, config: Config, live: Preview | None = None, note: str = "") -> str:
     row = draft_json(record, config)
     lines = [f"{row['id']}  {row['status']}{' (edited)' if row['edited'] else ''}"]
     if live is None:
@@ -165,8 +162,9 @@ def _desk(context: Context, config: Config, store: Store, mailbox: Mailbox | Non
 @drafts.command()
 @ID
 @click.option("--yes", "-y", is_flag=True, help="Send without asking for confirmation.")
+@click.option("--force", is_flag=True, help="Send a stale draft anyway (see drafts show).")
 @pass_context
-def approve(context: Context, draft_id: str, yes: bool) -> None:
+def approve(context: Context, draft_id: str, yes: bool, force: bool) -> None:
     """Send the draft, as it is in your mailbox now (with your edits), to its recipients.
 
     This is the only way nurture ever sends mail to anyone but you. With Gmail the draft
@@ -180,6 +178,7 @@ def approve(context: Context, draft_id: str, yes: bool) -> None:
     config = context.config()
     with context.store() as store:
         record = find(store, draft_id)
+    refuse_stale(record, force=force)
     mailbox = _mailbox(context, config)
     live = preview(mailbox, record, config.provider, "send")
     echo(_card(record, config, live))
@@ -198,7 +197,7 @@ def approve(context: Context, draft_id: str, yes: bool) -> None:
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
-        sent = _desk(context, config, store, mailbox).approve(record, live)
+        sent = _desk(context, config, store, mailbox).approve(record, live, force=force)
     to = ", ".join(email for _, email in live.recipients)
     if local:
         # The local provider has no way to send mail: say so, and what the rep does next.
@@ -207,7 +206,7 @@ def approve(context: Context, draft_id: str, yes: bool) -> None:
         echo(f"Sent to {to}.")
 
 
-def _unchanged(now: dict[str, Any], before: Mapping[str, Any]) -> dict[str, Any]:
+def _unchanged(now: DraftRecord, before: DraftRecord) -> DraftRecord:
     if any(now.get(key) != before.get(key) for key in ("status", "message_id")):
         raise click.ClickException(
             f"draft {now['key']} changed while you were deciding; run the command again"
@@ -245,7 +244,7 @@ def edit(context: Context, draft_id: str) -> None:
     config = context.config()
     with context.store() as store:
         record = find(store, draft_id)
-    if record.get("status") not in (CREATED, "expired"):
+    if record.get("status") not in (DraftStatus.CREATED, "expired"):
         raise click.ClickException(f"draft {record['key']} is {record.get('status')}")
     edited = click.edit(edit_text(record), extension=".txt", require_save=True)
     if edited is None:

@@ -13,7 +13,6 @@ address is written to: a contact or title crafted to add a header or a recipient
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from agent.core import names
 from agent.core.plays.registry import plays
 from agent.errors import UserError
 from agent.model import Action, ActionKind, Address, Offer, OutgoingMail
+from agent.model.tables import DraftRecord, DraftStatus
 from agent.render.jinja import RenderedDraft, render_draft
 from agent.untrusted.headers import (
     NAME_CHARS,
@@ -32,15 +32,6 @@ from agent.untrusted.headers import (
     header_text,
     plain_address,
 )
-
-TABLE = "drafts"
-# A record's status. "pending": recorded, not (known to be) in the mailbox yet.
-PENDING, CREATED, SENT, REJECTED, EXPIRED = "pending", "created", "sent", "rejected", "expired"
-WITHDRAWN = "withdrawn"  # a reply whose conversation went on before it was sent
-# "failed": refused before it reached the mailbox (``failed_reason`` says why); closed.
-FAILED = "failed"
-STATUSES = (PENDING, CREATED, SENT, REJECTED, EXPIRED, WITHDRAWN, FAILED)
-WAITING = frozenset({PENDING, CREATED})
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -162,8 +153,8 @@ def pending_record(
     mail: OutgoingMail,
     now: datetime,
     provider: str,
-    reply: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+    reply: DraftRecord | None = None,
+) -> DraftRecord:
     """Written (and committed) before the draft is created: enough to finish the job
     without the plan, which a re-run would no longer produce. ``reply``: the conversation
     it continues (``drafts_threads.reply_fields``)."""
@@ -178,7 +169,7 @@ def pending_record(
         "subject": mail.subject,
         "text": mail.text,
         "html": mail.html,
-        "status": PENDING,
+        "status": DraftStatus.PENDING,
         "created_at": now.isoformat(),
         "status_at": now.isoformat(),
         "provider": provider,
@@ -197,17 +188,17 @@ def pending_record(
 
 def failed_record(
     action: Action, reason: str, now: datetime, provider: str, mail: OutgoingMail | None = None
-) -> dict[str, Any]:
+) -> DraftRecord:
     """A planned draft refused before it reached the mailbox: kept (so the play rests like
     any other and the rep sees why in `nurture drafts list`), never written or sent."""
     empty = OutgoingMail(
         to=(Address(action.contact or "", action.contact_name),), subject="", text=""
     )
     record = pending_record(action, mail or empty, now, provider)
-    return {**record, "status": FAILED, "failed_reason": one_line(reason, 500)}
+    return {**record, "status": DraftStatus.FAILED, "failed_reason": one_line(reason, 500)}
 
 
-def mail_of(record: Mapping[str, Any]) -> OutgoingMail:
+def mail_of(record: DraftRecord) -> OutgoingMail:
     """The mail a record stands for (to finish a pending create, or to edit)."""
     to = Address(str(record["contact"]), str(record.get("contact_name") or ""))
     return OutgoingMail(

@@ -242,3 +242,4 @@ class NextCycle:
     blocks_note: str = ""  # the blocks step's summary, or why it could not be read
     digest_week: str | None = None  # the ISO week whose digest the cycle would send
     digest_to: str = ""  # to the rep only
+    waiting_drafts: int = 0  # drafts in the mailbox waiting for the rep's review

@@ -136,6 +136,25 @@ def _digest_json(week: str, to: str) -> dict[str, Any]:
     return _no_person("digest", digest_reason(week, to), f"digest-{week}")
 
 
+def nothing_planned(coming: NextCycle) -> str:
+    """What to say when the plan has no row: true about never-touched accounts and about
+    drafts still waiting, never just "all done"."""
+    never = [s.name for s in coming.plan.accounts if s.status.days_since_touch is None]
+    said = []
+    if coming.waiting_drafts:
+        n = coming.waiting_drafts
+        said.append(
+            f"{n} draft{'s' * (n != 1)} {'wait' if n != 1 else 'waits'} for your review "
+            "(nurture drafts list)"
+        )
+    if never:
+        names = ", ".join(never[:3]) + (", ..." if len(never) > 3 else "")
+        said.append(f"{len(never)} account{'s' * (len(never) != 1)} never touched ({names})")
+    if not said:
+        return "Nothing is due: every account was touched within its cadence."
+    return "Nothing new to plan: " + "; ".join(said) + "."
+
+
 def digest_reason(week: str, to: str) -> str:
     return f"the weekly digest for {week} is due; it goes to you only ({to})"
 
@@ -217,6 +236,9 @@ def draft_json(record: Mapping[str, Any], config: Config) -> dict[str, Any]:
         "edit_summary": record.get("edit_summary", ""),
         "reject_reason": record.get("reject_reason", ""),
         "failed_reason": record.get("failed_reason", ""),
+        # Overtaken by events: withdrawn, or (edited by the rep) still waiting but stale.
+        "stale": bool(record.get("stale")) and record.get("status") == "created",
+        "stale_reason": record.get("stale", ""),
     }
 
 

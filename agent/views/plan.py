@@ -18,7 +18,7 @@ from agent.core.blocks.types import BlockAction
 from agent.core.planner import NextCycle, Plan
 from agent.model import Action, ActionKind, Direction
 from agent.views.fit import Column, fit_table
-from agent.views.json import digest_reason
+from agent.views.json import digest_reason, nothing_planned
 
 SECTIONS = (
     (ActionKind.REPLY, "Replies you owe"),
@@ -40,7 +40,7 @@ def plan_view(coming: NextCycle, config: Config, now: datetime, width: int = 80)
         if actions:
             parts.append(_actions_table(title, actions, width))
     if not plan.actions:
-        parts.append(Text("Nothing is due: every account was touched within its cadence."))
+        parts.append(Text(nothing_planned(coming)))
     if coming.blocks:
         parts.append(_blocks_table(coming.blocks, config, width))
     parts.append(Text(coming.blocks_note))

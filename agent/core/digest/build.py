@@ -38,8 +38,8 @@ from agent.core.digest.rows import (
 from agent.core.digest.work import (
     BlockHours,
     BlockRow,
+    DigestDraft,
     DraftCounts,
-    DraftRecord,
     block_hours,
     draft_counts,
     next_blocks,
@@ -73,7 +73,7 @@ class Snapshot:
     touches: tuple[Touch, ...]
     signals: tuple[Signal, ...] = ()
     stages: Mapping[str, StageChange] = field(default_factory=dict)
-    drafts: tuple[DraftRecord, ...] = ()
+    drafts: tuple[DigestDraft, ...] = ()
     block_weeks: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     blocks: tuple[BlockRecord, ...] = ()
     no_play: tuple[Action, ...] = ()  # the plan's due accounts with no play, and why

@@ -52,7 +52,7 @@ def may_get(contact: ContactStatus, play: str, rule: PlayRule, ctx: PlayContext)
         return False  # an answer is owed to them, or they are away
     if contact.email in ctx.history.open_contacts():
         return False  # a draft for them is still waiting
-    rejected = ctx.history.last_play(contact.email, play, rejected=True)
+    rejected = ctx.history.last_rejected(contact.email)  # a no rests the person, any play
     backoff = timedelta(days=ctx.config.holds.rejected_backoff_days)
     if rejected is not None and ctx.now - rejected < backoff:
         return False

@@ -1,4 +1,8 @@
-"""New contact: coverage below target: reach someone on the list nobody has reached lately."""
+"""New contact: coverage below target: reach someone on the list the rep has never reached.
+
+Only someone with no touch at all: its template introduces the rep ("we haven't met"), which
+would be untrue to anyone the rep has written to or met. People reached before but not
+lately are the value plays' to pick up."""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from agent.core.plays.builders import (
     Play,
     PlayContext,
     Sample,
-    ago,
     fresh,
 )
 from agent.core.plays.offers import content_offers
@@ -23,17 +26,12 @@ def build(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidate | None
     if status.coverage_gap == 0:
         return None
     people = sorted(
-        (c for c in state.contacts if c.known and not c.recent_touches and pick(c)),
-        key=lambda c: (c.last_touch is not None, not c.role),
+        (c for c in state.contacts if c.known and not c.touches and c.last_touch is None),
+        key=lambda c: not c.role,
     )
-    if not people:
+    contact = next((c for c in people if pick(c)), None)
+    if contact is None:
         return None
-    contact = people[0]
-    history = (
-        "has never been reached"
-        if contact.last_touch is None
-        else f"last heard from you {ago(contact.days_since_touch)}"
-    )
     missing = [r for r in state.roles_missing if r != contact.role]
     also = f" Still no one reached as: {', '.join(missing)}." if missing else ""
     offer = fresh(content_offers(ctx.config, state.account, ctx.today), contact, ctx)
@@ -44,7 +42,7 @@ def build(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidate | None
         contact,
         f"{reached} of the {status.coverage_target} people you want to know at {state.name} "
         f"heard from you in {ctx.config.coverage_days} days; {contact.label} is on your list "
-        f"and {history}.{opener}{also}",
+        f"and has never been reached.{opener}{also}",
         offer=offer,
         subject_hint=offer.title if offer else "A first hello",
     )
