@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from agent.app import book
 from agent.app.derived import busy_cutoff, busy_meetings
 from agent.app.worklist import worklist as default_worklist
 from agent.config.schema import Config
+from agent.core.away import time_off
 from agent.core.blocks.notes import WorkItem
 from agent.core.blocks.reconcile import (
     BlockAction,
@@ -90,18 +92,36 @@ def plan(
     now: datetime,
     work: list[WorkItem] | None = None,
 ) -> BlockPlan:
-    """Read the calendar and the store, and reconcile (writes nothing)."""
-    policy = block_policy(config)
+    """Read the calendar and the store, and reconcile (writes nothing).
+
+    Days away and public holidays are no block days, and a block already on one is moved
+    off it like one a meeting landed on."""
+    policy = _with_time_off(config, block_policy(config), now)
     known = records(store)
     start, end = _read_window(policy, known, now)
+    off = [_whole_day(day, config) for day in sorted(policy.slots.off)]
     scene = Scene(
         now=now,
-        busy=_busy(config, store, calendar, (start, end), now),
+        busy=[*_busy(config, store, calendar, (start, end), now), *off],
         live={block.id: block for block in calendar.blocks(start, end)},
         records=known,
     )
     items = default_worklist(config, store, now) if work is None else work
-    return plan_blocks(policy, scene, items)
+    soon = book.plan_brief(config, store, now).soon
+    return plan_blocks(policy, scene, items, soon)
+
+
+def _with_time_off(config: Config, policy: BlockPolicy, now: datetime) -> BlockPolicy:
+    today = local_day(now, config.tz)
+    ahead = today + LOOK_AHEAD + timedelta(days=policy.horizon_days * 3)
+    off = time_off(config).days_off(today - timedelta(days=policy.horizon_days * 3), ahead)
+    return replace(policy, slots=replace(policy.slots, off=off))
+
+
+def _whole_day(day: date, config: Config) -> Interval:
+    return Interval(
+        wall(day, time(0), config.tz), wall(day + timedelta(days=1), time(0), config.tz)
+    )
 
 
 def _busy(

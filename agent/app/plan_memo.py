@@ -24,6 +24,7 @@ from agent.app import stages
 from agent.app.derived import touch_candidates
 from agent.config.schema import Config
 from agent.core.accounts.state import AccountState
+from agent.core.forecast import ColdForecast
 from agent.core.horizon import Dated, valid_until
 from agent.core.planner import Plan
 from agent.model import Action, ActionKind
@@ -31,8 +32,9 @@ from agent.store.cache import Derived, fingerprint_of
 from agent.store.codec import from_json, to_json
 from agent.store.db import Store
 
-MEMO_VERSION = 3  # bump whenever the engine decides differently (2: replies in threads;
-# 3: no_play rows, names only from what the mail says, no bare check-ins)
+MEMO_VERSION = 4  # bump whenever the engine decides differently (2: replies in threads;
+# 3: no_play rows, names only from what the mail says, no bare check-ins; 4: time away,
+# accounts held whole, the cold forecast)
 PEOPLE_PER_ACCOUNT = 3
 
 
@@ -51,6 +53,7 @@ class PlanBrief:
 
     actions: tuple[Action, ...]
     worklist: tuple[DueAccount, ...]
+    soon: tuple[ColdForecast, ...] = ()  # dream clients going cold in the next 14 days
 
     def of_kind(self, kind: ActionKind) -> list[Action]:
         return [a for a in self.actions if a.kind is kind]
@@ -66,7 +69,7 @@ class BookNumbers:
 
 
 def brief_of(plan: Plan) -> PlanBrief:
-    return PlanBrief(plan.actions, tuple(_due(state) for state in plan.worklist))
+    return PlanBrief(plan.actions, tuple(_due(state) for state in plan.worklist), plan.soon)
 
 
 def _due(state: AccountState) -> DueAccount:
@@ -111,12 +114,14 @@ def _encode_brief(brief: PlanBrief) -> Any:
     return {
         "actions": [to_json(a) for a in brief.actions],
         "worklist": [to_json(d) for d in brief.worklist],
+        "soon": [to_json(f) for f in brief.soon],
     }
 
 
 def _decode_brief(data: Any) -> PlanBrief:
     actions = tuple(from_json(Action, a) for a in data["actions"])
-    return PlanBrief(actions, tuple(from_json(DueAccount, d) for d in data["worklist"]))
+    soon = tuple(from_json(ColdForecast, f) for f in data.get("soon", ()))
+    return PlanBrief(actions, tuple(from_json(DueAccount, d) for d in data["worklist"]), soon)
 
 
 def _encode_numbers(numbers: BookNumbers) -> Any:

@@ -5,13 +5,14 @@ Their `--json` shapes are in ``agent.views.json``."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from agent.config.schema import Config
+from agent.core.accounts.clocks import clocks_line
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
 from agent.core.blocks.types import BlockAction
@@ -82,6 +83,7 @@ def _actions_table(title: str, actions: Sequence[Action]) -> Table:
 
 def account_view(state: AccountState, plan: Plan, config: Config) -> Group:
     status = state.status
+    today = _today(state, config)
     in_stage = f" for {state.days_in_stage} days" if state.days_in_stage is not None else ""
     periods = " · ".join(f"{d}d {n}" for d, n in state.touches_by_period)
     due = (
@@ -93,6 +95,7 @@ def account_view(state: AccountState, plan: Plan, config: Config) -> Group:
     lines: list[RenderableType] = [
         Text(f"{state.name}: {status.tier.value}, {status.stage.value}{in_stage}", style="bold"),
         Text(f"{due} (cadence {status.cadence_days} days); touches {periods}"),
+        Text(clocks_line(state.clocks, today, config.tz)),
         Text(
             f"{status.recent_people} of {status.coverage_target} people reached in "
             f"{config.coverage_days} days"
@@ -110,6 +113,17 @@ def account_view(state: AccountState, plan: Plan, config: Config) -> Group:
     if mine:
         lines.append(_actions_table("Planned", mine))
     return Group(*lines)
+
+
+def _today(state: AccountState, config: Config) -> date:
+    """The view's day, from the newest touch and the days since it (no clock read here);
+    with no touch there is no clock to show either."""
+    status = state.status
+    if status.last_touch is None or status.days_since_touch is None:
+        return date.min
+    return status.last_touch.at.astimezone(config.tz).date() + timedelta(
+        days=status.days_since_touch
+    )
 
 
 def _people_table(contacts: Sequence[ContactStatus]) -> Table:
