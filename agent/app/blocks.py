@@ -13,7 +13,7 @@ planned, kept, moved, deleted; recomputed from the records, so always consistent
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -35,6 +35,7 @@ from agent.core.blocks.reconcile import (
     plan_blocks,
 )
 from agent.core.blocks.slots import SlotPolicy, horizon, local_day, wall
+from agent.core.forecast import ColdForecast
 from agent.errors import ConfigError
 from agent.model import Interval, Meeting
 from agent.providers.base import BlockCalendar, StoredMeetings
@@ -91,6 +92,8 @@ def plan(
     calendar: BlockCalendar,
     now: datetime,
     work: list[WorkItem] | None = None,
+    *,
+    soon: Sequence[ColdForecast] | None = None,
 ) -> BlockPlan:
     """Read the calendar and the store, and reconcile (writes nothing).
 
@@ -107,7 +110,8 @@ def plan(
         records=known,
     )
     items = default_worklist(config, store, now) if work is None else work
-    soon = book.plan_brief(config, store, now).soon
+    if soon is None:
+        soon = book.plan_brief(config, store, now).soon if work is None else ()
     return plan_blocks(policy, scene, items, soon)
 
 
@@ -240,11 +244,12 @@ def run(
     *,
     dry_run: bool = False,
     work: list[WorkItem] | None = None,
+    soon: Sequence[ColdForecast] | None = None,
 ) -> BlocksReport:
     """Plan the blocks and, unless ``dry_run``, apply the plan (the caller commits)."""
     if not config.blocks.enabled:
         return BlocksReport(BlockPlan((), records(store), (), 0, ()), dry_run)
-    plan_ = plan(config, store, calendar, now, work)
+    plan_ = plan(config, store, calendar, now, work, soon=soon)
     if not dry_run:
         apply(plan_, store, calendar, now)
     return BlocksReport(plan_, dry_run)

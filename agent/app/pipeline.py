@@ -136,7 +136,8 @@ def _preview_blocks(run: Run, coming: NextCycle) -> NextCycle:
 def _digest(run: Run) -> str:
     from agent.app import digest
 
-    if not run.on_schedule and not digest_due(run.config, run.store, run.now):
+    away = bool(run.config.away or run.config.holidays)  # the daemon asks daily (issue 19)
+    if (away or not run.on_schedule) and not digest_due(run.config, run.store, run.now):
         return ""
     return digest.send_once(run.config, run.store, run.now, run.connected().mailbox)
 
@@ -196,8 +197,12 @@ def volume_note(config: Config, store: Store, now: datetime) -> str:
 
 
 def digest_due(config: Config, store: Store, now: datetime) -> bool:
-    """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent."""
+    """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent.
+
+    A digest day away or on a public holiday moves (``agent.core.away.digest_day``), and
+    none goes out while the rep is away."""
     from agent.app import digest
+    from agent.core.away import digest_day, time_off
     from agent.core.digest.build import week_of
 
     when = config.daemon.jobs.get("digest")
@@ -209,5 +214,12 @@ def digest_due(config: Config, store: Store, now: datetime) -> bool:
     day = monday + timedelta(days=WEEKDAYS.index(when.weekday)) if when.weekday else None
     hour, minute = (int(part) for part in when.clock.split(":"))
     today = now.astimezone(config.tz).date()
+    off = time_off(config)
+    if config.away or config.holidays:
+        if off.away(today):
+            return False
+        day = digest_day(day or today, off)
+        if day is None:
+            return False
     due = datetime.combine(day or today, time(hour, minute), config.tz)
     return now >= due

@@ -108,3 +108,17 @@ def account_hold(state: AccountState, config: Config) -> tuple[date, str] | None
     first = min(c.held_until for c in away if c.held_until is not None)
     who = names([f"{c.name} until {c.held_until:%a %d %b}" for c in away if c.held_until])
     return first, who
+
+
+def digest_day(scheduled: date, off: TimeOff) -> date | None:
+    """The day the week's digest goes out when ``scheduled`` is a day off: the last working
+    day before it in the same week (you read it before you leave), else the first one after
+    it in that week (you read it when you are back); None when the whole week is off (the
+    next week's digest covers it)."""
+    if not off.off(scheduled):
+        return scheduled
+    monday = scheduled - timedelta(days=scheduled.weekday())
+    week = [monday + timedelta(days=i) for i in range(7)]
+    before = [d for d in week if d < scheduled and not off.off(d)]
+    after = [d for d in week if d > scheduled and not off.off(d)]
+    return before[-1] if before else (after[0] if after else None)
