@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from agent.app.context import Context
+from agent.app.jobs import JOBS
 from agent.app.pipeline import digest_due
 from agent.cli.main import main
 from tests.conftest import NOW
@@ -76,6 +77,12 @@ def test_the_demo_trade_show_pauses_plays_and_moves_the_digest(
     with context.store() as store:
         assert digest_due(config, store, tuesday)
         assert not digest_due(config, store, tuesday - timedelta(minutes=2))
+    home = tmp_path / "demo" / ".nurture"
+    config_path = tmp_path / "demo" / "config.yaml"
+    friday = datetime(2026, 12, 4, 16, tzinfo=config.tz)
+    assert JOBS["digest"](Context(config_path, home, friday)) == "nothing to do"  # away
+    sent = JOBS["digest"](Context(config_path, home, tuesday))  # the daemon asks daily
+    assert sent.startswith("Digest for 2026-W49 sent to riley@"), sent
     at_the_show = datetime(2026, 12, 3, 10, tzinfo=config.tz)
     plan = json.loads(run(capsys, *demo, "plan", "--json", now=at_the_show))
     assert not [a for a in plan if a["kind"] == "draft"]

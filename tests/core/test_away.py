@@ -101,15 +101,7 @@ MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=NY)  # Thanksgiving is on Thursday
 
 
 def block_config(**overrides: object):  # type: ignore[no-untyped-def]
-    return make_config(
-        timezone="America/New_York",
-        working_hours={
-            "days": ["mon", "tue", "wed", "thu", "fri"],
-            "start": "09:00",
-            "end": "17:30",
-        },
-        **overrides,
-    )
+    return make_config(timezone="America/New_York", **overrides)  # Mon-Fri 09:00-17:30
 
 
 @pytest.fixture
@@ -144,3 +136,15 @@ def test_a_block_on_a_day_you_now_take_off_moves_off_it(store: Store) -> None:
     assert "Wed 25" not in block_days(rep)
     assert "1 moved off a meeting" in report.summary(), report.summary()
     assert len(rep.all_blocks()) == 5
+
+
+def test_with_time_away_the_daemon_asks_for_the_digest_every_day(tmp_path: Path) -> None:
+    from agent.app.context import Context
+    from agent.app.daemon import Daemon
+
+    def digest_unit(cfg) -> str:  # type: ignore[no-untyped-def]
+        daemon = Daemon(cfg, lambda: Context(None, tmp_path, NOW), tmp_path, {"digest": str})
+        return str(daemon._schedule("digest", cfg.daemon.jobs["digest"]).start_day)
+
+    assert digest_unit(make_config()) == "friday"
+    assert digest_unit(make_config(holidays="US")) == "None"  # daily: the step decides
