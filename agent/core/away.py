@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-
-import holidays as holiday_rules
+from typing import TYPE_CHECKING
 
 from agent.config.away import AwayPeriod
 from agent.config.never import is_never
@@ -19,13 +18,20 @@ from agent.config.schema import Config
 from agent.core.accounts.state import AccountState
 from agent.core.forecast import names
 
+if TYPE_CHECKING:
+    from holidays import HolidayBase
+
 _LOOK = 400  # days searched for the next working day: past any plausible time away
 
 
 @cache
-def _rules(code: str) -> holiday_rules.HolidayBase:
+def _rules(code: str) -> HolidayBase:
+    # Imported here: the package takes most of a second to load, and only reps who set
+    # `holidays:` need it.
+    import holidays
+
     country, _, region = code.partition("-")
-    return holiday_rules.country_holidays(country, subdiv=region or None)
+    return holidays.country_holidays(country, subdiv=region or None)
 
 
 @dataclass(frozen=True)
