@@ -215,7 +215,11 @@ def week_totals(all_records: Iterable[BlockRecord]) -> dict[str, dict[str, float
     return weeks
 
 
-_DONE = {Step.PLACE: "placed", Step.MOVE: "moved off a meeting", Step.UPDATE: "updated"}
+_DONE = {
+    Step.PLACE: "placed",
+    Step.MOVE: "moved off a meeting or a day off",
+    Step.UPDATE: "updated",
+}
 
 
 @dataclass(frozen=True)

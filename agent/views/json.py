@@ -20,6 +20,7 @@ from agent.core.accounts.state import AccountState
 from agent.core.accounts.status import AccountStatus
 from agent.core.blocks.reconcile import BlockPlan, BlockRecord
 from agent.core.blocks.types import BlockAction
+from agent.core.forecast import cold_on
 from agent.core.planner import NextCycle, Plan
 from agent.core.suggest import Suggested, Unmatched
 from agent.model import Action, Touch
@@ -54,6 +55,7 @@ def board_json(
                 "cadence_days": row.cadence_days,
                 "due": row.due,
                 "days_overdue": row.days_overdue,
+                "cold_on": _day(cold_on(row, tz)),  # the day it is (or was) due
                 **_notes_json(states.get(row.name) if states else None, config),
             }
         )
@@ -193,6 +195,7 @@ def account_json(state: AccountState, plan: Plan, config: Config) -> dict[str, A
         "cadence_days": status.cadence_days,
         "due": status.due,
         "days_overdue": status.days_overdue,
+        "cold_on": _day(cold_on(status, config.tz)),
         "recent_people": status.recent_people,
         "coverage_target": status.coverage_target,
         "roles_missing": list(state.roles_missing),

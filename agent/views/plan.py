@@ -15,7 +15,9 @@ from agent.config.schema import Config
 from agent.core.accounts.clocks import clocks_line
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
+from agent.core.accounts.status import AccountStatus
 from agent.core.blocks.types import BlockAction
+from agent.core.forecast import cold_on
 from agent.core.planner import NextCycle, Plan
 from agent.model import Action, ActionKind, Direction
 from agent.views.json import digest_reason
@@ -90,7 +92,7 @@ def account_view(state: AccountState, plan: Plan, config: Config) -> Group:
         "never touched"
         if status.days_since_touch is None
         else f"last touch {status.days_since_touch} days ago; "
-        + (f"{status.days_overdue} days overdue" if status.due else "not due yet")
+        + (f"{status.days_overdue} days overdue" if status.due else _cold_from(status, config))
     )
     lines: list[RenderableType] = [
         Text(f"{state.name}: {status.tier.value}, {status.stage.value}{in_stage}", style="bold"),
@@ -113,6 +115,11 @@ def account_view(state: AccountState, plan: Plan, config: Config) -> Group:
     if mine:
         lines.append(_actions_table("Planned", mine))
     return Group(*lines)
+
+
+def _cold_from(status: AccountStatus, config: Config) -> str:
+    day = cold_on(status, config.tz)
+    return f"not due yet, goes cold on {day:%a %d %b}" if day else "not due yet"
 
 
 def _today(state: AccountState, config: Config) -> date:

@@ -61,6 +61,9 @@ def test_the_demo_holds_oakridge_and_shows_quarry_one_way(
     assert quarry["last_reply"][:10] == "2026-10-01"
     assert quarry["last_meeting"][:10] == "2026-09-21"
     assert any(p["detail"].startswith("one-way for 5 weeks") for p in quarry["patterns"])
+    assert board["Meridian Bank"]["cold_on"] == "2026-11-24"  # the forecast, on the board
+    meridian = run(capsys, *demo, "account", "Meridian Bank")
+    assert "not due yet, goes cold on Tue 24 Nov" in meridian
     account = run(capsys, *demo, "account", "Quarry & Finch")
     assert "they replied 50 days ago" in account
 

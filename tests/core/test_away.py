@@ -134,7 +134,9 @@ def test_a_block_on_a_day_you_now_take_off_moves_off_it(store: Store) -> None:
     trip = [{"from": "2026-11-25", "to": "2026-11-25"}]
     report = blocks.run(block_config(away=trip), store, rep.calendar, MONDAY, work=[])
     assert "Wed 25" not in block_days(rep)
-    assert "1 moved off a meeting" in report.summary(), report.summary()
+    assert "1 moved off a meeting or a day off" in report.summary(), report.summary()
+    (moved,) = [a for a in report.plan.actions if a.step.value == "move"]
+    assert moved.reason == "its day is off (time away or a public holiday)"
     assert len(rep.all_blocks()) == 5
 
 

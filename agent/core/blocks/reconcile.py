@@ -175,7 +175,11 @@ def _resolve_conflicts(
         work.records[record.id] = replace(
             record, planned=slot, seen=slot, rescheduled=record.rescheduled + 1
         )
-        work.steps[record.id] = (Step.MOVE, "a meeting now overlaps it")
+        off = local_day(record.where.start, policy.slots.tz) in policy.slots.off
+        why = (
+            "its day is off (time away or a public holiday)" if off else "a meeting now overlaps it"
+        )
+        work.steps[record.id] = (Step.MOVE, why)
 
 
 def _new_home(
