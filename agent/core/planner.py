@@ -61,8 +61,8 @@ def make_plan(
         config, now, today, history, history.offered() | shared_in_mail(config, touches)
     )
     off = time_off(config)
-    drafts, deferred = _allocate(ranked, ctx, off)
     held = {s.name: found for s in ranked if (found := account_hold(s, config)) is not None}
+    drafts, deferred = _allocate([s for s in ranked if s.name not in held], ctx, off)
     actions = [
         *(_reply(s, c, c.reply_owed) for s in ranked for c in s.contacts if c.reply_owed),
         *drafts,

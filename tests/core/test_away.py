@@ -70,6 +70,7 @@ def test_an_account_whose_reachable_people_are_all_away_is_held_whole() -> None:
     assert whole.account == "Acme" and whole.until == TODAY + timedelta(days=4)  # Ann's Tuesday
     assert "Ann until Tue 24 Nov and Bo until Tue 01 Dec" in whole.reason
     assert not result.worklist and not result.of_kind(ActionKind.NO_PLAY)  # no block time
+    assert not drafts(result) and not result.of_kind(ActionKind.DEFERRED)
     one = make_plan(cfg, rows, signals=both[:1])  # Bo is reachable: the account is not held
     assert not [a for a in one.of_kind(ActionKind.HOLD) if a.contact is None]
     assert [d.contact for d in drafts(one)] == ["b@acme.com"]
