@@ -13,14 +13,16 @@ planned, kept, moved, deleted; recomputed from the records, so always consistent
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from agent.app import book
 from agent.app.derived import busy_cutoff, busy_meetings
 from agent.app.worklist import worklist as default_worklist
 from agent.config.schema import Config
+from agent.core.away import time_off
 from agent.core.blocks.notes import WorkItem
 from agent.core.blocks.reconcile import (
     BlockAction,
@@ -33,6 +35,7 @@ from agent.core.blocks.reconcile import (
     plan_blocks,
 )
 from agent.core.blocks.slots import SlotPolicy, horizon, local_day, wall
+from agent.core.forecast import ColdForecast
 from agent.errors import ConfigError
 from agent.model import Interval, Meeting
 from agent.model.tables import BLOCK_ACTIONS, BLOCK_WEEKS, BLOCKS, ActionStatus, BlockActionRecord
@@ -89,19 +92,40 @@ def plan(
     calendar: BlockCalendar,
     now: datetime,
     work: list[WorkItem] | None = None,
+    *,
+    soon: Sequence[ColdForecast] | None = None,
 ) -> BlockPlan:
-    """Read the calendar and the store, and reconcile (writes nothing)."""
-    policy = block_policy(config)
+    """Read the calendar and the store, and reconcile (writes nothing).
+
+    Days away and public holidays are no block days, and a block already on one is moved
+    off it like one a meeting landed on."""
+    policy = _with_time_off(config, block_policy(config), now)
     known = records(store)
     start, end = _read_window(policy, known, now)
+    off = [_whole_day(day, config) for day in sorted(policy.slots.off)]
     scene = Scene(
         now=now,
-        busy=_busy(config, store, calendar, (start, end), now),
+        busy=[*_busy(config, store, calendar, (start, end), now), *off],
         live={block.id: block for block in calendar.blocks(start, end)},
         records=known,
     )
     items = default_worklist(config, store, now) if work is None else work
-    return plan_blocks(policy, scene, items)
+    if soon is None:
+        soon = book.plan_brief(config, store, now).soon if work is None else ()
+    return plan_blocks(policy, scene, items, soon)
+
+
+def _with_time_off(config: Config, policy: BlockPolicy, now: datetime) -> BlockPolicy:
+    today = local_day(now, config.tz)
+    ahead = today + LOOK_AHEAD + timedelta(days=policy.horizon_days * 3)
+    off = time_off(config).days_off(today - timedelta(days=policy.horizon_days * 3), ahead)
+    return replace(policy, slots=replace(policy.slots, off=off))
+
+
+def _whole_day(day: date, config: Config) -> Interval:
+    return Interval(
+        wall(day, time(0), config.tz), wall(day + timedelta(days=1), time(0), config.tz)
+    )
 
 
 def _busy(
@@ -193,7 +217,11 @@ def week_totals(all_records: Iterable[BlockRecord]) -> dict[str, dict[str, float
     return weeks
 
 
-_DONE = {Step.PLACE: "placed", Step.MOVE: "moved off a meeting", Step.UPDATE: "updated"}
+_DONE = {
+    Step.PLACE: "placed",
+    Step.MOVE: "moved off a meeting or a day off",
+    Step.UPDATE: "updated",
+}
 
 
 @dataclass(frozen=True)
@@ -222,11 +250,12 @@ def run(
     *,
     dry_run: bool = False,
     work: list[WorkItem] | None = None,
+    soon: Sequence[ColdForecast] | None = None,
 ) -> BlocksReport:
     """Plan the blocks and, unless ``dry_run``, apply the plan (the caller commits)."""
     if not config.blocks.enabled:
         return BlocksReport(BlockPlan((), records(store), (), 0, ()), dry_run)
-    plan_ = plan(config, store, calendar, now, work)
+    plan_ = plan(config, store, calendar, now, work, soon=soon)
     if not dry_run:
         apply(plan_, store, calendar, now)
     return BlocksReport(plan_, dry_run)

@@ -28,6 +28,7 @@ from typing import Any
 
 from agent.config.schema import Config
 from agent.core.briefs import BookNumbers, DueAccount, PlanBrief
+from agent.core.forecast import ColdForecast
 from agent.core.plays.registry import defaults_key
 from agent.core.touches import Candidates, candidates
 from agent.model import Action, Meeting, Signal, Touch
@@ -39,8 +40,10 @@ from agent.store.rows import RowReader, columns_of, from_columns, to_columns, to
 DETECTION_VERSION = 4  # 2: touches.json holds touches by column; 3: touches have a thread;
 # 4: touches carry the display name the message or invite gave the person
 BUSY_VERSION = 1
-MEMO_VERSION = 3  # the plan and book: bump whenever the engine decides differently (2:
-# replies in threads; 3: no_play rows, names only from what the mail says, no bare check-ins)
+MEMO_VERSION = 5  # the plan and book: bump whenever the engine decides differently (2:
+# replies in threads; 3: no_play rows, names only from what the mail says, no bare check-ins;
+# 4: time away, accounts held whole, the cold forecast; 5: a no rests the person, new_contact
+# only to the never reached)
 BUSY_PAST = timedelta(days=30)  # blocks older than this are settled: no busy time needed
 CUTOFF = ""  # the busy cache's entry that records from when it holds meetings
 BusyMeetings = dict[str, tuple[Meeting, ...]]  # calendar name → meetings, in stored order
@@ -132,12 +135,14 @@ def _encode_brief(brief: PlanBrief) -> Any:
     return {
         "actions": [to_json(a) for a in brief.actions],
         "worklist": [to_json(d) for d in brief.worklist],
+        "soon": [to_json(f) for f in brief.soon],
     }
 
 
 def _decode_brief(data: Any) -> PlanBrief:
     actions = tuple(from_json(Action, a) for a in data["actions"])
-    return PlanBrief(actions, tuple(from_json(DueAccount, d) for d in data["worklist"]))
+    soon = tuple(from_json(ColdForecast, f) for f in data.get("soon", ()))
+    return PlanBrief(actions, tuple(from_json(DueAccount, d) for d in data["worklist"]), soon)
 
 
 def _encode_numbers(numbers: BookNumbers) -> Any:

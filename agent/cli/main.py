@@ -42,6 +42,7 @@ COMMANDS = {
     "templates": "agent.cli.setup:templates",
     "blocks": "agent.cli.blocks:blocks",
     "ui": "agent.cli.web:ui",
+    "away": "agent.cli.away:away",
 }
 
 

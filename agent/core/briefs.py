@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent.core.accounts.state import AccountState
+from agent.core.forecast import ColdForecast
 from agent.core.planner import Plan
 from agent.model import Action, ActionKind
 
@@ -32,6 +33,7 @@ class PlanBrief:
 
     actions: tuple[Action, ...]
     worklist: tuple[DueAccount, ...]
+    soon: tuple[ColdForecast, ...] = ()  # dream clients going cold in the next 14 days
 
     def of_kind(self, kind: ActionKind) -> list[Action]:
         return [a for a in self.actions if a.kind is kind]
@@ -47,7 +49,7 @@ class BookNumbers:
 
 
 def brief_of(plan: Plan) -> PlanBrief:
-    return PlanBrief(plan.actions, tuple(_due(state) for state in plan.worklist))
+    return PlanBrief(plan.actions, tuple(_due(state) for state in plan.worklist), plan.soon)
 
 
 def _due(state: AccountState) -> DueAccount:

@@ -41,6 +41,10 @@ local:
   calendars: [calendar.ics]
   outbox: outbox
 coverage_target: 3
+# Time away: no plays, no nurture blocks, the digest moved (`nurture away FIRST LAST`).
+holidays: US
+away:
+  - {{from: {away_from}, to: {away_to}, note: trade show}}
 drafts:
   sender_name: Riley Quinn
   signature: |
@@ -125,8 +129,16 @@ def write_demo(directory: Path, now: datetime) -> Truth:
     accounts = accounts.replace("{lakeshore_lost_since}", str(today - timedelta(days=150)))
     playbook = PLAYBOOK_YAML.replace("{tour_day}", str(_weekday(today + timedelta(days=16))))
     playbook = playbook.replace("{breakfast_day}", str(_weekday(today + timedelta(days=9))))
+    monday = today - timedelta(days=today.weekday())
     (directory / "config.yaml").write_text(
-        CONFIG_YAML.format(tz=TZ, accounts=accounts, playbook=playbook)
+        CONFIG_YAML.format(
+            tz=TZ,
+            accounts=accounts,
+            playbook=playbook,
+            # Wednesday to Friday of the week after next: that week's digest comes Tuesday.
+            away_from=monday + timedelta(days=16),
+            away_to=monday + timedelta(days=18),
+        )
     )
     content = CONTENT_YAML
     for days in (12, 25, 40, 45, 400, 500):

@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 from agent.config.crm import Row
 from agent.config.schema import Config
+from agent.core.accounts.clocks import clocks_line
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
 from agent.core.accounts.status import AccountStatus
 from agent.core.blocks.reconcile import BlockPlan, BlockRecord
 from agent.core.blocks.types import BlockAction
+from agent.core.forecast import cold_on
 from agent.core.planner import NextCycle, Plan
 from agent.core.suggest import Suggested, Unmatched
 from agent.model import Action, Touch
@@ -53,16 +55,44 @@ def board_json(
                 "cadence_days": row.cadence_days,
                 "due": row.due,
                 "days_overdue": row.days_overdue,
-                **_notes_json(states.get(row.name) if states else None),
+                "cold_on": _day(cold_on(row, tz)),  # the day it is (or was) due
+                **_notes_json(states.get(row.name) if states else None, config),
             }
         )
     return result
 
 
-def _notes_json(state: AccountState | None) -> dict[str, Any]:
+def _notes_json(state: AccountState | None, config: Config) -> dict[str, Any]:
     if state is None:
-        return {"patterns": [], "suggestions": []}
-    return {"patterns": patterns_json(state), "suggestions": suggestions_json(state)}
+        return {**dict.fromkeys(CLOCKS), "patterns": [], "suggestions": []}
+    return {
+        **clocks_json(state, config),
+        "patterns": patterns_json(state),
+        "suggestions": suggestions_json(state),
+    }
+
+
+CLOCKS = ("last_outreach", "last_reply", "last_meeting")
+
+
+def clocks_json(state: AccountState, config: Config) -> dict[str, Any]:
+    """The three clocks (issue 19). ``last_touch`` stays the newest touch either way (what
+    the cadence counts from); ``last_outreach`` is your own last message."""
+    kept = state.clocks
+    tz = config.tz
+
+    def when(touch: Touch | None) -> str | None:
+        return touch.at.astimezone(tz).isoformat() if touch else None
+
+    return {
+        "last_outreach": when(kept.last_touch),
+        "last_reply": when(kept.last_reply),
+        "last_meeting": when(kept.last_meeting),
+    }
+
+
+def clocks_sentence(state: AccountState, config: Config, today: date) -> str:
+    return clocks_line(state.clocks, today, config.tz)
 
 
 def patterns_json(state: AccountState) -> list[dict[str, Any]]:
@@ -179,10 +209,12 @@ def account_json(state: AccountState, plan: Plan, config: Config) -> dict[str, A
         "stage_since": _day(status.stage_since),
         "days_in_stage": state.days_in_stage,
         "last_touch": _when(status.last_touch.at, config) if status.last_touch else None,
+        **clocks_json(state, config),
         "days_since_touch": status.days_since_touch,
         "cadence_days": status.cadence_days,
         "due": status.due,
         "days_overdue": status.days_overdue,
+        "cold_on": _day(cold_on(status, config.tz)),
         "recent_people": status.recent_people,
         "coverage_target": status.coverage_target,
         "roles_missing": list(state.roles_missing),

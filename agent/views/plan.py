@@ -5,16 +5,19 @@ Their `--json` shapes are in ``agent.views.json``."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from agent.config.schema import Config
+from agent.core.accounts.clocks import clocks_line
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
+from agent.core.accounts.status import AccountStatus
 from agent.core.blocks.types import BlockAction
+from agent.core.forecast import cold_on
 from agent.core.planner import NextCycle, Plan
 from agent.model import Action, ActionKind, Direction
 from agent.views.fit import Column, fit_table
@@ -97,17 +100,19 @@ def _actions_table(title: str, actions: Sequence[Action], width: int) -> Table:
 
 def account_view(state: AccountState, plan: Plan, config: Config, width: int = 80) -> Group:
     status = state.status
+    today = _today(state, config)
     in_stage = f" for {state.days_in_stage} days" if state.days_in_stage is not None else ""
     periods = " · ".join(f"{d}d {n}" for d, n in state.touches_by_period)
     due = (
         "never touched"
         if status.days_since_touch is None
         else f"last touch {status.days_since_touch} days ago; "
-        + (f"{status.days_overdue} days overdue" if status.due else "not due yet")
+        + (f"{status.days_overdue} days overdue" if status.due else _cold_from(status, config))
     )
     lines: list[RenderableType] = [
         Text(f"{state.name}: {status.tier.value}, {status.stage.value}{in_stage}", style="bold"),
         Text(f"{due} (cadence {status.cadence_days} days); touches {periods}"),
+        Text(clocks_line(state.clocks, today, config.tz)),
         Text(
             f"{status.recent_people} of {status.coverage_target} people reached in "
             f"{config.coverage_days} days"
@@ -125,6 +130,22 @@ def account_view(state: AccountState, plan: Plan, config: Config, width: int = 8
     if mine:
         lines.append(_actions_table("Planned", mine, width))
     return Group(*lines)
+
+
+def _cold_from(status: AccountStatus, config: Config) -> str:
+    day = cold_on(status, config.tz)
+    return f"not due yet, goes cold on {day:%a %d %b}" if day else "not due yet"
+
+
+def _today(state: AccountState, config: Config) -> date:
+    """The view's day, from the newest touch and the days since it (no clock read here);
+    with no touch there is no clock to show either."""
+    status = state.status
+    if status.last_touch is None or status.days_since_touch is None:
+        return date.min
+    return status.last_touch.at.astimezone(config.tz).date() + timedelta(
+        days=status.days_since_touch
+    )
 
 
 PEOPLE_COLUMNS = (
