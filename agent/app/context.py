@@ -39,5 +39,12 @@ class Context:
         with Store.open(self.home) as store:
             yield store
 
+    @contextmanager
+    def reader(self) -> Iterator[Store]:
+        """The store for a command that only looks: the last committed state, even while
+        another process (a long sync, the daemon) holds the lock."""
+        with Store.open(self.home, read_only=True) as store:
+            yield store
+
 
 pass_context = click.make_pass_decorator(Context)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import click
 from rich.table import Table
@@ -15,7 +14,7 @@ from agent.app.context import Context, pass_context
 from agent.app.daemon import Daemon, read_status
 from agent.app.doctor import diagnose
 from agent.app.jobs import JOBS
-from agent.config.schema import find_config
+from agent.config.schema import Config, find_config
 from agent.errors import UserError
 from agent.untrusted.terminal import echo
 from agent.views.tables import console
@@ -57,7 +56,7 @@ def status(context: Context, as_json: bool) -> None:
     Example: nurture status --json
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         touches = book.detect_all(config, store, context.now).touches
         counts = {
             "touches": len({t.source for t in touches}),
@@ -68,9 +67,10 @@ def status(context: Context, as_json: bool) -> None:
         }
         last_sync = store.get_meta("last_sync")
     daemon = read_status(context.home) or {"jobs": {}}
-    report: dict[str, Any] = {"last_sync": last_sync, "counts": counts, "daemon": daemon}
     if as_json:
-        echo(json.dumps(report, indent=2))
+        from agent.views.json import status_json
+
+        echo(json.dumps(status_json(last_sync, counts, daemon, config), indent=2))
         return
     table = Table("Job", "Last run", "Last ok", "Next run", "Last error", title="Daemon jobs")
     for name, job in daemon["jobs"].items():
@@ -87,22 +87,31 @@ def status(context: Context, as_json: bool) -> None:
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_context
-def doctor(context: Context) -> None:
+def doctor(context: Context, as_json: bool) -> int:
     """Check config, state, accounts, data sources, templates and Google, and say what to fix.
 
-    Exits 1 when something needs fixing. Example: nurture doctor
+    Each line is ok, note, busy (another nurture process is at work: nothing to fix) or
+    fix. Exits 1 when something needs fixing. Example: nurture doctor
     """
-    checks = diagnose(find_config(context.config_path), context.home)
-    out = console()
-    for check in checks:
-        if check.warn:
-            mark = Text("note", style="yellow")
-        else:
-            mark = Text("ok  ", style="green") if check.ok else Text("fix ", style="red")
-        out.print(mark.append(f" {check.name}: {check.detail}"))
-        if check.fix and (check.warn or not check.ok):
-            out.print(f"      → {check.fix}")
+    path = find_config(context.config_path)
+    checks = diagnose(path, context.home, context.now)
     failed = [c.name for c in checks if not c.ok]
+    if as_json:
+        from agent.config.schema import load_config
+        from agent.views.json import doctor_json
+
+        zone = load_config(path) if checks[0].ok else Config(me=("you@example.com",))
+        echo(json.dumps(doctor_json(checks, zone, context.now), indent=2, ensure_ascii=False))
+        return 1 if failed else 0
+    out = console()
+    styles = {"ok": "green", "note": "yellow", "busy": "cyan", "fix": "red"}
+    for check in checks:
+        mark = Text(f"{check.mark:<4}", style=styles[check.mark])
+        out.print(mark.append(f" {check.name}: {check.detail}"))
+        if check.fix and check.mark != "ok":
+            out.print(f"      → {check.fix}")
     if failed:
         raise UserError(f"needs fixing: {', '.join(failed)}", "see the lines marked fix above")
+    return 0

@@ -19,7 +19,7 @@ from agent.providers.base import Mailbox
 from agent.providers.registry import connect
 from agent.store.db import Store
 from agent.untrusted.terminal import echo
-from agent.views.json import draft_json
+from agent.views.json import decision_json, draft_json
 from agent.views.tables import console
 
 ID = click.argument("draft_id", metavar="ID")
@@ -45,7 +45,7 @@ def list_(context: Context, as_json: bool, status: str | None) -> None:
     Example: nurture drafts list --status created
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         rows = [draft_json(r, config) for r in records(store)]
     rows = [r for r in rows if status is None or r["status"] == status]
     if as_json:
@@ -74,7 +74,7 @@ def show(context: Context, draft_id: str, as_json: bool) -> None:
     Example: nurture drafts show 4454685c
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         record = find(store, draft_id)
     live, note = _live(context, config, record)
     if as_json:
@@ -152,8 +152,9 @@ def _desk(context: Context, config: Config, store: Store, mailbox: Mailbox | Non
 @drafts.command()
 @ID
 @click.option("--yes", "-y", is_flag=True, help="Send without asking for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft after it as JSON.")
 @pass_context
-def approve(context: Context, draft_id: str, yes: bool) -> None:
+def approve(context: Context, draft_id: str, yes: bool, as_json: bool) -> None:
     """Send the draft, as it is in your mailbox now (with your edits), to its recipients.
 
     This is the only way nurture ever sends mail to anyone but you. It shows the message
@@ -167,8 +168,8 @@ def approve(context: Context, draft_id: str, yes: bool) -> None:
         record = find(store, draft_id)
     mailbox = _mailbox(context, config)
     live = preview(mailbox, record, config.provider, "send")
-    echo(_card(record, config, live))
-    echo(f"\n{live.text}")
+    echo(_card(record, config, live), err=as_json)  # with --json, stdout is the JSON only
+    echo(f"\n{live.text}", err=as_json)
     concerns = live.concerns(str(record.get("contact", "")))
     if concerns and yes:
         raise UserError(
@@ -176,12 +177,17 @@ def approve(context: Context, draft_id: str, yes: bool) -> None:
             "look at it (nurture drafts show ID) and approve it without --yes if you mean it",
         )
     # Asked with the store closed: a daemon job is not kept waiting on the rep.
-    if not yes and not click.confirm("Send it now?", default=False):
-        echo("Not sent.")
+    if not yes and not click.confirm("Send it now?", default=False, err=as_json):
+        echo("Not sent.", err=as_json)
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
         _desk(context, config, store, mailbox).approve(record, live)
+        after = find(store, str(record["key"]))
+    if as_json:
+        recipients = [email for _, email in live.recipients]
+        _decided(context, config, after, "approved", recipients=recipients)
+        return
     echo(f"Sent to {', '.join(email for _, email in live.recipients)}.")
 
 
@@ -196,8 +202,9 @@ def _unchanged(now: dict[str, Any], before: Mapping[str, Any]) -> dict[str, Any]
 @drafts.command()
 @ID
 @click.option("--reason", default="", help="Why not: kept with the draft, for your records.")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft after it as JSON.")
 @pass_context
-def reject(context: Context, draft_id: str, reason: str) -> None:
+def reject(context: Context, draft_id: str, reason: str, as_json: bool) -> None:
     """Delete the draft from your mailbox; that play rests for that person a while.
 
     Example: nurture drafts reject 4454685c --reason "they just changed roles"
@@ -206,13 +213,18 @@ def reject(context: Context, draft_id: str, reason: str) -> None:
     with context.store() as store:
         record = find(store, draft_id)
         _desk(context, config, store).reject(record, reason)
+        after = find(store, str(record["key"]))
+    if as_json:
+        _decided(context, config, after, "rejected")
+        return
     echo(f"Rejected {record['key']}; nothing was sent.")
 
 
 @drafts.command()
 @ID
+@click.option("--json", "as_json", is_flag=True, help="Print the draft after it as JSON.")
 @pass_context
-def edit(context: Context, draft_id: str) -> None:
+def edit(context: Context, draft_id: str, as_json: bool) -> None:
     """Edit the draft's subject and text in $EDITOR; the draft in your mailbox is replaced.
 
     Example: EDITOR=nano nurture drafts edit 4454685c
@@ -224,9 +236,23 @@ def edit(context: Context, draft_id: str) -> None:
         raise click.ClickException(f"draft {record['key']} is {record.get('status')}")
     edited = click.edit(edit_text(record), extension=".txt", require_save=True)
     if edited is None:
+        if as_json:
+            _decided(context, config, record, "edited", changed=False)
+            return
         echo("No change.")
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
         changed = _desk(context, config, store).edit(record, edited)
+        after = find(store, str(record["key"]))
+    if as_json:
+        _decided(context, config, after, "edited", changed=changed)
+        return
     echo(f"Updated {record['key']}." if changed else "No change.")
+
+
+def _decided(
+    context: Context, config: Config, record: Mapping[str, Any], decision: str, **extra: Any
+) -> None:
+    shape = decision_json(record, decision, config, context.now, **extra)
+    echo(json.dumps(shape, indent=2, ensure_ascii=False))
