@@ -28,7 +28,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from agent.atomic import private_folder
-from agent.errors import StoreBusyError
+from agent.errors import ConfigError, StoreBusyError
 from agent.model import MailMessage, Meeting
 from agent.store.cache import Derived, DerivedCache
 from agent.store.codec import OBSERVED, Loaded, Tables, decode_state, encode_state
@@ -142,16 +142,21 @@ class Store:
         another process holds it (a long sync, the daemon's job) the store is opened
         without it on the last committed files (written whole by renames, so never half
         of one), ``busy`` is True and nothing is written, not even a cache."""
-        private_folder(home)
         lock = FileLock(home / LOCK_FILE, timeout=0 if read_only else lock_timeout)
+        busy = False
         try:
+            private_folder(home)
             lock.acquire()
-        except Timeout:
+        except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
             if not read_only:
                 raise StoreBusyError(
                     f"another nurture process is using {home}",
                     "Wait for it to finish (a command, or the daemon's current job) and try again.",
                 ) from None
+            busy = True
+        except OSError as error:
+            raise _unusable(home, error) from None
+        if busy:
             with cls._loaded(home, busy=True) as store:
                 yield store
             return
@@ -325,6 +330,17 @@ class Store:
 
 
 _READER = RowReader(columns_of(MailMessage, Meeting))
+
+
+def _unusable(home: Path, error: OSError) -> ConfigError:
+    """Why the state folder cannot be used, in words: a file, or a folder not ours to use."""
+    hint = "Point --home (or NURTURE_HOME) at a folder you can write to; nurture makes it."
+    if home.exists() and not home.is_dir():
+        return ConfigError(f"the state folder {home} is a file, not a folder", hint)
+    blocker = next((p for p in home.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        return ConfigError(f"cannot make the state folder {home}: {blocker} is a file", hint)
+    return ConfigError(f"cannot use the state folder {home}: {error.strerror or error}", hint)
 
 
 def _stored(observed: list[Observed]) -> list[Observed]:
