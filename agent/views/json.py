@@ -32,7 +32,6 @@ def board_json(
     config: Config,
     states: Mapping[str, AccountState] | None = None,
 ) -> list[dict[str, Any]]:
-    tz = config.tz
     result = []
     for row in rows:
         last = row.last_touch
@@ -42,7 +41,7 @@ def board_json(
                 "tier": row.tier.value,
                 "stage": row.stage.value,
                 "stage_since": row.stage_since.isoformat() if row.stage_since else None,
-                "last_touch": last.at.astimezone(tz).isoformat() if last else None,
+                "last_touch": _when(last.at, config) if last else None,
                 "last_touch_contact": last.contact if last else None,
                 "last_touch_channel": last.channel.value if last else None,
                 "days_since_touch": row.days_since_touch,
@@ -127,8 +126,8 @@ def _block_json(action: BlockAction, config: Config) -> dict[str, Any]:
         **_no_person("block", action.reason, action.key),
         "step": action.step.value,
         "block": block.id,
-        "start": block.start.astimezone(config.tz).isoformat(),
-        "end": block.end.astimezone(config.tz).isoformat(),
+        "start": _when(block.start, config),
+        "end": _when(block.end, config),
         "accounts": list(action.done.accounts),
     }
 
@@ -200,7 +199,7 @@ def _contact_json(contact: ContactStatus, config: Config) -> dict[str, Any]:
 def draft_json(record: Mapping[str, Any], config: Config) -> dict[str, Any]:
     def when(key: str) -> str | None:
         value = record.get(key)
-        return _moment(value).astimezone(config.tz).isoformat() if value else None
+        return _when(_moment(value), config) if value else None
 
     return {
         "id": record["key"],
@@ -237,8 +236,8 @@ def blocks_json(plan: BlockPlan, config: Config, now: datetime) -> list[dict[str
         {
             "id": record.id,
             "day": record.day.isoformat(),
-            "start": record.where.start.astimezone(tz).isoformat(),
-            "end": record.where.end.astimezone(tz).isoformat(),
+            "start": _when(record.where.start, config),
+            "end": _when(record.where.end, config),
             "title": config.blocks.title,
             "status": record.status.value,
             "accounts": list(record.accounts),
@@ -332,7 +331,8 @@ def _day(value: date | None) -> str | None:
 
 
 def _when(at: datetime, config: Config) -> str:
-    return at.astimezone(config.tz).isoformat()
+    """Every time a shape holds: ISO 8601 in the rep's zone, to the second, with the offset."""
+    return at.astimezone(config.tz).isoformat(timespec="seconds")
 
 
 # --- reports of the commands that do something (--json) ------------------------------------
@@ -345,8 +345,7 @@ def moment(at: datetime | str | None, config: Config) -> str | None:
     """``at`` (aware, or ISO text as the store and the daemon keep it) in the rep's zone."""
     if at is None or at == "":
         return None
-    found = _moment(at) if isinstance(at, str) else at
-    return found.astimezone(config.tz).isoformat(timespec="seconds")
+    return _when(_moment(at) if isinstance(at, str) else at, config)
 
 
 class Checked(Protocol):

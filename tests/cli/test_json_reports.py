@@ -2,7 +2,7 @@
 
 sync, cycle, doctor, digest, templates check, drafts approve/reject/edit, account --stage
 and status print JSON only on stdout, and every time in it is ISO 8601 in the rep's zone
-with its offset (the demo rep is in America/Chicago: -06:00 in November).
+with the offset the zone has then (the demo rep is in America/Chicago).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 import pytest
@@ -18,7 +19,7 @@ import pytest
 from tests.cli.test_drafts_cli import by_play, demo, run  # the demo workspace fixture
 
 __all__ = ["demo"]
-OFFSET = "-06:00"
+ZONE = ZoneInfo("America/Chicago")
 
 
 def times_in(value: Any) -> list[str]:
@@ -40,9 +41,14 @@ def report(capsys: pytest.CaptureFixture[str], where: list[str], *command: str) 
     code, out, err = run(capsys, *where, *command)
     assert code == 0, err
     shape = json.loads(out)  # stdout is the JSON and nothing else
-    found = times_in(shape)
-    assert all(t.endswith(OFFSET) and "." not in t for t in found), found
+    assert all(in_rep_zone(t) for t in times_in(shape)), times_in(shape)
     return shape
+
+
+def in_rep_zone(text: str) -> bool:
+    """To the second, with the offset the rep's zone has at that moment (DST included)."""
+    at = datetime.fromisoformat(text)
+    return "." not in text and at.utcoffset() == at.astimezone(ZONE).utcoffset()
 
 
 def test_sync_and_cycle(demo: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,3 +112,18 @@ def test_account_stage(demo: list[str], capsys: pytest.CaptureFixture[str]) -> N
     shape = report(capsys, demo, "account", "Brightline", "--stage", "hot", "--json")
     assert shape["account"].startswith("Brightline") and shape["stage"] == "hot"
     assert shape["since"] == "2026-11-20" and shape["at"] == "2026-11-20T09:00:00-06:00"
+
+
+def test_times_are_to_the_second_whatever_the_clock_says(
+    demo: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real clock has microseconds; the drafts a cycle writes keep them, the JSON not."""
+    later = ["--now", "2026-11-23T15:00:00.123456+00:00"]
+    code, out, err = run(capsys, *later, *demo, "cycle", "--json")
+    assert code == 0, err
+    assert json.loads(out)["at"] == "2026-11-23T09:00:00-06:00"
+    for command in (["drafts", "list", "--json"], ["board", "--json"], ["blocks", "--json"]):
+        code, out, err = run(capsys, *later, *demo, *command)
+        assert code == 0, err
+        found = times_in(json.loads(out))
+        assert found and all(in_rep_zone(t) for t in found), command
