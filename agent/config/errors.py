@@ -29,7 +29,7 @@ def validation_error(
 ) -> ConfigError:
     """``data`` (the document) names accounts by their names; ``model`` (the root
     model) lets a misspelt key be matched to the keys allowed where it stands."""
-    problems = []
+    problems: list[tuple[int, str]] = []
     items = error.errors()
     # A bad item also empties a min_length tuple; "at least 1 item" would only confuse.
     bad = {i["loc"][:-1] for i in items if i["type"] != "too_short" and i["loc"]}
@@ -40,8 +40,10 @@ def validation_error(
             loc = (*loc, item["ctx"]["index"], "name")
         line = _line_for(loc, lines)
         where = f"{path}:{line}" if line else str(path)
-        problems.append(f"{where}: {_key(loc, data)}: {_message(item, loc, model)}")
-    return ConfigError("\n".join(problems), "fix the config and run the command again")
+        problems.append((line or 0, f"{where}: {_key(loc, data)}: {_message(item, loc, model)}"))
+    problems.sort(key=lambda problem: problem[0])  # in the order the rep reads the file
+    text = "\n".join(problem for _, problem in problems)
+    return ConfigError(text, "fix the config and run the command again")
 
 
 def _key(loc: KeyPath, data: Any) -> str:

@@ -176,6 +176,7 @@ def test_a_misspelt_key_gets_did_you_mean_and_accounts_are_named(
     assert code == 2
     assert "config.yaml:2: coverag_target: unknown key: did you mean coverage_target?" in err
     assert "config.yaml:6: accounts[Acme].tier: " in err and "accounts.0" not in err
+    assert err.index("config.yaml:2:") < err.index("config.yaml:6:")  # in the file's order
     text = ME + ACME + "    contacts:\n      - {email: ann@acme.com, rol: CFO}\n"
     code, _, err = run(capsys, *config_with(tmp_path, text), "board")
     assert code == 2 and "accounts[Acme].contacts.0.rol: unknown key: did you mean role?" in err
