@@ -46,7 +46,10 @@ def _files(home: Path) -> dict[str, int]:
 
 
 def test_read_commands_read_the_last_saved_state_while_the_lock_is_held(
-    workspace: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    workspace: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     code, before_board, _ = run(capsys, *workspace, "board", "--json")
     _, listed, _ = run(capsys, *workspace, "drafts", "list", "--json")
@@ -58,6 +61,7 @@ def test_read_commands_read_the_last_saved_state_while_the_lock_is_held(
         before = _files(home)
         code, board, err = run(capsys, *workspace, "board", "--json")
         assert code == 0, err
+        assert "this is the state saved before it" in caplog.text  # said (a warning)
         assert json.loads(board) == json.loads(before_board)
         for command in (
             ["status", "--json"],
