@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ import platformdirs
 
 from agent.config.schema import Config, find_config, load_config
 from agent.store.db import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,6 +40,19 @@ class Context:
     @contextmanager
     def store(self) -> Iterator[Store]:
         with Store.open(self.home) as store:
+            yield store
+
+    @contextmanager
+    def reader(self) -> Iterator[Store]:
+        """The store for a command that only looks: the last committed state, even while
+        another process (a long sync, the daemon) holds the lock."""
+        with Store.open(self.home, read_only=True) as store:
+            if store.busy:
+                log.warning(
+                    "another nurture process (a sync, a cycle or the daemon) is working on %s: "
+                    "this is the state saved before it",
+                    self.home,
+                )
             yield store
 
 

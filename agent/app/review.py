@@ -19,7 +19,7 @@ from agent.app.draft_preview import Preview, read_preview
 from agent.app.drafts import claimed
 from agent.core.drafts import mail_of, one_line, tidy
 from agent.core.outcomes import moment
-from agent.errors import UserError
+from agent.errors import UnknownName, UserError, did_you_mean
 from agent.model.tables import DRAFTS, DraftRecord, DraftStatus
 from agent.providers.base import Mailbox
 from agent.providers.mail.draft_match import made_from
@@ -45,10 +45,11 @@ def find(store: Store, wanted: str) -> DraftRecord:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise UserError(
+        raise UnknownName(
             f"{wanted!r} matches {len(matches)} drafts", "give more of the id (nurture drafts list)"
         )
-    raise UserError(f"no draft {wanted!r}", "see the ids with `nurture drafts list`")
+    close = did_you_mean(text, (r["key"] for r in everything), n=1)
+    raise UnknownName(f"no draft {wanted!r}", close or "see the ids with `nurture drafts list`")
 
 
 def _open(record: DraftRecord, config_provider: str, verb: str) -> str:

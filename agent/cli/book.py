@@ -15,13 +15,14 @@ from agent.app.jobs import JOB_STEPS
 from agent.cli.invocation import nurture_command
 from agent.cli.progress import sync_progress
 from agent.untrusted.terminal import echo
-from agent.views.json import board_json
+from agent.views.json import board_json, sync_json
 from agent.views.tables import board_table, console
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_context
-def sync(context: Context) -> None:
+def sync(context: Context, as_json: bool) -> None:
     """Read mail and calendars, detect touches, print a one-line summary.
 
     Example: nurture sync
@@ -31,6 +32,10 @@ def sync(context: Context) -> None:
         run = pipeline.Run(config, store, context.home, context.now, progress=progress)
         pipeline.run_steps(run, JOB_STEPS["sync"])
     assert run.synced is not None and run.learned is not None
+    if as_json:
+        shape = sync_json(run.synced, run.learned.changes, config, context.now)
+        echo(json.dumps(shape, indent=2, ensure_ascii=False))
+        return
     for problem in run.synced.unreadable:
         # Not wrapped: a path broken over two lines cannot be copied.
         note = Text("skipped", style="yellow").append(f" {problem}")
@@ -49,7 +54,7 @@ def board(context: Context, as_json: bool) -> None:
     Example: nurture board --json
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         rows, states = book.current_board_and_states(config, store, context.now)
     if as_json:
         echo(json.dumps(board_json(rows, config, states), indent=2))

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 import click
 from rich.text import Text
@@ -17,7 +16,7 @@ from agent.app.context import Context, pass_context
 from agent.app.daemon import Daemon, daemon_running, read_status
 from agent.app.doctor import diagnose
 from agent.app.jobs import JOBS
-from agent.config.schema import find_config
+from agent.config.schema import Config, find_config
 from agent.errors import UserError
 from agent.model.tables import BLOCKS, DRAFTS
 from agent.untrusted.terminal import LOG_FORMAT, CleanFormatter, echo
@@ -92,7 +91,7 @@ def status(context: Context, as_json: bool) -> None:
     Example: nurture status --json
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         touches = book.detect_all(config, store, context.now).touches
         counts = {
             "touches": len({t.source for t in touches}),
@@ -103,9 +102,10 @@ def status(context: Context, as_json: bool) -> None:
         }
         last_sync = store.get_meta("last_sync")
     daemon = read_status(context.home) or {"jobs": {}}
-    report: dict[str, Any] = {"last_sync": last_sync, "counts": counts, "daemon": daemon}
     if as_json:
-        echo(json.dumps(report, indent=2))
+        from agent.views.json import status_json
+
+        echo(json.dumps(status_json(last_sync, counts, daemon, config), indent=2))
         return
     out = console()
     running = daemon_running(context.home)
@@ -113,23 +113,32 @@ def status(context: Context, as_json: bool) -> None:
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_context
-def doctor(context: Context) -> None:
+def doctor(context: Context, as_json: bool) -> int:
     """Check config, state, accounts, data sources, templates and Google, and say what to fix.
 
-    Exits 1 when something needs fixing. Example: nurture doctor
+    Each line is ok, note, busy (another nurture process is at work: nothing to fix) or
+    fix. Exits 1 when something needs fixing. Example: nurture doctor
     """
-    checks = diagnose(find_config(context.config_path), context.home)
+    path = find_config(context.config_path)
+    checks = diagnose(path, context.home, context.now)
+    failed = [c.name for c in checks if not c.ok]
+    if as_json:
+        from agent.config.schema import load_config
+        from agent.views.json import doctor_json
+
+        zone = load_config(path) if checks[0].ok else Config(me=("you@example.com",))
+        echo(json.dumps(doctor_json(checks, zone, context.now), indent=2, ensure_ascii=False))
+        return 1 if failed else 0
     out = console()
+    styles = {"ok": "green", "note": "yellow", "busy": "cyan", "fix": "red"}
     for check in checks:
-        if check.warn:
-            mark = Text("note", style="yellow")
-        else:
-            mark = Text("ok  ", style="green") if check.ok else Text("fix ", style="red")
+        mark = Text(f"{check.mark:<4}", style=styles[check.mark])
         # Not wrapped by us: paths in the details must stay whole to be copied.
         out.print(mark.append(f" {check.name}: {check.detail}"), soft_wrap=True)
-        if check.fix and (check.warn or not check.ok):
+        if check.fix and check.mark != "ok":
             out.print(f"      → {check.fix}", soft_wrap=True)
-    failed = [c.name for c in checks if not c.ok]
     if failed:
         raise UserError(f"needs fixing: {', '.join(failed)}", "see the lines marked fix above")
+    return 0

@@ -19,7 +19,7 @@ from agent.providers.base import Mailbox
 from agent.providers.registry import connect
 from agent.store.db import Store
 from agent.untrusted.terminal import echo
-from agent.views.json import draft_json
+from agent.views.json import decision_json, draft_json
 from agent.views.tables import console, drafts_table
 
 ID = click.argument("draft_id", metavar="ID")
@@ -38,7 +38,9 @@ def drafts() -> None:
 @drafts.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 @click.option(
-    "--status", type=click.Choice(tuple(DraftStatus)), help="Only drafts with this status."
+    "--status",
+    type=click.Choice([s.value for s in DraftStatus]),
+    help="Only drafts with this status.",
 )
 @pass_context
 def list_(context: Context, as_json: bool, status: str | None) -> None:
@@ -47,7 +49,7 @@ def list_(context: Context, as_json: bool, status: str | None) -> None:
     Example: nurture drafts list --status created
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         rows = [draft_json(r, config) for r in records(store)]
     rows = [r for r in rows if status is None or r["status"] == status]
     if as_json:
@@ -74,7 +76,7 @@ def show(context: Context, draft_id: str, as_json: bool) -> None:
     Example: nurture drafts show 4454685c
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         record = find(store, draft_id)
     live, note = _live(context, config, record)
     if as_json:
@@ -163,8 +165,9 @@ def _desk(context: Context, config: Config, store: Store, mailbox: Mailbox | Non
 @ID
 @click.option("--yes", "-y", is_flag=True, help="Send without asking for confirmation.")
 @click.option("--force", is_flag=True, help="Send a stale draft anyway (see drafts show).")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft after it as JSON.")
 @pass_context
-def approve(context: Context, draft_id: str, yes: bool, force: bool) -> None:
+def approve(context: Context, draft_id: str, yes: bool, force: bool, as_json: bool) -> None:
     """Send the draft, as it is in your mailbox now (with your edits), to its recipients.
 
     This is the only way nurture ever sends mail to anyone but you. With Gmail the draft
@@ -181,8 +184,8 @@ def approve(context: Context, draft_id: str, yes: bool, force: bool) -> None:
     refuse_stale(record, force=force)
     mailbox = _mailbox(context, config)
     live = preview(mailbox, record, config.provider, "send")
-    echo(_card(record, config, live))
-    echo(f"\n{live.text}")
+    echo(_card(record, config, live), err=as_json)  # with --json, stdout is the JSON only
+    echo(f"\n{live.text}", err=as_json)
     concerns = live.concerns(str(record.get("contact", "")))
     if concerns and yes:
         raise UserError(
@@ -192,14 +195,17 @@ def approve(context: Context, draft_id: str, yes: bool, force: bool) -> None:
     local = config.provider == "local"
     question = "Move it to the sent folder, to send it yourself?" if local else "Send it now?"
     # Asked with the store closed: a daemon job is not kept waiting on the rep.
-    if not yes and not click.confirm(question, default=False):
-        echo("Not moved." if local else "Not sent.")
+    if not yes and not click.confirm(question, default=False, err=as_json):
+        echo("Not moved." if local else "Not sent.", err=as_json)
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
         sent = _desk(context, config, store, mailbox).approve(record, live, force=force)
+        after = find(store, str(record["key"]))
     to = ", ".join(email for _, email in live.recipients)
-    if local:
+    if as_json:
+        _decided(context, config, after, "approved", recipients=[e for _, e in live.recipients])
+    elif local:
         # The local provider has no way to send mail: say so, and what the rep does next.
         echo(f"Moved to {sent}: send it from your mail program. nurture counts it as sent to {to}.")
     else:
@@ -217,8 +223,9 @@ def _unchanged(now: DraftRecord, before: DraftRecord) -> DraftRecord:
 @drafts.command()
 @ID
 @click.option("--reason", default="", help="Why not: kept with the draft, for your records.")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft after it as JSON.")
 @pass_context
-def reject(context: Context, draft_id: str, reason: str) -> None:
+def reject(context: Context, draft_id: str, reason: str, as_json: bool) -> None:
     """Delete the draft from your mailbox; that play rests for that person a while.
 
     Example: nurture drafts reject 4454685c --reason "they just changed roles"
@@ -227,13 +234,18 @@ def reject(context: Context, draft_id: str, reason: str) -> None:
     with context.store() as store:
         record = find(store, draft_id)
         _desk(context, config, store).reject(record, reason)
+        after = find(store, str(record["key"]))
+    if as_json:
+        _decided(context, config, after, "rejected")
+        return
     echo(f"Rejected {record['key']}; nothing was sent.")
 
 
 @drafts.command()
 @ID
+@click.option("--json", "as_json", is_flag=True, help="Print the draft after it as JSON.")
 @pass_context
-def edit(context: Context, draft_id: str) -> None:
+def edit(context: Context, draft_id: str, as_json: bool) -> None:
     """Edit the draft's subject and text in $EDITOR; the draft in your mailbox is replaced.
 
     The edited draft is plain text: an HTML version the template made is dropped (it
@@ -248,12 +260,18 @@ def edit(context: Context, draft_id: str) -> None:
         raise click.ClickException(f"draft {record['key']} is {record.get('status')}")
     edited = click.edit(edit_text(record), extension=".txt", require_save=True)
     if edited is None:
+        if as_json:
+            _decided(context, config, record, "edited", changed=False)
+            return
         echo("No change.")
         return
     with context.store() as store:
         record = _unchanged(find(store, str(record["key"])), record)
         changed = _desk(context, config, store).edit(record, edited)
-    if not changed:
+        after = find(store, str(record["key"]))
+    if as_json:
+        _decided(context, config, after, "edited", changed=changed)
+    elif not changed:
         echo("No change.")
     elif record.get("html"):
         # Desk.edit keeps the rep's words only: the template's HTML would contradict them.
@@ -263,3 +281,10 @@ def edit(context: Context, draft_id: str) -> None:
         )
     else:
         echo(f"Updated {record['key']}.")
+
+
+def _decided(
+    context: Context, config: Config, record: DraftRecord, decision: str, **extra: Any
+) -> None:
+    shape = decision_json(record, decision, config, context.now, **extra)
+    echo(json.dumps(shape, indent=2, ensure_ascii=False))

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -120,7 +120,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         result: Any = cli.main(args=argv, prog_name="nurture", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except click.exceptions.Abort:
+    except KeyboardInterrupt:
+        _interrupted()
+    except click.exceptions.Abort as aborted:
+        # click turns Ctrl-C into Abort: "from" it, or (at a prompt) "from None", which
+        # still keeps it as the context. EOF at a prompt stays a plain abort.
+        if isinstance(aborted.__cause__ or aborted.__context__, KeyboardInterrupt):
+            _interrupted()
         echo("aborted", err=True)
         sys.exit(1)
     except click.ClickException as error:
@@ -130,3 +136,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: exit 130 as shells expect. Every save is whole (the store's commits, the
+    pending → done marks), so the next run finishes what this one began."""
+    echo(
+        "stopped (Ctrl-C): what was saved stays saved; run the command again to finish",
+        err=True,
+    )
+    sys.exit(130)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from shlex import quote
@@ -122,8 +123,9 @@ def templates() -> None:
 
 
 @templates.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one row a template.")
 @pass_context
-def check(context: Context) -> int:
+def check(context: Context, as_json: bool) -> int:
     """Render every play's template with sample data and report what is broken, and where.
 
     Without a config file the bundled templates are checked. Exit code 1 when any fails.
@@ -132,11 +134,17 @@ def check(context: Context) -> int:
     path = find_config(context.config_path)
     config = context.config() if path.exists() else Config(me=("you@example.com",))
     results = check_templates(config, templates_dir(config) if path.exists() else None)
+    failed = sum(1 for result in results if result.error)
+    if as_json:
+        from agent.views.json import template_json
+
+        rows = [template_json(r.play, r.source, r.yours, r.error) for r in results]
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 1 if failed else 0
     for result in results:
         if result.error:
             echo(f"✗ {result.play}: {result.error}")
         else:
             echo(f"✓ {result.play}: {result.source}{' (yours)' if result.yours else ''}")
-    failed = sum(1 for result in results if result.error)
     echo(f"{len(results) - failed} of {len(results)} templates render.")
     return 1 if failed else 0

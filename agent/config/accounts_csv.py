@@ -33,15 +33,33 @@ _SPLIT = re.compile(r"[;,|\s]+")
 _CONTACT = re.compile(r"^\s*(?P<name>[^<(]*?)\s*<(?P<email>[^>]+)>\s*(?:\((?P<role>[^)]*)\))?\s*$")
 
 
+MAX_SHOWN = 20  # row errors listed in one report; the rest are counted
+
+
 def read_accounts_csv(path: Path) -> list[Account]:
-    """Read accounts; a bad row raises ConfigError naming the file, line and column."""
+    """Read accounts; bad rows raise one ConfigError naming each row's file, line and column."""
+    accounts: list[Account] = []
+    problems: list[str] = []
     with (
         csv_errors(path, "accounts_file", _CSV_HINT),
         path.open(newline="", encoding="utf-8-sig") as handle,
     ):
         reader = csv.DictReader(handle)
         columns = _columns(path, reader.fieldnames or [])
-        return [_account(path, reader.line_num, row, columns) for row in reader]
+        for row in reader:
+            try:
+                accounts.append(_account(path, reader.line_num, row, columns))
+            except ConfigError as error:
+                problems.append(error.message)
+    if problems:
+        more = len(problems) - MAX_SHOWN
+        shown = problems[:MAX_SHOWN] + [f"and {more} more rows"] * (more > 0)
+        rows = "1 row" if len(problems) == 1 else f"{len(problems)} rows"
+        raise ConfigError(
+            "\n".join(shown) if len(problems) == 1 else f"{rows} to fix:\n" + "\n".join(shown),
+            "fix those rows of the CSV" if len(problems) > 1 else "fix that row of the CSV",
+        )
+    return accounts
 
 
 def _columns(path: Path, header: Sequence[str]) -> dict[str, str]:
@@ -51,12 +69,18 @@ def _columns(path: Path, header: Sequence[str]) -> dict[str, str]:
         for field, names in ALIASES.items():
             if key in {n.replace("_", " ") for n in names} and field not in found:
                 found[field] = column
-    for required in ("name", "domains"):
-        if required not in found:
-            raise ConfigError(
-                f"{path}:1: no {required!r} column (found: {', '.join(header) or 'nothing'})",
-                f"add a column named {ALIASES[required][0]!r}",
-            )
+    missing = [r for r in ("name", "domains") if r not in found]
+    if missing and any(";" in column for column in header):
+        raise ConfigError(
+            f"{path}:1: the columns are separated by semicolons, not commas",
+            "save it again as comma-separated CSV (in Excel: Save As › CSV UTF-8 "
+            "(Comma delimited)), or export it from your CRM as CSV",
+        )
+    for required in missing:
+        raise ConfigError(
+            f"{path}:1: no {required!r} column (found: {', '.join(header) or 'nothing'})",
+            f"add a column named {ALIASES[required][0]!r}",
+        )
     return found
 
 

@@ -286,7 +286,7 @@ def load_config(path: Path) -> Config:
     try:
         config = Config.model_validate({**data, "base_dir": path.resolve().parent})
     except ValidationError as error:
-        raise validation_error(path, error, lines) from None
+        raise validation_error(path, error, lines, data, Config) from None
     folder = config.drafts.templates
     if folder is not None and not config.path(folder).is_dir():  # a typo must not go unseen
         where = f"{path}:{lines.get(('drafts', 'templates'), '?')}"

@@ -176,9 +176,9 @@ def test_a_draft_the_rep_deletes_is_rejected_and_the_play_rests(
 
 def test_unknown_and_ambiguous_ids_are_explained(demo: list[str], capsys) -> None:
     code, _, err = run(capsys, *demo, "drafts", "show", "nope")
-    assert code == 1 and "no draft 'nope'" in err
+    assert code == 2 and "no draft 'nope'" in err
     code, _, err = run(capsys, *demo, "drafts", "show", "draft-")
-    assert code == 1 and "matches 8 drafts" in err
+    assert code == 2 and "matches 8 drafts" in err
     draft = by_play(capsys, demo, "do_over")
     code, out, _ = run(capsys, *demo, "drafts", "show", draft["id"])
     # The meeting's scheduling thread exists: the do-over is a reply in it.

@@ -125,10 +125,10 @@ def test_board_table_footnotes_the_flags(synced, capsys) -> None:
 
 def test_unknown_or_ambiguous_account_names_say_what_to_do(synced, capsys) -> None:
     code, _, err = run(capsys, *synced, "account", "Corvid Helth")
-    assert code == 1
+    assert code == 2
     assert "did you mean 'Corvid Health'" in err
     code, _, err = run(capsys, *synced, "account", "e")
-    assert code == 1
+    assert code == 2
     assert "matches several accounts" in err
 
 
