@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from shlex import quote
 
@@ -41,6 +42,8 @@ def sync(context: Context, as_json: bool) -> None:
         note = Text("skipped", style="yellow").append(f" {problem}")
         console(stderr=True).print(note, soft_wrap=True)
     echo(run.synced.summary())
+    if run.learned is not None and run.learned.changes:
+        echo(run.learned.summary())
     if run.learned.changes:
         echo(run.learned.summary())
 
@@ -61,6 +64,23 @@ def board(context: Context, as_json: bool) -> None:
     else:
         out = console()
         out.print(board_table(rows, config, context.now, states, width=out.width))
+
+
+def _a_week_ago(run: pipeline.Run) -> None:
+    """The demo's story began before today: the cycle a week ago drafted a play that still
+    waits in the outbox (``agent.demo.script.A_WEEK_AGO``), and its contact has written in
+    since, so today's cycle withdraws it. Listed again as the mailbox is now."""
+    from agent.app.drafts import apply
+    from agent.demo.script import A_WEEK_AGO
+    from agent.model import ActionKind
+
+    then = run.now - timedelta(days=A_WEEK_AGO.days_ago)
+    planned = book.current_plan(run.config, run.store, then).of_kind(ActionKind.DRAFT)
+    wanted = [a for a in planned if (a.contact, a.play) == (A_WEEK_AGO.contact, A_WEEK_AGO.play)]
+    mailbox = run.connected().mailbox
+    apply(run.config, run.store, mailbox, wanted, then)
+    run.store.commit()
+    run.live = mailbox.drafts()
 
 
 @click.command()
@@ -90,12 +110,16 @@ def demo(context: Context, directory: Path, force: bool) -> None:
     with context.store() as store:
         # The whole pipeline but the digest's delivery: the demo writes it as a page instead.
         run = pipeline.Run(config, store, context.home, context.now)
-        pipeline.run_steps(run, [name for name in pipeline.NAMES if name != "digest"])
+        pipeline.run_steps(run, ["sync"])
+        _a_week_ago(run)
+        pipeline.run_steps(run, [name for name in pipeline.NAMES if name not in ("sync", "digest")])
         rows = book.current_board(config, store, context.now)
         weekly = digest.render(config, digest.current_digest(config, store, context.now))
     assert run.synced is not None and run.applied is not None
     echo(f"Demo workspace: {directory}  (config {context.config_path})")
     echo(run.synced.summary())
+    if run.learned is not None and run.learned.changes:
+        echo(run.learned.summary())
     echo(f"{run.applied.summary()} ({outbox / 'drafts'})")
     echo(f"{run.said['blocks']} ({outbox / 'blocks.ics'})")
     out = console()

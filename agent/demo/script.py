@@ -94,6 +94,20 @@ class Mail:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """A draft the cycle of ``days_ago`` wrote and the rep left waiting."""
+
+    days_ago: float
+    contact: str
+    play: str
+
+
+# A week ago nurture drafted a re-engagement to Omar at Corvid (lost last summer); the rep
+# had not sent it when Omar wrote about the renewal. Today's cycle withdraws it: answer him.
+A_WEEK_AGO = Earlier(7, "omar.haddad@corvidhealth.org", "reengage_lost")
+
+
+@dataclass(frozen=True)
 class Held:
     days_ago: float
     title: str

@@ -30,6 +30,7 @@ def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     code, out, err = run(capsys, "--home", str(tmp_path / "home"), "demo", str(tmp_path / "d"))
     assert code == 0, err
     assert "8 new drafts for review" in out
+    assert "reengage_lost for Omar Haddad at Corvid Health: withdrawn" in out
     return ["--config", str(tmp_path / "d" / "config.yaml"), "--home", str(tmp_path / "home")]
 
 
@@ -48,7 +49,7 @@ def by_play(capsys, where: list[str], play: str) -> dict:
 
 
 def test_the_demo_leaves_a_draft_for_every_play(demo: list[str], capsys) -> None:
-    rows = listed(capsys, demo)
+    rows = [r for r in listed(capsys, demo) if r["status"] != "withdrawn"]
     assert {r["play"] for r in rows} == {p.value for p in PlayId}
     for row in rows:
         assert {"id", "account", "contact", "play", "subject", "status", "created_at"} <= set(row)
@@ -56,6 +57,21 @@ def test_the_demo_leaves_a_draft_for_every_play(demo: list[str], capsys) -> None
         raw = (drafts_dir(demo) / f"{row['id']}.eml").read_bytes()
         assert row["id"].encode() not in raw and b"nurture" not in raw.lower()
         assert b"Riley Quinn" in raw
+
+
+def test_the_demo_withdraws_last_weeks_draft_to_someone_who_wrote_in(
+    demo: list[str], capsys
+) -> None:
+    # A week ago the cycle drafted a re-engagement to Omar; he wrote about his renewal since.
+    [gone] = [r for r in listed(capsys, demo) if r["status"] == "withdrawn"]
+    assert (gone["contact"], gone["play"]) == ("omar.haddad@corvidhealth.org", "reengage_lost")
+    assert gone["stale_reason"].startswith("Omar Haddad wrote on ")
+    assert gone["stale_reason"].endswith(": answer that first") and gone["stale"] is False
+    assert not (drafts_dir(demo) / f"{gone['id']}.eml").exists()
+    plan = json.loads(run(capsys, *demo, "plan", "--json")[1])
+    assert {"kind": "reply", "contact": gone["contact"]}.items() <= next(
+        a for a in plan if a["contact"] == gone["contact"]
+    ).items()
 
 
 def test_cycle_twice_leaves_the_same_drafts(demo: list[str], capsys) -> None:
@@ -178,7 +194,7 @@ def test_unknown_and_ambiguous_ids_are_explained(demo: list[str], capsys) -> Non
     code, _, err = run(capsys, *demo, "drafts", "show", "nope")
     assert code == 2 and "no draft 'nope'" in err
     code, _, err = run(capsys, *demo, "drafts", "show", "draft-")
-    assert code == 2 and "matches 8 drafts" in err
+    assert code == 2 and "matches 9 drafts" in err  # 8 waiting, 1 withdrawn
     draft = by_play(capsys, demo, "do_over")
     code, out, _ = run(capsys, *demo, "drafts", "show", draft["id"])
     # The meeting's scheduling thread exists: the do-over is a reply in it.
