@@ -23,8 +23,9 @@ from agent.store.codec import Unreadable
 from agent.store.db import Store
 from agent.store.rows import RowReader, columns_of, from_columns, to_columns, to_row
 
-DETECTION_VERSION = 4  # 2: touches.json holds touches by column; 3: touches have a thread;
-# 4: touches carry the display name the message or invite gave the person
+DETECTION_VERSION = 5  # 2: touches.json holds touches by column; 3: touches have a thread;
+# 4: touches carry the display name the message or invite gave the person; 5: signals of
+# people copied or invited next to a contact (the buying committee) and of direct mail
 BUSY_VERSION = 1
 BUSY_PAST = timedelta(days=30)  # blocks older than this are settled: no busy time needed
 CUTOFF = ""  # the busy cache's entry that records from when it holds meetings

@@ -8,11 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from agent.config.never import is_never
 from agent.config.schema import Account, Config
 from agent.core.accounts.contacts import PERIODS, ContactStatus, contact_statuses, count_since
 from agent.core.accounts.patterns import Pattern, account_patterns
 from agent.core.accounts.stages import Suggestion, suggestions
 from agent.core.accounts.status import AccountStatus, StageChange, account_status
+from agent.core.committee import Member, committee
 from agent.model import Signal, Touch
 
 
@@ -27,6 +29,7 @@ class AccountState:
     days_in_stage: int | None
     touches_by_period: tuple[tuple[int, int], ...]  # (days, distinct touches)
     roles_missing: tuple[str, ...]  # listed roles with nobody reached in the window
+    committee: tuple[Member, ...] = ()  # copied or invited by contacts, never written to
 
     @property
     def name(self) -> str:
@@ -89,6 +92,14 @@ def account_state(
         touches_by_period=_by_period(touches, now, ordered=ordered),
         roles_missing=tuple(
             c.role for c in contacts if c.known and c.role and not c.recent_touches
+        ),
+        committee=committee(
+            signals,
+            contacts,
+            touches,
+            now,
+            listed={c.email for c in account.contacts},
+            never=lambda email: is_never(email, config.never_contact),
         ),
     )
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from agent.config.schema import Config
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
+from agent.core.committee import members_to_write
 from agent.core.history import History
 from agent.core.plays.offers import (
     content_offers,
@@ -163,6 +164,18 @@ def new_contact(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidate 
         (c for c in state.contacts if c.known and not c.recent_touches and pick(c)),
         key=lambda c: (c.last_touch is not None, not c.role),
     )
+    member = next(iter(members_to_write(state, pick, [c.email for c in people[:1]])), None)
+    if member is not None:  # someone their own people bring in: the bridge says how
+        contact, member_ = member
+        offer = _fresh(content_offers(ctx.config, state.account, ctx.today), contact, ctx)
+        opener = f" Open with \u201c{offer.title}\u201d." if offer else ""
+        return Candidate(
+            PlayId.NEW_CONTACT,
+            contact,
+            member_.reason(state.name) + opener,
+            offer=offer,
+            subject_hint=offer.title if offer else "A first hello",
+        )
     if not people:
         return None
     contact = people[0]
