@@ -5,7 +5,7 @@ people, patterns and suggested stage changes. Pure: (config, touches, signals, s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from agent.config.never import is_never
@@ -15,6 +15,7 @@ from agent.core.accounts.patterns import Pattern, account_patterns
 from agent.core.accounts.stages import Suggestion, suggestions
 from agent.core.accounts.status import AccountStatus, StageChange, account_status
 from agent.core.committee import Member, committee
+from agent.core.giveask import GiveAsk, give_ask
 from agent.model import Signal, Touch
 
 
@@ -30,6 +31,7 @@ class AccountState:
     touches_by_period: tuple[tuple[int, int], ...]  # (days, distinct touches)
     roles_missing: tuple[str, ...]  # listed roles with nobody reached in the window
     committee: tuple[Member, ...] = ()  # copied or invited by contacts, never written to
+    give_ask: GiveAsk = field(default_factory=GiveAsk)  # the rep's outbound mail as gives and asks
 
     @property
     def name(self) -> str:
@@ -45,8 +47,11 @@ def account_states(
     signals: Sequence[Signal],
     now: datetime,
     stages: Mapping[str, StageChange] | None = None,
+    *,
+    plays: Mapping[str, str] | None = None,
 ) -> list[AccountState]:
-    """One state per configured account, in config order."""
+    """One state per configured account, in config order. ``plays``: Message-ID → play of
+    each draft nurture wrote (``History.plays_by_message``)."""
     by_account: dict[str, list[Touch]] = {a.name: [] for a in config.accounts}
     for touch in sorted(touches, key=lambda t: (t.at, t.source, t.contact)):
         if touch.account in by_account and touch.at <= now:
@@ -57,7 +62,14 @@ def account_states(
     stages = stages or {}
     return [
         account_state(
-            config, a, by_account[a.name], away[a.name], now, stage=stages.get(a.name), ordered=True
+            config,
+            a,
+            by_account[a.name],
+            away[a.name],
+            now,
+            stage=stages.get(a.name),
+            ordered=True,
+            plays=plays,
         )
         for a in config.accounts
     ]
@@ -72,6 +84,7 @@ def account_state(
     *,
     stage: StageChange | None = None,
     ordered: bool = False,
+    plays: Mapping[str, str] | None = None,
 ) -> AccountState:
     """``ordered``: ``touches`` are sorted by (at, source, contact), none after ``now``."""
     today = now.astimezone(config.tz).date()
@@ -101,6 +114,7 @@ def account_state(
             listed={c.email for c in account.contacts},
             never=lambda email: is_never(email, config.never_contact),
         ),
+        give_ask=give_ask(touches, plays),
     )
 
 

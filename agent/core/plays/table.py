@@ -14,6 +14,7 @@ from agent.config.never import is_never
 from agent.config.playbook import PlayRule
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
+from agent.core.giveask import gives_first
 from agent.core.plays import builders
 from agent.core.plays.builders import Builder, Candidate, PlayContext
 from agent.model import PlayId
@@ -42,7 +43,7 @@ def choose_plays(state: AccountState, ctx: PlayContext) -> list[Candidate]:
     chosen: list[Candidate] = []
     taken: set[str] = set()
     played_today = ctx.history.played_on(ctx.today, ctx.config.tz)
-    for play, rule in ctx.config.plays.in_order():
+    for play, rule in gives_first(state.give_ask, ctx.config.plays.in_order()):
         spec = PLAYS[play]
         if status.stage not in rule.stages or status.tier not in rule.tiers:
             continue
