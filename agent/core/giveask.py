@@ -40,6 +40,11 @@ PLAY_KIND: Mapping[PlayId, Kind] = {
 
 _PLAYS = frozenset(p.value for p in PlayId)
 
+
+def _cues(*patterns: str) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
 # Where the rep's own words end: a forwarded or quoted message, or a Notes/Outlook header.
 _QUOTED = re.compile(
     r"-{3,}\s*(original message|forwarded by)|-{5,}|\bfrom:\s|\bsent:\s|\bon .{0,80} wrote:"
@@ -56,39 +61,33 @@ _SOCIAL = re.compile(
     r"been|how('s| is) (it|everything) going|hope you)\b[^?]*\?",
     re.IGNORECASE,
 )
-_ASK = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"\b(could|can|would|will) you\b",
-        r"\b(i|we) (need|would like|'d like|was wondering|am wondering|wanted to ask)\b",
-        r"\bshould (talk|meet|discuss|chat|get together)\b",
-        r"\bany (update|news|ideas|thoughts|word)\b",
-        r"\b(checking in|just checking|following up|touch base|circle back)\b",
-        r"\b(set up|schedule|book) (a )?(meeting|call|time)\b|\bfind a time\b",
-        r"\b(are you|is there) (free|available|still)\b|\byour availability\b",
-        r"\b(provide|any|your) comments\b|\bfor comment\b|\bget back to me\b",
-        r"\bdelete me\b|^remove\b|\bsorry to bug\b|\bi was wondering\b",
-        r"\bwhat do you think\b|\bwhen (can|could|will) (we|you)\b",
-    )
-]
+_ASK = _cues(
+    r"\b(could|can|would|will) you\b",
+    r"\b(i|we) (need|would like|'d like|was wondering|am wondering|wanted to ask)\b",
+    r"\bshould (talk|meet|discuss|chat|get together)\b",
+    r"\bany (update|news|ideas|thoughts|word)\b",
+    r"\b(checking in|just checking|following up|touch base|circle back)\b",
+    r"\b(set up|schedule|book) (a )?(meeting|call|time)\b|\bfind a time\b",
+    r"\b(are you|is there) (free|available|still)\b|\byour availability\b",
+    r"\b(provide|any|your) comments\b|\bfor comment\b|\bget back to me\b",
+    r"\bdelete me\b|^remove\b|\bsorry to bug\b|\bi was wondering\b",
+    r"\bwhat do you think\b|\bwhen (can|could|will) (we|you)\b",
+)
 # "Please <verb>" asks for something, except the polite forms that hand something over.
 _PLEASE = re.compile(
     r"\bplease,? (?!find|see|note|read|let|feel|don't|do not|enjoy|keep|accept)[a-z]+",
     re.IGNORECASE,
 )
-_GIVE = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        r"\bfyi\b|\bfor your (information|reference|review)\b",
-        r"\bhere (is|are)\b|\battached (is|are)\b|\benclos|\bi am attaching\b",
-        r"\bthought you('d| would| might)\b|\byou (might|may) (like|find)\b",
-        r"\b(i|we)('ve| have)? (changed|fixed|checked|sent|faxed|finished|made|done)\b",
-        r"\bthanks\b|\bthank you\b|\bgreat (idea|job)\b|\bsounds (good|great|interesting)\b",
-        r"\bintroduc|\binvit(e|ation)\b|\bjoin us\b",
-        r"\b(is|are) correct\b|\bno issues\b|\bjust wanted to let you know\b",
-        r"\b(pursuant to|per|as) (your )?request(ed)?\b|\bas (you )?(asked|promised|discussed)\b",
-    )
-]
+_GIVE = _cues(
+    r"\bfyi\b|\bfor your (information|reference|review)\b",
+    r"\bhere (is|are)\b|\battached (is|are)\b|\benclos|\bi am attaching\b",
+    r"\bthought you('d| would| might)\b|\byou (might|may) (like|find)\b",
+    r"\b(i|we)('ve| have)? (changed|fixed|checked|sent|faxed|finished|made|done)\b",
+    r"\bthanks\b|\bthank you\b|\bgreat (idea|job)\b|\bsounds (good|great|interesting)\b",
+    r"\bintroduc|\binvit(e|ation)\b|\bjoin us\b",
+    r"\b(is|are) correct\b|\bno issues\b|\bjust wanted to let you know\b",
+    r"\b(pursuant to|per|as) (your )?request(ed)?\b|\bas (you )?(asked|promised|discussed)\b",
+)
 
 
 def own_words(first_lines: str) -> str:
