@@ -104,12 +104,38 @@ def account_view(state: AccountState, plan: Plan, config: Config) -> Group:
         ),
         *(Text(f"pattern: {p.detail}", style="yellow") for p in state.patterns),
         *(Text(f"{s.label}: {s.reason}", style="magenta") for s in state.suggestions),
+        _give_ask_line(state),
         _people_table(state.contacts),
     ]
+    if state.committee:
+        lines.append(_committee_table(state))
     mine = [a for a in plan.actions if a.account == state.name]
     if mine:
         lines.append(_actions_table("Planned", mine))
     return Group(*lines)
+
+
+def _give_ask_line(state: AccountState) -> Text:
+    ledger = state.give_ask
+    if not ledger.kinds:
+        return Text("give:ask: no mail from you yet", style="dim")
+    line = Text(
+        f"give:ask {ledger.ratio} (your mail there: {ledger.gives} gave, {ledger.asks} asked)"
+    )
+    if ledger.asks_in_a_row:
+        line.append(f"; {ledger.note()}", style="bold red")
+    return line
+
+
+def _committee_table(state: AccountState) -> Table:
+    table = Table(title="Buying committee: not written to yet", title_justify="left")
+    for header in ("Name", "Email", "Via", "Seen", "Ready play"):
+        table.add_column(header)
+    for m in state.committee:
+        table.add_row(
+            m.name, m.email, f"{m.bridge_name}: {m.thread}", str(m.sightings), m.reason(state.name)
+        )
+    return table
 
 
 def _people_table(contacts: Sequence[ContactStatus]) -> Table:

@@ -17,6 +17,8 @@ from agent.config.schema import Config
 from agent.core.accounts.state import account_states
 from agent.core.accounts.status import StageChange
 from agent.core.blocks.reconcile import BlockRecord
+from agent.core.digest import reach
+from agent.core.digest.reach import AskingRow, CommitteeRow
 from agent.core.digest.rows import (
     ColdRow,
     CoverageRow,
@@ -62,6 +64,8 @@ SECTIONS = (
     "replies",
     "stalled",
     "patterns",
+    "committee",
+    "giveask",
     "blocks",
 )
 
@@ -140,6 +144,8 @@ class Digest:
     replies: tuple[ReplyRow, ...]
     rows: int  # the longest a list is shown; the rest is counted ("and 3 more")
     sections: tuple[str, ...] = SECTIONS
+    committee: tuple[CommitteeRow, ...] = ()  # who else to reach (agent.core.committee)
+    asking: tuple[AskingRow, ...] = ()  # last three touches asks (agent.core.giveask)
 
     @property
     def dream_change(self) -> int:
@@ -207,6 +213,8 @@ def build_digest(config: Config, snapshot: Snapshot, now: datetime) -> Digest:
         next_blocks=next_blocks(snapshot.blocks, monday + timedelta(days=7), tz),
         replies=replies(states),
         rows=config.digest.rows,
+        committee=reach.committee(states),
+        asking=reach.asking(states),
     )
 
 
