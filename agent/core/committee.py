@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the state holds the committee: imported for the annotation 
     from agent.core.accounts.state import AccountState
 
 COPIED, INVITED, WROTE = "copied", "invited", "wrote"
+SIGHTINGS = frozenset({COPIED, INVITED, WROTE})
 AccountOf = Callable[[str], str | None]  # an address → its account's name, or None
 
 
@@ -55,12 +56,10 @@ class Member:
         else:
             met = f"{self.bridge_name} copied {self.name} on \u201c{self.thread}\u201d"
         often = ""
-        if self.sightings > 1:
-            people = len(self.bridges)
-            often = (
-                f" ({self.sightings} threads and meetings with "
-                f"{people} of your contact{'s' if people > 1 else ''})"
-            )
+        if len(self.bridges) > 1:
+            often = f" ({self.sightings} times, with {len(self.bridges)} of your contacts)"
+        elif self.sightings > 1:
+            often = f" ({self.sightings} times)"
         return (
             f"{met}{often}: they are on the buying committee at {account}, but you have "
             f"never written to them. Write to {_first(self.name)} directly and mention "

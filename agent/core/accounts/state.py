@@ -14,7 +14,7 @@ from agent.core.accounts.contacts import PERIODS, ContactStatus, contact_statuse
 from agent.core.accounts.patterns import Pattern, account_patterns
 from agent.core.accounts.stages import Suggestion, suggestions
 from agent.core.accounts.status import AccountStatus, StageChange, account_status
-from agent.core.committee import Member, committee
+from agent.core.committee import SIGHTINGS, Member, committee
 from agent.core.giveask import GiveAsk, give_ask
 from agent.model import Signal, Touch
 
@@ -89,8 +89,10 @@ def account_state(
     """``ordered``: ``touches`` are sorted by (at, source, contact), none after ``now``."""
     today = now.astimezone(config.tz).date()
     status = account_status(config, account, touches, now, stage)
+    # The committee's sightings are many and say nothing about a person's own status.
+    own = [s for s in signals if s.kind not in SIGHTINGS]
     contacts = contact_statuses(
-        config, account, touches, signals, now, cadence_days=status.cadence_days, ordered=ordered
+        config, account, touches, own, now, cadence_days=status.cadence_days, ordered=ordered
     )
     return AccountState(
         account=account,
