@@ -31,8 +31,9 @@ from agent.store.cache import Derived, fingerprint_of
 from agent.store.codec import from_json, to_json
 from agent.store.db import Store
 
-MEMO_VERSION = 3  # bump whenever the engine decides differently (2: replies in threads;
-# 3: no_play rows, names only from what the mail says, no bare check-ins)
+MEMO_VERSION = 4  # bump whenever the engine decides differently (2: replies in threads;
+# 3: no_play rows, names only from what the mail says, no bare check-ins; 4: new_contact
+# through the buying committee, gives before asks after three asks in a row)
 PEOPLE_PER_ACCOUNT = 3
 
 

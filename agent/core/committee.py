@@ -141,7 +141,9 @@ def _meeting(
         return []
     people = [(e, n, account_of(e)) for e, n in sorted(present.items())]
     return [
-        Signal(INVITED, account, email, meeting.start, meeting.title, by=other, name=name)
+        # Dated at its end: a meeting counts once held, when its touches do (and the plan's
+        # memo expires, ``agent.core.horizon``).
+        Signal(INVITED, account, email, meeting.end, meeting.title, by=other, name=name)
         for email, name, account in people
         if account is not None
         for other, _, same in people

@@ -198,3 +198,21 @@ def test_the_demo_plan_writes_to_a_committee_member_through_the_bridge(tmp_path)
     luis = next(a for a in plays if a.contact == "luis.romero@summitfoods.com")
     assert luis.play is PlayId.NEW_CONTACT
     assert "Kate Morgan" in luis.reason and "Workshop follow-up: budget owner" in luis.reason
+
+
+def test_a_meeting_counts_once_it_is_held(tmp_path) -> None:
+    config = _config(tmp_path)
+    start = NOW + timedelta(days=2)
+    meeting = Meeting(
+        uid="w2",
+        start=start,
+        end=start + timedelta(hours=1),
+        title="Steering group",
+        organizer=ME,
+        attendees=(_attendee("kim@acme.com"), _attendee("pat@acme.com")),
+    )
+    found = candidates(config, [_mail(1, ME, ["kim@acme.com"])], [meeting])
+    for at, members in ((NOW, []), (start + timedelta(hours=2), ["pat@acme.com"])):
+        seen = found.at(at)
+        (state,) = account_states(config, seen.touches, seen.signals, at)
+        assert [m.email for m in state.committee] == members
