@@ -67,6 +67,7 @@ def draft_records(docs: Mapping[str, Mapping[str, Any]], provider: str) -> list[
                     created_at=created,
                     status_at=_moment(changed) if changed else created,
                     link=_link(doc, provider),
+                    message_id=str(doc.get("rfc822_id") or "").strip("<>").lower(),
                 )
             )
         except (KeyError, TypeError, ValueError):

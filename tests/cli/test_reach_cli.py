@@ -66,3 +66,6 @@ def test_a_sent_nurture_draft_counts_by_its_play(synced, capsys) -> None:  # noq
     _, out, _ = run(capsys, *synced, "board", "--json")
     quarry = next(r for r in json.loads(out) if r["name"] == "Quarry & Finch")
     assert (quarry["give_ask"], quarry["asks_in_a_row"]) == ("1:2", False)
+    _, text, _ = run(capsys, *synced, "digest")
+    asking = text.split("GIVE BEFORE ASK", 1)[1].split("NEXT WEEK'S", 1)[0]
+    assert "Halvorsen Logistics" in asking and "Quarry & Finch" not in asking

@@ -181,7 +181,10 @@ def week_of(config: Config, now: datetime) -> tuple[str, date]:
 def build_digest(config: Config, snapshot: Snapshot, now: datetime) -> Digest:
     week, monday = week_of(config, now)
     tz = config.tz
-    states = account_states(config, snapshot.touches, snapshot.signals, now, snapshot.stages)
+    plays = {d.message_id: d.play for d in snapshot.drafts if d.message_id and d.play}
+    states = account_states(
+        config, snapshot.touches, snapshot.signals, now, snapshot.stages, plays=plays
+    )
     past = [t for t in snapshot.touches if t.at <= now]
     trend = weekly_counts(config, past, monday, config.digest.trend_weeks)
     this_week, last_week = trend[-1], trend[-2] if len(trend) > 1 else WeekCount("", monday, 0, 0)
