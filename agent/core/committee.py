@@ -57,9 +57,9 @@ class Member:
             met = f"{self.bridge_name} copied {self.name} on \u201c{self.thread}\u201d"
         often = ""
         if len(self.bridges) > 1:
-            often = f" ({self.sightings} times, with {len(self.bridges)} of your contacts)"
+            often = f" (seen {self.sightings} times with {len(self.bridges)} of your contacts)"
         elif self.sightings > 1:
-            often = f" ({self.sightings} times)"
+            often = f" (seen {self.sightings} times with your contacts)"
         return (
             f"{met}{often}: they are on the buying committee at {account}, but you have "
             f"never written to them. Write to {_first(self.name)} directly and mention "

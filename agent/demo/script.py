@@ -1,6 +1,10 @@
 """The demo's story: ten accounts in every stage, their people, and a year of mail and
 meetings, each line marked with whether it should count as a touch (the ground truth the
-demo's tests check the board against). ``agent.demo.workspace`` writes it out as files."""
+demo's tests check the board against). ``agent.demo.workspace`` writes it out as files.
+
+It also holds a buying committee (``STAKEHOLDERS``: people contacts copy in, whom Riley never
+wrote to) and accounts where Riley only ever asks (Halvorsen's quarterly "Checking in",
+Quarry & Finch's "Following up"): the board, plan and digest flag both."""
 
 from __future__ import annotations
 
