@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING
 
 from agent.core.accounts.contacts import PERIODS, ContactStatus
 from agent.core.names import best_name
-from agent.model import Direction, MailKind, MailMessage, Meeting, Response, Signal, Touch
+from agent.model import (
+    Address,
+    Direction,
+    MailKind,
+    MailMessage,
+    Meeting,
+    Response,
+    Signal,
+    Touch,
+)
 
 if TYPE_CHECKING:  # the state holds the committee: imported for the annotation only
     from agent.core.accounts.state import AccountState
@@ -105,9 +114,8 @@ def _rep_mail(
     to = {a.email for a in message.to}
     for address in (*message.cc, *message.bcc):
         account = account_of(address.email)
-        if account in bridges and address.email not in to:
-            found.append(_copied(COPIED, account, address.email, address.name, message))
-            found[-1] = _by(found[-1], bridges[account])
+        if account is not None and account in bridges and address.email not in to:
+            found.append(_copied(account, address, message, bridges[account]))
 
 
 def _their_mail(
@@ -121,8 +129,7 @@ def _their_mail(
         if is_me(address.email) or address.email == message.sender.email:
             continue
         if account_of(address.email) == account:
-            signal = _copied(COPIED, account, address.email, address.name, message)
-            found.append(_by(signal, message.sender.email))
+            found.append(_copied(account, address, message, message.sender.email))
 
 
 def _meeting(
@@ -151,19 +158,15 @@ def _meeting(
     ]
 
 
-def _copied(kind: str, account: str, email: str, name: str, message: MailMessage) -> Signal:
-    return Signal(kind, account, email, message.sent_at, _topic(message.subject), name=name)
-
-
-def _by(signal: Signal, bridge: str) -> Signal:
+def _copied(account: str, person: Address, message: MailMessage, bridge: str) -> Signal:
     return Signal(
-        signal.kind,
-        signal.account,
-        signal.contact,
-        signal.at,
-        signal.detail,
+        COPIED,
+        account,
+        person.email,
+        message.sent_at,
+        _topic(message.subject),
         by=bridge,
-        name=signal.name,
+        name=person.name,
     )
 
 
