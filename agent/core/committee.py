@@ -21,16 +21,7 @@ from typing import TYPE_CHECKING
 
 from agent.core.accounts.contacts import PERIODS, ContactStatus
 from agent.core.names import best_name
-from agent.model import (
-    Address,
-    Direction,
-    MailKind,
-    MailMessage,
-    Meeting,
-    Response,
-    Signal,
-    Touch,
-)
+from agent.model import Address, Direction, MailKind, MailMessage, Meeting, Response, Signal, Touch
 
 if TYPE_CHECKING:  # the state holds the committee: imported for the annotation only
     from agent.core.accounts.state import AccountState
