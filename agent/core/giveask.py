@@ -12,8 +12,9 @@ forward, a thank-you. Meetings are neither and are not counted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -41,8 +42,14 @@ PLAY_KIND: Mapping[PlayId, Kind] = {
 _PLAYS = frozenset(p.value for p in PlayId)
 
 
-def _cues(*patterns: str) -> list[re.Pattern[str]]:
-    return [re.compile(p, re.IGNORECASE) for p in patterns]
+class _Cues:
+    """Cues in lower case, matched against lower-cased text: how many of them occur."""
+
+    def __init__(self, *patterns: str) -> None:
+        self._patterns = [re.compile(p) for p in patterns]
+
+    def count(self, text: str) -> int:
+        return sum(1 for p in self._patterns if p.search(text))
 
 
 # Where the rep's own words end: a forwarded or quoted message, or a Notes/Outlook header.
@@ -61,24 +68,25 @@ _SOCIAL = re.compile(
     r"been|how('s| is) (it|everything) going|hope you)\b[^?]*\?",
     re.IGNORECASE,
 )
-_ASK = _cues(
+_ASK = _Cues(
     r"\b(could|can|would|will) you\b",
-    r"\b(i|we) (need|would like|'d like|was wondering|am wondering|wanted to ask)\b",
+    r"\b(i|we) (need|would like|'d like|wanted to ask)\b",
     r"\bshould (talk|meet|discuss|chat|get together)\b",
     r"\bany (update|news|ideas|thoughts|word)\b",
     r"\b(checking in|just checking|following up|touch base|circle back)\b",
     r"\b(set up|schedule|book) (a )?(meeting|call|time)\b|\bfind a time\b",
     r"\b(are you|is there) (free|available|still)\b|\byour availability\b",
     r"\b(provide|any|your) comments\b|\bfor comment\b|\bget back to me\b",
-    r"\bdelete me\b|^remove\b|\bsorry to bug\b|\bi was wondering\b",
+    r"\bdelete me\b|^remove\b|\bsorry to bug\b",
     r"\bwhat do you think\b|\bwhen (can|could|will) (we|you)\b",
 )
-# "Please <verb>" asks for something, except the polite forms that hand something over.
-_PLEASE = re.compile(
+# Plain requests weigh as much as a question: "please <verb>" (except the polite forms that
+# hand something over) and "I was wondering if".
+_PLEASE = _Cues(
     r"\bplease,? (?!find|see|note|read|let|feel|don't|do not|enjoy|keep|accept)[a-z]+",
-    re.IGNORECASE,
+    r"\b(i|we) (was|were|am|are) wondering\b",
 )
-_GIVE = _cues(
+_GIVE = _Cues(
     r"\bfyi\b|\bfor your (information|reference|review)\b",
     r"\bhere (is|are)\b|\battached (is|are)\b|\benclos|\bi am attaching\b",
     r"\bthought you('d| would| might)\b|\byou (might|may) (like|find)\b",
@@ -98,16 +106,16 @@ def own_words(first_lines: str) -> str:
 
 def classify(subject: str, first_lines: str) -> Kind:
     """Give or ask, from what the rep wrote: a subject and the first lines."""
-    words = own_words(first_lines)
+    words = own_words(first_lines).lower()
     social = len(_SOCIAL.findall(words))
     questions = max(0, words.count("?") - social)
-    ask = 2 * min(questions, 1) + 2 * bool(_PLEASE.search(words))
-    ask += sum(1 for p in _ASK if p.search(words))
+    ask = 2 * min(questions, 1) + 2 * _PLEASE.count(words)
+    ask += _ASK.count(words)
     if not words.strip() and not _SUBJECT_ASK.search(subject):
         return Kind.GIVE  # a forward with nothing of the rep's own: passing something on
     # A reply's subject is the thread's, not what this message is for.
     ask += 2 if _SUBJECT_ASK.search(subject) and not _REPLY.match(subject) else 0
-    give = sum(1 for p in _GIVE if p.search(words)) + social
+    give = _GIVE.count(words) + social
     return Kind.ASK if ask > give else Kind.GIVE
 
 
@@ -116,9 +124,12 @@ _REPLY = re.compile(r"\s*(re|aw|sv|antw)\s*:", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class GiveAsk:
-    """An account's outbound mail as gives and asks, oldest first."""
+    """An account's outbound mail as gives and asks: ``kinds`` within the window the ratio
+    is taken over, ``last`` the latest three whenever they were; both oldest first."""
 
     kinds: tuple[Kind, ...] = ()
+    last: tuple[Kind, ...] = ()
+    days: int = 0  # the window of ``kinds``
 
     @property
     def gives(self) -> int:
@@ -135,8 +146,7 @@ class GiveAsk:
     @property
     def asks_in_a_row(self) -> bool:
         """The last three touches were asks: the next one should give."""
-        last = self.kinds[-ASKS_IN_A_ROW:]
-        return len(last) == ASKS_IN_A_ROW and all(k is Kind.ASK for k in last)
+        return len(self.last) == ASKS_IN_A_ROW and all(k is Kind.ASK for k in self.last)
 
     def note(self) -> str:
         """A sentence for the rep when the account is flagged, else ""."""
@@ -144,27 +154,40 @@ class GiveAsk:
             return ""
         return (
             f"your last {ASKS_IN_A_ROW} messages there all asked for something "
-            f"(give:ask {self.ratio}), so a give comes first"
+            f"(give:ask {self.ratio} in {self.days} days), so a give comes first"
         )
 
 
-def give_ask(touches: Iterable[Touch], plays: Mapping[str, str] | None = None) -> GiveAsk:
-    """``touches``: one account's, oldest first. ``plays``: touch source → the play of the
-    nurture draft it was, when it was one (its play decides, not its words)."""
+def give_ask(
+    touches: Sequence[Touch],
+    now: datetime,
+    days: int,
+    plays: Mapping[str, str] | None = None,
+) -> GiveAsk:
+    """``touches``: one account's, oldest first; the ratio counts the last ``days`` days.
+    ``plays``: touch source → the play of the nurture draft it was, when it was one (its
+    play decides, not its words). Only the window and the last three are read: reading
+    words costs, and a book holds years of mail."""
     plays = plays or {}
-    kinds = []
+    since = now - timedelta(days=days)
+    kinds: list[Kind] = []
+    last: list[Kind] = []
     seen: set[str] = set()
-    for touch in touches:
+    for touch in reversed(touches):
+        if len(last) == ASKS_IN_A_ROW and touch.at < since:
+            break
         if touch.direction is not Direction.OUTBOUND or touch.channel is not Channel.EMAIL:
             continue
         if touch.source in seen:
             continue  # one message to two people there is one give or ask
         seen.add(touch.source)
         play = plays.get(touch.source, "")
-        kinds.append(
-            PLAY_KIND[PlayId(play)] if play in _PLAYS else classify(touch.subject, touch.snippet)
-        )
-    return GiveAsk(tuple(kinds))
+        kind = PLAY_KIND[PlayId(play)] if play in _PLAYS else classify(touch.subject, touch.snippet)
+        if touch.at >= since:
+            kinds.append(kind)
+        if len(last) < ASKS_IN_A_ROW:
+            last.append(kind)
+    return GiveAsk(tuple(reversed(kinds)), tuple(reversed(last)), days)
 
 
 def gives_first(ledger: GiveAsk, table: Sequence[tuple[PlayId, Rule]]) -> list[tuple[PlayId, Rule]]:

@@ -88,12 +88,18 @@ def _out(n: int, subject: str, text: str, source: str = "") -> Touch:
 
 def test_ratio_flag_and_nurtures_own_drafts_decide_by_their_play() -> None:
     asks = [_out(n, "Following up", "Any update on the budget?") for n in range(3)]
-    ledger = give_ask([_out(-1, "An article", "Thought you might like this."), *asks])
+    now = datetime(2026, 10, 10, tzinfo=UTC)
+    ledger = give_ask([_out(-1, "An article", "Thought you might like this."), *asks], now, 90)
     assert (ledger.ratio, ledger.asks_in_a_row) == ("1:3", True)
-    assert "give:ask 1:3" in ledger.note()
+    assert "give:ask 1:3 in 90 days" in ledger.note()
+    # the ratio is the window's; the flag is the last three's, however old
+    old = give_ask([_out(-1, "An article", "Thought you might like this."), *asks], now, 8)
+    assert (old.ratio, old.asks_in_a_row) == ("0:2", True)
     # the last one was nurture's share_content draft: its play says give, whatever it reads
     own = give_ask(
         [*asks[:2], _out(5, "Checking in", "Any news?", "d1@vendor.com")],
+        now,
+        90,
         {"d1@vendor.com": PlayId.SHARE_CONTENT.value},
     )
     assert (own.ratio, own.asks_in_a_row) == ("1:2", False)

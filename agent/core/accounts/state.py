@@ -116,7 +116,7 @@ def account_state(
             listed={c.email for c in account.contacts},
             never=lambda email: is_never(email, config.never_contact),
         ),
-        give_ask=give_ask(touches, plays),
+        give_ask=give_ask(touches, now, config.coverage_days, plays),
     )
 
 
