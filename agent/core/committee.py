@@ -44,6 +44,7 @@ class Member:
     invited: bool  # that sighting was a meeting, not mail
     last: datetime
     listed: bool  # already among the account's contacts in the config
+    met: str = ""  # the latest meeting the rep had with them, "" when none
 
     @property
     def score(self) -> int:
@@ -215,6 +216,7 @@ def _member(
         invited=latest.kind == INVITED,
         last=max(s.at for s in found),
         listed=email in listed,
+        met=max(((s.at, s.detail) for s in found if s.kind == INVITED), default=(None, ""))[1],
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from agent.config.schema import Config, load_config
 from agent.core.accounts.state import AccountState, account_states
 from agent.core.committee import committee, sightings
+from agent.core.drafts import compose
 from agent.core.history import History
 from agent.core.planner import make_plan
 from agent.core.touches import AccountIndex, candidates
@@ -216,3 +217,21 @@ def test_a_meeting_counts_once_it_is_held(tmp_path) -> None:
         seen = found.at(at)
         (state,) = account_states(config, seen.touches, seen.signals, at)
         assert [m.email for m in state.committee] == members
+
+
+def test_a_member_met_in_a_meeting_is_not_told_we_have_never_met(tmp_path) -> None:
+    config = _config(tmp_path)
+    meeting = Meeting(
+        uid="w3",
+        start=T0,
+        end=T0 + timedelta(hours=1),
+        title="Rollout workshop",
+        organizer=ME,
+        attendees=(_attendee("kim@acme.com"), _attendee("pat@acme.com")),
+    )
+    found = candidates(config, [_mail(1, ME, ["kim@acme.com"])], [meeting]).at(NOW)
+    plan = make_plan(config, found.touches, found.signals, NOW, history=History())
+    play = next(a for a in plan.actions if a.contact == "pat@acme.com")
+    assert (play.play, play.meeting) == (PlayId.NEW_CONTACT, "Rollout workshop")
+    text = compose(play, config).text
+    assert 'We were both at "Rollout workshop"' in text and "haven't met" not in text

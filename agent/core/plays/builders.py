@@ -174,6 +174,7 @@ def new_contact(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidate 
             contact,
             member_.reason(state.name) + opener,
             offer=offer,
+            meeting=member_.met,  # the draft does not say "we haven't met" to them
             subject_hint=offer.title if offer else "A first hello",
         )
     if not people:
