@@ -99,20 +99,20 @@ def test_someone_the_rep_wrote_to_directly_is_not_on_the_committee(tmp_path) -> 
 
 def test_a_meeting_with_a_contact_counts_and_a_stranger_is_no_bridge(tmp_path) -> None:
     config = _config(tmp_path)
-    meeting = Meeting(
-        uid="w1",
-        start=T0,
-        end=T0 + timedelta(hours=1),
-        title="Workshop",
-        organizer=ME,
-        attendees=(_attendee("kim@acme.com"), _attendee("pat@acme.com")),
-    )
+    meeting = _with_kim_and_pat("w1", T0, "Workshop")
     # a colleague of the rep's copies someone there: no contact brought them in
     messages = [_mail(5, "sam@vendor.com", [ME], ["max@acme.com"])]
     (state,) = _states(config, messages, [meeting])
     emails = [m.email for m in state.committee]
     assert emails[0] == "pat@acme.com" and state.committee[0].invited
     assert "max@acme.com" not in emails
+
+
+def _with_kim_and_pat(uid: str, start: datetime, title: str) -> Meeting:
+    """The rep's meeting with Kim (listed) and Pat (at Acme, never written to)."""
+    people = (_attendee("kim@acme.com"), _attendee("pat@acme.com"))
+    end = start + timedelta(hours=1)
+    return Meeting(uid=uid, start=start, end=end, title=title, organizer=ME, attendees=people)
 
 
 def _attendee(email: str) -> Attendee:
@@ -204,14 +204,7 @@ def test_the_demo_plan_writes_to_a_committee_member_through_the_bridge(tmp_path)
 def test_a_meeting_counts_once_it_is_held(tmp_path) -> None:
     config = _config(tmp_path)
     start = NOW + timedelta(days=2)
-    meeting = Meeting(
-        uid="w2",
-        start=start,
-        end=start + timedelta(hours=1),
-        title="Steering group",
-        organizer=ME,
-        attendees=(_attendee("kim@acme.com"), _attendee("pat@acme.com")),
-    )
+    meeting = _with_kim_and_pat("w2", start, "Steering group")
     found = candidates(config, [_mail(1, ME, ["kim@acme.com"])], [meeting])
     for at, members in ((NOW, []), (start + timedelta(hours=2), ["pat@acme.com"])):
         seen = found.at(at)
@@ -221,14 +214,7 @@ def test_a_meeting_counts_once_it_is_held(tmp_path) -> None:
 
 def test_a_member_met_in_a_meeting_is_not_told_we_have_never_met(tmp_path) -> None:
     config = _config(tmp_path)
-    meeting = Meeting(
-        uid="w3",
-        start=T0,
-        end=T0 + timedelta(hours=1),
-        title="Rollout workshop",
-        organizer=ME,
-        attendees=(_attendee("kim@acme.com"), _attendee("pat@acme.com")),
-    )
+    meeting = _with_kim_and_pat("w3", T0, "Rollout workshop")
     found = candidates(config, [_mail(1, ME, ["kim@acme.com"])], [meeting]).at(NOW)
     plan = make_plan(config, found.touches, found.signals, NOW, history=History())
     play = next(a for a in plan.actions if a.contact == "pat@acme.com")
