@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 from agent.core.accounts.contacts import PERIODS, ContactStatus
@@ -77,6 +78,9 @@ def sightings(
 ) -> list[Signal]:
     found: list[Signal] = []
     wrote: dict[str, Signal] = {}
+    # The same few thousand addresses recur across a book: look each up once.
+    account_of = cache(account_of)
+    is_me = cache(is_me)
     for message in messages:
         if message.kind is not MailKind.PERSONAL or message.sender is None:
             continue
