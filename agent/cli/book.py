@@ -73,14 +73,16 @@ def demo(context: Context, directory: Path) -> None:
         # The whole pipeline but the digest's delivery: the demo writes it as a page instead.
         run = pipeline.Run(config, store, context.home, context.now)
         pipeline.run_steps(run, [name for name in pipeline.NAMES if name != "digest"])
-        rows = book.current_board(config, store, context.now)
+        # With each account's state: the footnotes tell the story (habits, the buying
+        # committee, three asks in a row) and give:ask is filled in.
+        rows, states = book.current_board_and_states(config, store, context.now)
         weekly = digest.render(config, digest.current_digest(config, store, context.now))
     assert run.synced is not None and run.applied is not None
     echo(f"Demo workspace: {directory}  (config {context.config_path})")
     echo(run.synced.summary())
     echo(f"{run.applied.summary()} ({outbox / 'drafts'})")
     echo(f"{run.said['blocks']} ({outbox / 'blocks.ics'})")
-    console().print(board_table(rows, config, context.now))
+    console().print(board_table(rows, config, context.now, states))
     echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
     echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")
     echo(
