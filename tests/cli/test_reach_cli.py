@@ -69,3 +69,10 @@ def test_a_sent_nurture_draft_counts_by_its_play(synced, capsys) -> None:  # noq
     _, text, _ = run(capsys, *synced, "digest")
     asking = text.split("GIVE BEFORE ASK", 1)[1].split("NEXT WEEK'S", 1)[0]
     assert "Halvorsen Logistics" in asking and "Quarry & Finch" not in asking
+
+
+def test_the_demo_tells_both_stories(tmp_path: Path, capsys) -> None:
+    _, out, _ = run(capsys, "demo", str(tmp_path / "d"))
+    flat = " ".join(out.split())
+    assert "Give:ask" in flat and "three asks in a row" in flat
+    assert "committee: Luis Romero via Kate Morgan" in flat
