@@ -29,7 +29,7 @@ def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     """`nurture demo` once: the workspace with its first drafts in outbox/drafts."""
     code, out, err = run(capsys, "--home", str(tmp_path / "home"), "demo", str(tmp_path / "d"))
     assert code == 0, err
-    assert "8 new drafts for review" in out
+    assert "9 new drafts for review" in out  # 2 to Summit Foods, 1 its committee
     return ["--config", str(tmp_path / "d" / "config.yaml"), "--home", str(tmp_path / "home")]
 
 
@@ -172,7 +172,7 @@ def test_unknown_and_ambiguous_ids_are_explained(demo: list[str], capsys) -> Non
     code, _, err = run(capsys, *demo, "drafts", "show", "nope")
     assert code == 1 and "no draft 'nope'" in err
     code, _, err = run(capsys, *demo, "drafts", "show", "draft-")
-    assert code == 1 and "matches 8 drafts" in err
+    assert code == 1 and "matches 9 drafts" in err
     draft = by_play(capsys, demo, "do_over")
     code, out, _ = run(capsys, *demo, "drafts", "show", draft["id"])
     # The meeting's scheduling thread exists: the do-over is a reply in it.
