@@ -10,16 +10,27 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from agent.app import plan_memo, stages
-from agent.app.derived import busy_meetings, touch_candidates
+from agent.app.derived import (
+    BOOK,
+    PLAN,
+    book_key,
+    busy_meetings,
+    draft_times,
+    plan_key,
+    touch_candidates,
+)
 from agent.config.schema import Config
 from agent.core.accounts.state import AccountState, account_states
 from agent.core.accounts.status import AccountStatus, StageChange, board
+from agent.core.briefs import BookNumbers, PlanBrief, brief_of
 from agent.core.history import History, PastDraft, history_of
+from agent.core.horizon import valid_until
 from agent.core.planner import Plan, make_plan
 from agent.core.touches import Detection
 from agent.model import Stage
+from agent.model.tables import DRAFTS, STAGES
 from agent.providers.base import Interest, Progress, Provider
+from agent.store.cache import Dated, holds_at
 from agent.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -49,10 +60,16 @@ class SyncReport:
 
     def summary(self) -> str:
         return (
-            f"{self.touches:,} touches with {self.accounts_touched} of {self.accounts} accounts; "
-            f"{self.cold_accounts} accounts not touched in {COLD_AFTER_DAYS}+ days "
-            f"({self.new_messages:,} new messages, {self.meetings:,} meetings read)"
+            f"{_counted(self.touches, 'touch', 'touches')} with {self.accounts_touched} of "
+            f"{_counted(self.accounts, 'account')}; {_counted(self.cold_accounts, 'account')} "
+            f"not touched in {COLD_AFTER_DAYS}+ days ({_counted(self.new_messages, 'new message')}"
+            f", {_counted(self.meetings, 'meeting')} read)"
         )
+
+
+def _counted(n: int, one: str, many: str = "") -> str:
+    """``1 new message``, ``2 new messages``: counts read as a rep would say them."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def sync(
@@ -80,7 +97,7 @@ def sync(
         and (new or pull.meetings or pull.reset_calendars)
     ):
         busy_meetings(config, store, now)  # cheap now the meetings are in memory; saved with them
-    numbers = plan_memo.book_numbers(config, store, now, lambda: _book_numbers(config, store, now))
+    numbers = book_numbers(config, store, now)
     return SyncReport(
         new_messages=new,
         meetings=len(pull.meetings),
@@ -92,10 +109,22 @@ def sync(
     )
 
 
-def _book_numbers(config: Config, store: Store, now: datetime) -> plan_memo.BookNumbers:
+def book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
+    """The sync summary's counts, kept while the config, stages and observations are the
+    same and their horizon holds (``agent.app.derived.BOOK``)."""
+
+    def fresh() -> Dated[BookNumbers]:
+        until = valid_until(config, now, touch_candidates(config, store))
+        return Dated(now, until, _book_numbers(config, store, now))
+
+    key = book_key(config, store, store.items(STAGES))
+    return store.derived(BOOK, key, fresh, holds_at(now)).value
+
+
+def _book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
     detection = detect_all(config, store, now)
     rows = board(config, detection.touches, now, stage_changes(store))
-    return plan_memo.BookNumbers(
+    return BookNumbers(
         touches=len({t.source for t in detection.touches}),
         accounts_touched=sum(1 for r in rows if r.touches),
         cold_accounts=sum(
@@ -139,7 +168,7 @@ def stage_changes(store: Store) -> dict[str, StageChange]:
     """Stages set by hand with `nurture account NAME --stage ...`, keyed by account name."""
     return {
         name: StageChange(Stage(doc["stage"]), date.fromisoformat(doc["since"]))
-        for name, doc in store.items(stages.TABLE).items()
+        for name, doc in store.items(STAGES).items()
     }
 
 
@@ -151,7 +180,7 @@ def load_history(store: Store) -> History:
     """Earlier plays, from the drafts table: {account, contact, play, content_url, status,
     created_at}. A record that cannot be read is skipped with a warning, never fatal."""
     drafts = []
-    for key, doc in store.items("drafts").items():
+    for key, doc in store.items(DRAFTS).items():
         try:
             created = datetime.fromisoformat(str(doc["created_at"]))
             drafts.append(
@@ -199,14 +228,16 @@ def current_plan(
 
 def plan_brief(
     config: Config, store: Store, now: datetime, *, base: Config | None = None
-) -> plan_memo.PlanBrief:
+) -> PlanBrief:
     """``current_plan``'s actions and worklist, reused from an earlier command while the
-    inputs are the same and its horizon holds (``agent.app.plan_memo``)."""
-    return plan_memo.plan_brief(
-        config,
-        store,
-        now,
-        store.items("drafts"),
-        lambda: current_plan(config, store, now, base=base),
-        base=base,
-    )
+    inputs are the same and its horizon holds (``agent.app.derived.PLAN``). A hit reads
+    neither the touches nor any account."""
+    drafts = store.items(DRAFTS)
+
+    def fresh() -> Dated[PlanBrief]:
+        plan = current_plan(config, store, now, base=base)
+        found = touch_candidates(config, store)
+        return Dated(now, valid_until(config, now, found, draft_times(drafts)), brief_of(plan))
+
+    key = plan_key(config, base or config, store, store.items(STAGES), drafts)
+    return store.derived(PLAN, key, fresh, holds_at(now)).value

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.config.schema import Config, load_config
+from agent.core.plays.registry import check as check_plays
 from agent.errors import UserError
-from agent.model import PlayId
 from agent.store.db import Store
 
 
@@ -28,6 +28,7 @@ def diagnose(config_path: Path, home: Path, probes: list[Probe] | None = None) -
     """Every check, in order; a config that does not load stops the rest."""
     try:
         config = load_config(config_path)
+        check_plays(config)  # `plays:` names only plays there are
     except UserError as error:
         return [Check("config", False, error.message, error.hint)]
     checks = [Check("config", True, f"{config_path} ({len(config.accounts)} accounts)")]
@@ -78,11 +79,12 @@ def check_connection(config: Config, home: Path) -> Check:
 def check_templates(config: Config, home: Path) -> Check:
     from agent.app.templates import check_templates as render_all
     from agent.core.drafts import templates_dir
+    from agent.core.plays.registry import plays
 
     broken = [f"{r.play}: {r.error}" for r in render_all(config, templates_dir(config)) if r.error]
     if broken:
         return Check("templates", False, "; ".join(broken), "fix the template, then run doctor")
-    return Check("templates", True, f"all {len(PlayId)} play templates render")
+    return Check("templates", True, f"all {len(plays())} play templates render")
 
 
 def check_signature(config: Config, home: Path) -> Check:

@@ -15,19 +15,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from agent.app import book
-from agent.app.drafts import ApplyReport, LearnReport, apply, learn, watching
+from agent.app.drafts import ApplyReport, LearnReport, apply, learn, waiting_count, watching
 from agent.app.first_day import cycle_notes
-from agent.app.plan_memo import PlanBrief
 from agent.config.schema import Config
-from agent.core.drafts import TABLE
+from agent.core.briefs import PlanBrief
 from agent.core.outcomes import adapted, daily_volume
 from agent.core.planner import NextCycle, Plan
 from agent.errors import UserError
 from agent.model import ActionKind, DraftRef
+from agent.model.tables import DRAFTS
 from agent.providers.base import Progress
 from agent.providers.registry import Connection, connect
 from agent.store.db import Store
@@ -93,13 +93,14 @@ def _learn(run: Run) -> str:
 
 
 def _plan(run: Run) -> str:
-    lowered = adapted(run.config, run.store.items(TABLE).values(), run.now)
+    lowered = adapted(run.config, run.store.items(DRAFTS).values(), run.now)
     run.plan = book.plan_brief(lowered, run.store, run.now, base=run.config)
     return ""
 
 
 def _preview_plan(run: Run, coming: NextCycle) -> NextCycle:
-    return replace(coming, plan=current_plan(run.config, run.store, run.now))
+    plan = current_plan(run.config, run.store, run.now)
+    return replace(coming, plan=plan, waiting_drafts=waiting_count(run.store))
 
 
 def _drafts(run: Run) -> str:
@@ -136,7 +137,12 @@ def _preview_blocks(run: Run, coming: NextCycle) -> NextCycle:
 def _digest(run: Run) -> str:
     from agent.app import digest
 
-    if not run.on_schedule and not digest_due(run.config, run.store, run.now):
+    config = run.config
+    if run.on_schedule:  # the daemon's time has come; with time away it asks every day
+        today = run.now.astimezone(config.tz).date()
+        if (config.away or config.holidays) and digest_moved_to(config, run.now) != today:
+            return ""
+    elif not digest_due(run.config, run.store, run.now):
         return ""
     return digest.send_once(run.config, run.store, run.now, run.connected().mailbox)
 
@@ -187,27 +193,48 @@ def preview(run: Run) -> NextCycle:
 
 def current_plan(config: Config, store: Store, now: datetime) -> Plan:
     """What the next cycle would do, with the daily volume lowered when drafts expire."""
-    lowered = adapted(config, store.items(TABLE).values(), now)
+    lowered = adapted(config, store.items(DRAFTS).values(), now)
     return book.current_plan(lowered, store, now, base=config)
 
 
 def volume_note(config: Config, store: Store, now: datetime) -> str:
-    return daily_volume(config, store.items(TABLE).values(), now)[1]
+    return daily_volume(config, store.items(DRAFTS).values(), now)[1]
 
 
 def digest_due(config: Config, store: Store, now: datetime) -> bool:
-    """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent."""
+    """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent.
+
+    A digest day away or on a public holiday moves (``agent.core.away.digest_day``), and
+    none goes out while the rep is away."""
     from agent.app import digest
     from agent.core.digest.build import week_of
 
     when = config.daemon.jobs.get("digest")
     if when is None or not when.enabled or when.at is None:
         return False
-    week, monday = week_of(config, now)
+    week, _ = week_of(config, now)
     if digest.sent_record(store, week) is not None:
         return False
-    day = monday + timedelta(days=WEEKDAYS.index(when.weekday)) if when.weekday else None
+    day = digest_moved_to(config, now)
+    if day is None:
+        return False
     hour, minute = (int(part) for part in when.clock.split(":"))
+    return now >= datetime.combine(day, time(hour, minute), config.tz)
+
+
+def digest_moved_to(config: Config, now: datetime) -> date | None:
+    """This week's digest day (today for a daily one), moved off a day away or a public
+    holiday (``agent.core.away.digest_day``); None when there is none this week, or today
+    while the rep is away."""
+    from agent.core.away import digest_day, time_off
+    from agent.core.digest.build import week_of
+
+    when = config.daemon.jobs.get("digest")
+    _, monday = week_of(config, now)
     today = now.astimezone(config.tz).date()
-    due = datetime.combine(day or today, time(hour, minute), config.tz)
-    return now >= due
+    weekday = when.weekday if when is not None else None
+    day = monday + timedelta(days=WEEKDAYS.index(weekday)) if weekday else today
+    if not (config.away or config.holidays):
+        return day
+    off = time_off(config)
+    return None if off.away(today) else digest_day(day, off)

@@ -9,9 +9,8 @@ from datetime import date, datetime
 from agent.config.schema import Account, Config
 from agent.errors import UserError
 from agent.model import Stage
+from agent.model.tables import STAGES, StageRecord
 from agent.store.db import Store
-
-TABLE = "stages"
 
 
 def find_account(config: Config, name: str) -> Account:
@@ -53,6 +52,6 @@ def set_stage(
         raise UserError(
             f"{day.isoformat()} is in the future", "give the day the stage changed, or today"
         )
-    store.put(TABLE, account.name, {"stage": stage.value, "since": day.isoformat()})
+    store.put(STAGES, account.name, StageRecord(stage=stage.value, since=day.isoformat()))
     store.commit()
     return day

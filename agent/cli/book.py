@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from shlex import quote
 
 import click
 from rich.text import Text
@@ -11,6 +12,7 @@ from rich.text import Text
 from agent.app import book, digest, pipeline
 from agent.app.context import Context, pass_context
 from agent.app.jobs import JOB_STEPS
+from agent.cli.invocation import nurture_command
 from agent.cli.progress import sync_progress
 from agent.untrusted.terminal import echo
 from agent.views.json import board_json
@@ -30,7 +32,9 @@ def sync(context: Context) -> None:
         pipeline.run_steps(run, JOB_STEPS["sync"])
     assert run.synced is not None and run.learned is not None
     for problem in run.synced.unreadable:
-        console(stderr=True).print(Text("skipped", style="yellow").append(f" {problem}"))
+        # Not wrapped: a path broken over two lines cannot be copied.
+        note = Text("skipped", style="yellow").append(f" {problem}")
+        console(stderr=True).print(note, soft_wrap=True)
     echo(run.synced.summary())
     if run.learned.changes:
         echo(run.learned.summary())
@@ -50,19 +54,28 @@ def board(context: Context, as_json: bool) -> None:
     if as_json:
         echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
-        console().print(board_table(rows, config, context.now, states))
+        out = console()
+        out.print(board_table(rows, config, context.now, states, width=out.width))
 
 
 @click.command()
-@click.argument("directory", type=click.Path(path_type=Path), default=Path("nurture-demo"))
+@click.argument(
+    "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("nurture-demo")
+)
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty anyway.")
 @pass_context
-def demo(context: Context, directory: Path) -> None:
+def demo(context: Context, directory: Path, force: bool) -> None:
     """Write a demo workspace into DIRECTORY, run one cycle on it and print the board.
 
-    Running it again on the same folder refreshes it. Example: nurture demo /tmp/demo
+    DIRECTORY must be new, empty or a demo workspace made before (running it again
+    refreshes it); nurture names what it would overwrite and stops otherwise, and a file
+    you changed in a demo workspace is yours: --force replaces them anyway.
+    Example: nurture demo /tmp/demo
     """
-    from agent.demo.workspace import write_demo
+    from agent.demo.workspace import check_folder, write_demo
 
+    if not force:
+        check_folder(directory)
     write_demo(directory, context.now)
     context.config_path = directory / "config.yaml"
     if context.home_path is None:
@@ -82,9 +95,10 @@ def demo(context: Context, directory: Path) -> None:
     echo(run.synced.summary())
     echo(f"{run.applied.summary()} ({outbox / 'drafts'})")
     echo(f"{run.said['blocks']} ({outbox / 'blocks.ics'})")
-    console().print(board_table(rows, config, context.now, states))
+    out = console()
+    out.print(board_table(rows, config, context.now, states, width=out.width))
     echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
-    echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")
-    echo(
-        f"Or in your browser: nurture --config {context.config_path} --home {context.home_path} ui"
-    )
+    again = f"{nurture_command()} --config {quote(str(context.config_path))}"
+    again += f" --home {quote(str(context.home_path))}"
+    echo(f"Try: {again} board")
+    echo(f"Or in your browser: {again} ui")

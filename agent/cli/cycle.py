@@ -9,6 +9,7 @@ import click
 from agent.app import pipeline
 from agent.app.context import Context, pass_context
 from agent.config.schema import Config
+from agent.errors import UserError
 from agent.untrusted.terminal import echo
 
 
@@ -33,6 +34,13 @@ def cycle_command(context: Context, dry_run: bool, as_json: bool) -> None:
     with context.store() as store:
         done = pipeline.run_steps(pipeline.Run(config, store, context.home, context.now))
     echo("\n".join(done.lines))
+    broken = done.applied.broken if done.applied else ()
+    if broken:
+        raise UserError(
+            "; ".join(broken),
+            "fix the template (nurture templates check shows each problem); the other "
+            "plays' drafts, the blocks and the digest went ahead",
+        )
 
 
 def _dry_run(context: Context, config: Config, as_json: bool) -> None:
@@ -49,6 +57,7 @@ def _dry_run(context: Context, config: Config, as_json: bool) -> None:
     if as_json:
         echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
         return
-    console().print(plan_view(coming, config, context.now))
+    out = console()
+    out.print(plan_view(coming, config, context.now, out.width))
     if note:
         echo(f"Fewer drafts today: {note}.")

@@ -37,7 +37,8 @@ def plan(context: Context, as_json: bool) -> None:
     if as_json:
         echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
     else:
-        console().print(plan_view(coming, config, context.now))
+        out = console()
+        out.print(plan_view(coming, config, context.now, out.width))
 
 
 @click.command()
@@ -85,4 +86,5 @@ def account(
     if as_json:
         echo(json.dumps(account_json(state, result, config), indent=2, ensure_ascii=False))
     else:
-        console().print(account_view(state, result, config))
+        out = console()
+        out.print(account_view(state, result, config, out.width))

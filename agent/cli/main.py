@@ -17,8 +17,9 @@ import click
 
 from agent import __version__
 from agent.app.context import Context
+from agent.cli.invocation import examples_whole
 from agent.errors import UserError
-from agent.untrusted.terminal import CleanFormatter, echo
+from agent.untrusted.terminal import LOG_FORMAT, CleanFormatter, echo
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ COMMANDS = {
     "templates": "agent.cli.setup:templates",
     "blocks": "agent.cli.blocks:blocks",
     "ui": "agent.cli.web:ui",
+    "away": "agent.cli.away:away",
 }
 
 
@@ -75,6 +77,7 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module), attribute)
         if not isinstance(command, click.Command) or command.name != name:
             raise TypeError(f"{module}:{attribute} is not the command {name!r}")
+        examples_whole(command)
         self._loaded[name] = command
 
 
@@ -101,7 +104,7 @@ def cli(
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     handler = logging.StreamHandler()
-    handler.setFormatter(CleanFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(CleanFormatter(LOG_FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
     now = datetime.fromisoformat(now_text) if now_text else datetime.now(UTC)
     if now.tzinfo is None:

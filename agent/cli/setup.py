@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from shlex import quote
 from typing import get_args
 
 import click
@@ -11,11 +12,11 @@ import click
 from agent.app.context import Context, pass_context
 from agent.app.starter import content_item, parse_item, write_library
 from agent.app.templates import check_templates
+from agent.cli.invocation import nurture_command
 from agent.config.playbook import ContentItem, ContentKind
 from agent.config.schema import Config, find_config
 from agent.core.drafts import templates_dir
 from agent.errors import UserError
-from agent.model import PlayId
 from agent.render.jinja import DIGEST_HTML, DIGEST_TEXT, bundled_templates, play_template_name
 from agent.untrusted.terminal import echo
 
@@ -53,7 +54,9 @@ def init(directory: Path, force: bool, no_input: bool, content: tuple[str, ...])
     Example: nurture init ~/nurture --no-input --content 'Outlook|https://x.com/o|freight|news'
     """
     targets = {directory / "config.yaml": example_config()}
-    for name in [*(play_template_name(play.value) for play in PlayId), DIGEST_HTML, DIGEST_TEXT]:
+    from agent.core.plays.registry import plays
+
+    for name in [*(play_template_name(play) for play in plays()), DIGEST_HTML, DIGEST_TEXT]:
         targets[directory / "templates" / name] = bundled_templates() / name
     there = [str(path) for path in targets if path.exists()]
     if there and not force:
@@ -79,7 +82,8 @@ def init(directory: Path, force: bool, no_input: bool, content: tuple[str, ...])
             "No content of your own yet: until there is, `nurture plan` names the accounts "
             "that have nothing to be sent and the tags to add content for."
         )
-    echo(f"Next: edit the config, then `nurture --config {directory / 'config.yaml'} sync`.")
+    config = quote(str(directory / "config.yaml"))
+    echo(f"Next: edit the config, then `{nurture_command()} --config {config} sync`.")
 
 
 def _ask_for_content() -> list[ContentItem]:

@@ -12,7 +12,7 @@ forward, a thank-you. Meetings are neither and are not counted.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from agent.model import Channel, Direction, PlayId, Touch
 
-Rule = TypeVar("Rule")
+Row = TypeVar("Row")
 ASKS_IN_A_ROW = 3  # the last three outbound touches asks: the account is flagged
 
 
@@ -29,7 +29,7 @@ class Kind(StrEnum):
     ASK = "ask"
 
 
-PLAY_KIND: Mapping[PlayId, Kind] = {
+PLAY_KIND: Mapping[str, Kind] = {
     PlayId.SHARE_CONTENT: Kind.GIVE,
     PlayId.INTRODUCTION: Kind.GIVE,
     PlayId.INVITATION: Kind.GIVE,
@@ -38,8 +38,6 @@ PLAY_KIND: Mapping[PlayId, Kind] = {
     PlayId.STALLED_CLOSURE: Kind.ASK,
     PlayId.DO_OVER: Kind.ASK,
 }
-
-_PLAYS = frozenset(p.value for p in PlayId)
 
 
 class _Cues:
@@ -182,7 +180,7 @@ def give_ask(
             continue  # one message to two people there is one give or ask
         seen.add(touch.source)
         play = plays.get(touch.source, "")
-        kind = PLAY_KIND[PlayId(play)] if play in _PLAYS else classify(touch.subject, touch.snippet)
+        kind = PLAY_KIND.get(play) or classify(touch.subject, touch.snippet)
         if touch.at >= since:
             kinds.append(kind)
         if len(last) < ASKS_IN_A_ROW:
@@ -190,9 +188,9 @@ def give_ask(
     return GiveAsk(tuple(reversed(kinds)), tuple(reversed(last)), days)
 
 
-def gives_first(ledger: GiveAsk, table: Sequence[tuple[PlayId, Rule]]) -> list[tuple[PlayId, Rule]]:
+def gives_first(ledger: GiveAsk, table: Sequence[Row], play_of: Callable[[Row], str]) -> list[Row]:
     """The play table in its order, with the asks moved after the gives when the last
     three touches were asks (each person gets one play: the first that fits)."""
     if not ledger.asks_in_a_row:
         return list(table)
-    return sorted(table, key=lambda row: PLAY_KIND[row[0]] is Kind.ASK)
+    return sorted(table, key=lambda row: PLAY_KIND.get(play_of(row)) is Kind.ASK)

@@ -25,11 +25,12 @@ from typing import Any, TypeVar, cast
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
+from tinydb.table import Table as TinyTable
 
 from agent.atomic import private_folder
 from agent.errors import StoreBusyError
 from agent.model import MailMessage, Meeting
+from agent.model.tables import Table
 from agent.store.cache import Derived, DerivedCache
 from agent.store.codec import OBSERVED, Loaded, Tables, decode_state, encode_state
 from agent.store.files import fingerprint, read_recovering, remove_stale_temps, write_atomically
@@ -43,8 +44,9 @@ STATE_FILE = "state.json"
 BACKUP_FILE = "state.json.bak"
 LOCK_FILE = "nurture.lock"
 _META, _OBSERVATIONS = "_meta", "observations"
-_TYPED_TABLES = frozenset({_META, *OBSERVED})  # written only by their own methods
+_OWN_TABLES = frozenset({_META, _OBSERVATIONS, *OBSERVED})  # written by their own methods
 T = TypeVar("T")
+R = TypeVar("R", bound=Mapping[str, Any])
 Observed = TypeVar("Observed", MailMessage, Meeting)
 
 Doc = dict[str, Any]
@@ -65,7 +67,7 @@ class _MemoryStorage(Storage):
         self.dirty = True
 
 
-class _KeyedTable(Table):
+class _KeyedTable(TinyTable):
     """A TinyDB table whose document ids are our string keys (message uid, draft key, ...).
 
     TinyDB's own ``_update_table`` copies the whole table on every write, O(n) per record;
@@ -200,31 +202,34 @@ class Store:
         """The derived data computed afresh by this process (tests and benchmarks look)."""
         return self._cache.misses
 
-    def get(self, table: str, key: str) -> dict[str, Any] | None:
-        """A copy of the document, or None."""
-        doc = self._table(table).docs().get(key)
-        return None if doc is None else _json_copy(doc)
+    def get(self, table: Table[R], key: str) -> R | None:
+        """A copy of the record, or None."""
+        doc = self._table(table.name).docs().get(key)
+        return None if doc is None else table.read(_json_copy(doc))
 
-    def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:
-        """Insert or replace; the document must be JSON-able (tuples come back as lists)."""
-        self._put(_writable(table), key, _json_copy(doc))
+    def put(self, table: Table[R], key: str, record: R) -> None:
+        """Insert or replace; the record must be JSON-able (tuples come back as lists)."""
+        self._put(_writable(table), key, _json_copy(record))
 
-    def delete(self, table: str, key: str) -> bool:
+    def delete(self, table: Table[Any], key: str) -> bool:
         docs = self._table(_writable(table))
         if key not in docs.docs():
             return False
         docs.drop([key])
         return True
 
-    def items(self, table: str) -> dict[str, dict[str, Any]]:
-        """Every document by key, as copies: changing them changes nothing stored."""
-        return {key: _json_copy(doc) for key, doc in self._table(table).docs().items()}
+    def items(self, table: Table[R]) -> dict[str, R]:
+        """Every record by key, as copies: changing them changes nothing stored."""
+        return {
+            key: table.read(_json_copy(doc)) for key, doc in self._table(table.name).docs().items()
+        }
 
-    def count(self, table: str) -> int:
-        if table in OBSERVED:
-            obs = self._observations()
-            return len(obs.messages if table == "messages" else obs.meetings)
-        return len(self._table(table))
+    def count(self, table: Table[Any]) -> int:
+        return len(self._table(table.name))
+
+    @property
+    def message_count(self) -> int:
+        return len(self._observations().messages)
 
     def get_meta(self, key: str, default: Any = None) -> Any:
         doc = self._table(_META).docs().get(key)
@@ -307,10 +312,10 @@ def _stored(observed: list[Observed]) -> list[Observed]:
     return [_READER.read(type(item), to_row(item)) for item in observed]
 
 
-def _writable(table: str) -> str:
-    if table in _TYPED_TABLES:
-        raise ValueError(f"table {table!r} is written only through its own Store methods")
-    return table
+def _writable(table: Table[Any]) -> str:
+    if table.name in _OWN_TABLES:
+        raise ValueError(f"table {table.name!r} is written only through its own Store methods")
+    return table.name
 
 
 def _json_copy(value: Any) -> Any:

@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 from agent.config.crm import Row
 from agent.config.schema import Config
+from agent.core.accounts.clocks import clocks_line
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
 from agent.core.accounts.status import AccountStatus
 from agent.core.blocks.reconcile import BlockPlan, BlockRecord
 from agent.core.blocks.types import BlockAction
+from agent.core.forecast import cold_on
 from agent.core.giveask import GiveAsk
 from agent.core.planner import NextCycle, Plan
 from agent.core.suggest import Suggested, Unmatched
@@ -54,21 +56,52 @@ def board_json(
                 "cadence_days": row.cadence_days,
                 "due": row.due,
                 "days_overdue": row.days_overdue,
-                **_notes_json(states.get(row.name) if states else None),
+                "cold_on": _day(cold_on(row, tz)),  # the day it is (or was) due
+                **_notes_json(states.get(row.name) if states else None, config),
             }
         )
     return result
 
 
-def _notes_json(state: AccountState | None) -> dict[str, Any]:
+def _notes_json(state: AccountState | None, config: Config) -> dict[str, Any]:
     if state is None:
-        return {"patterns": [], "suggestions": [], **give_ask_json(GiveAsk()), "committee": []}
+        return {
+            **dict.fromkeys(CLOCKS),
+            "patterns": [],
+            "suggestions": [],
+            **give_ask_json(GiveAsk()),
+            "committee": [],
+        }
     return {
+        **clocks_json(state, config),
         "patterns": patterns_json(state),
         "suggestions": suggestions_json(state),
         **give_ask_json(state.give_ask),
         "committee": committee_json(state),
     }
+
+
+CLOCKS = ("last_outreach", "last_reply", "last_meeting")
+
+
+def clocks_json(state: AccountState, config: Config) -> dict[str, Any]:
+    """The three clocks (issue 19). ``last_touch`` stays the newest touch either way (what
+    the cadence counts from); ``last_outreach`` is your own last message."""
+    kept = state.clocks
+    tz = config.tz
+
+    def when(touch: Touch | None) -> str | None:
+        return touch.at.astimezone(tz).isoformat() if touch else None
+
+    return {
+        "last_outreach": when(kept.last_touch),
+        "last_reply": when(kept.last_reply),
+        "last_meeting": when(kept.last_meeting),
+    }
+
+
+def clocks_sentence(state: AccountState, config: Config, today: date) -> str:
+    return clocks_line(state.clocks, today, config.tz)
 
 
 def give_ask_json(ledger: GiveAsk) -> dict[str, Any]:
@@ -123,7 +156,7 @@ def action_json(action: Action) -> dict[str, Any]:
         "account": action.account,
         "contact": action.contact,
         "contact_name": action.contact_name or None,
-        "play": action.play.value if action.play else None,
+        "play": str(action.play) if action.play else None,
         "reason": action.reason,
         "key": action.key,
         "offer": None
@@ -173,6 +206,25 @@ def _digest_json(week: str, to: str) -> dict[str, Any]:
     return _no_person("digest", digest_reason(week, to), f"digest-{week}")
 
 
+def nothing_planned(coming: NextCycle) -> str:
+    """What to say when the plan has no row: true about never-touched accounts and about
+    drafts still waiting, never just "all done"."""
+    never = [s.name for s in coming.plan.accounts if s.status.days_since_touch is None]
+    said = []
+    if coming.waiting_drafts:
+        n = coming.waiting_drafts
+        said.append(
+            f"{n} draft{'s' * (n != 1)} {'wait' if n != 1 else 'waits'} for your review "
+            "(nurture drafts list)"
+        )
+    if never:
+        names = ", ".join(never[:3]) + (", ..." if len(never) > 3 else "")
+        said.append(f"{len(never)} account{'s' * (len(never) != 1)} never touched ({names})")
+    if not said:
+        return "Nothing is due: every account was touched within its cadence."
+    return "Nothing new to plan: " + "; ".join(said) + "."
+
+
 def digest_reason(week: str, to: str) -> str:
     return f"the weekly digest for {week} is due; it goes to you only ({to})"
 
@@ -197,10 +249,12 @@ def account_json(state: AccountState, plan: Plan, config: Config) -> dict[str, A
         "stage_since": _day(status.stage_since),
         "days_in_stage": state.days_in_stage,
         "last_touch": _when(status.last_touch.at, config) if status.last_touch else None,
+        **clocks_json(state, config),
         "days_since_touch": status.days_since_touch,
         "cadence_days": status.cadence_days,
         "due": status.due,
         "days_overdue": status.days_overdue,
+        "cold_on": _day(cold_on(status, config.tz)),
         "recent_people": status.recent_people,
         "coverage_target": status.coverage_target,
         "roles_missing": list(state.roles_missing),
@@ -256,6 +310,9 @@ def draft_json(record: Mapping[str, Any], config: Config) -> dict[str, Any]:
         "edit_summary": record.get("edit_summary", ""),
         "reject_reason": record.get("reject_reason", ""),
         "failed_reason": record.get("failed_reason", ""),
+        # Overtaken by events: withdrawn, or (edited by the rep) still waiting but stale.
+        "stale": bool(record.get("stale")) and record.get("status") == "created",
+        "stale_reason": record.get("stale", ""),
     }
 
 

@@ -7,7 +7,7 @@ import json
 import mailbox
 from pathlib import Path
 
-from agent.core.drafts import TABLE
+from agent.model.tables import DRAFTS
 from agent.store.db import Store
 from tests.cli.test_engine_cli import run, synced  # noqa: F401  (the fixture)
 from tests.conftest import NOW
@@ -33,8 +33,14 @@ def test_board_json_has_give_ask_and_the_committee(synced, capsys) -> None:  # n
     assert "Kate" in luis["reason"] and luis["thread"] in luis["reason"]
 
 
-def test_board_table_account_view_and_plan_say_it_in_words(synced, capsys) -> None:  # noqa: F811
+def test_board_table_account_view_and_plan_say_it_in_words(
+    synced,  # noqa: F811
+    capsys,
+    monkeypatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # room for every column
     _, board, _ = run(capsys, *synced, "board")
+    board = " ".join(board.split())
     assert "Give:ask" in board and "three asks in a row" in board
     assert "committee: Luis Romero via Kate Morgan" in board
     _, account, _ = run(capsys, *synced, "account", "Summit Foods")
@@ -61,7 +67,7 @@ def test_a_sent_nurture_draft_counts_by_its_play(synced, capsys) -> None:  # noq
     with Store.open(Path(synced[3])) as store:
         record = {"account": "Quarry & Finch", "contact": "will.tanner@quarryfinch.com"}
         record |= {"play": "share_content", "status": "sent", "rfc822_id": ids[-1].strip("<>")}
-        store.put(TABLE, "sent-1", record | {"created_at": NOW.isoformat()})
+        store.put(DRAFTS, "sent-1", record | {"created_at": NOW.isoformat()})
         store.commit()
     _, out, _ = run(capsys, *synced, "board", "--json")
     quarry = next(r for r in json.loads(out) if r["name"] == "Quarry & Finch")
@@ -71,7 +77,8 @@ def test_a_sent_nurture_draft_counts_by_its_play(synced, capsys) -> None:  # noq
     assert "Halvorsen Logistics" in asking and "Quarry & Finch" not in asking
 
 
-def test_the_demo_tells_both_stories(tmp_path: Path, capsys) -> None:
+def test_the_demo_tells_both_stories(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # room for every column
     _, out, _ = run(capsys, "demo", str(tmp_path / "d"))
     flat = " ".join(out.split())
     assert "Give:ask" in flat and "three asks in a row" in flat

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from agent.config.never import is_never
 from agent.config.schema import Account, Config
+from agent.core.accounts.clocks import Clocks, clocks
 from agent.core.accounts.contacts import PERIODS, ContactStatus, contact_statuses, count_since
 from agent.core.accounts.patterns import Pattern, account_patterns
 from agent.core.accounts.stages import Suggestion, suggestions
@@ -32,6 +33,7 @@ class AccountState:
     roles_missing: tuple[str, ...]  # listed roles with nobody reached in the window
     committee: tuple[Member, ...] = ()  # copied or invited by contacts, never written to
     give_ask: GiveAsk = field(default_factory=GiveAsk)  # the rep's outbound mail as gives and asks
+    clocks: Clocks = field(default_factory=Clocks)  # yours, their reply, the last meeting
 
     @property
     def name(self) -> str:
@@ -117,6 +119,7 @@ def account_state(
             never=lambda email: is_never(email, config.never_contact),
         ),
         give_ask=give_ask(touches, now, config.coverage_days, plays),
+        clocks=clocks(t for t in touches if t.at <= now),
     )
 
 
