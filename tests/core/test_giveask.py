@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.config.schema import Config, load_config
-from agent.core.accounts.state import account_states
+from agent.core.accounts.state import account_state, account_states
 from agent.core.giveask import GiveAsk, Kind, classify, give_ask
 from agent.core.history import History
 from agent.core.planner import make_plan
@@ -150,3 +150,12 @@ def test_a_flagged_account_gets_its_give_before_its_ask(tmp_path) -> None:
     ]
     assert "Give before ask: your last 3 messages there all asked" in flagged[0][2]
     assert "Give before ask" not in plain[0][2]
+
+
+def test_an_account_state_reads_its_mail_in_time_order(tmp_path) -> None:
+    config = _stalled(tmp_path)
+    asks = [_out(n, "Following up", "Any update on the budget?") for n in range(3)]
+    newest = _out(9, "An article", "Thought you might like this.")
+    now = datetime(2026, 10, 20, tzinfo=UTC)
+    state = account_state(config, config.accounts[0], [newest, *reversed(asks)], [], now)
+    assert (state.give_ask.ratio, state.give_ask.asks_in_a_row) == ("1:3", False)

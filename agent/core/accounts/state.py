@@ -118,9 +118,15 @@ def account_state(
             listed={c.email for c in account.contacts},
             never=lambda email: is_never(email, config.never_contact),
         ),
-        give_ask=give_ask(touches, now, config.coverage_days, plays),
+        give_ask=give_ask(_in_order(touches, now, ordered), now, config.coverage_days, plays),
         clocks=clocks(t for t in touches if t.at <= now),
     )
+
+
+def _in_order(touches: Sequence[Touch], now: datetime, ordered: bool) -> Sequence[Touch]:
+    if ordered:
+        return touches
+    return sorted((t for t in touches if t.at <= now), key=lambda t: (t.at, t.source, t.contact))
 
 
 def _by_period(
