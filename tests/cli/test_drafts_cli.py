@@ -64,7 +64,7 @@ def test_cycle_twice_leaves_the_same_drafts(demo: list[str], capsys) -> None:
     for _ in range(2):
         code, out, err = run(capsys, *demo, "cycle")
         assert code == 0, err
-        assert "0 new drafts for review; 8 waiting for your review" in out
+        assert "0 new drafts for review; 9 waiting for your review" in out
     assert sorted(p.name for p in drafts_dir(demo).iterdir()) == before
     assert {r["id"] for r in listed(capsys, demo)} == ids
 
