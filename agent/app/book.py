@@ -144,13 +144,21 @@ def states_of(
 ) -> list[AccountState]:
     """Every account's state; the steps of one cycle share it (``store.remember``)."""
     stages = stage_changes(store)
-    key = ("states", id(config), id(detection), now, tuple(sorted(stages.items())))
+    plays = load_history(store).plays_by_message()
+    key = (
+        "states",
+        id(config),
+        id(detection),
+        now,
+        tuple(sorted(stages.items())),
+        tuple(sorted(plays.items())),
+    )
     kept = store.remember(
         key,
         lambda: (
             config,  # kept alive with the answer, so its id cannot be reused
             detection,
-            account_states(config, detection.touches, detection.signals, now, stages),
+            account_states(config, detection.touches, detection.signals, now, stages, plays=plays),
         ),
     )
     return kept[2]
@@ -183,6 +191,7 @@ def load_history(store: Store) -> History:
                     content_url=str(doc.get("content_url") or ""),
                     status=str(doc.get("status") or "").lower(),
                     created_at=created if created.tzinfo else created.replace(tzinfo=UTC),
+                    message_id=str(doc.get("rfc822_id") or "").strip("<>").lower(),
                 )
             )
         except (KeyError, TypeError, ValueError):

@@ -37,13 +37,15 @@ from agent.store.codec import Unreadable, from_json, to_json
 from agent.store.db import Store
 from agent.store.rows import RowReader, columns_of, from_columns, to_columns, to_row
 
-DETECTION_VERSION = 4  # 2: touches.json holds touches by column; 3: touches have a thread;
-# 4: touches carry the display name the message or invite gave the person
+DETECTION_VERSION = 5  # 2: touches.json holds touches by column; 3: touches have a thread;
+# 4: touches carry the display name the message or invite gave the person; 5: signals of
+# people copied or invited next to a contact (the buying committee) and of direct mail
 BUSY_VERSION = 1
-MEMO_VERSION = 5  # the plan and book: bump whenever the engine decides differently (2:
+MEMO_VERSION = 6  # the plan and book: bump whenever the engine decides differently (2:
 # replies in threads; 3: no_play rows, names only from what the mail says, no bare check-ins;
 # 4: time away, accounts held whole, the cold forecast; 5: a no rests the person, new_contact
-# only to the never reached)
+# only to the never reached; 6: new_contact through the buying committee, gives before asks
+# after three asks in a row)
 BUSY_PAST = timedelta(days=30)  # blocks older than this are settled: no busy time needed
 CUTOFF = ""  # the busy cache's entry that records from when it holds meetings
 BusyMeetings = dict[str, tuple[Meeting, ...]]  # calendar name → meetings, in stored order

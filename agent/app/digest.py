@@ -65,6 +65,7 @@ def draft_records(docs: Mapping[str, DraftRecord], provider: str) -> list[Digest
                     created_at=created,
                     status_at=_moment(changed) if changed else created,
                     link=draft_link(doc, provider),
+                    message_id=str(doc.get("rfc822_id") or "").strip("<>").lower(),
                 )
             )
         except (KeyError, TypeError, ValueError):

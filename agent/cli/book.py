@@ -113,7 +113,9 @@ def demo(context: Context, directory: Path, force: bool) -> None:
         pipeline.run_steps(run, ["sync"])
         _a_week_ago(run)
         pipeline.run_steps(run, [name for name in pipeline.NAMES if name not in ("sync", "digest")])
-        rows = book.current_board(config, store, context.now)
+        # With each account's state: the footnotes tell the story (habits, the buying
+        # committee, three asks in a row) and give:ask is filled in.
+        rows, states = book.current_board_and_states(config, store, context.now)
         weekly = digest.render(config, digest.current_digest(config, store, context.now))
     assert run.synced is not None and run.applied is not None
     echo(f"Demo workspace: {directory}  (config {context.config_path})")
@@ -123,7 +125,7 @@ def demo(context: Context, directory: Path, force: bool) -> None:
     echo(f"{run.applied.summary()} ({outbox / 'drafts'})")
     echo(f"{run.said['blocks']} ({outbox / 'blocks.ics'})")
     out = console()
-    out.print(board_table(rows, config, context.now, width=out.width))
+    out.print(board_table(rows, config, context.now, states, width=out.width))
     echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
     again = f"{nurture_command()} --config {quote(str(context.config_path))}"
     again += f" --home {quote(str(context.home_path))}"

@@ -28,6 +28,7 @@ class PastDraft:
     content_url: str  # Offer.key of what it offered, "" when nothing
     status: str
     created_at: datetime
+    message_id: str = ""  # the Message-ID nurture wrote into it, lower-case without <>
 
     @property
     def is_open(self) -> bool:
@@ -42,6 +43,11 @@ class History:
     def offered(self) -> frozenset[tuple[str, str]]:
         """(contact, offer key) pairs already put in front of a person."""
         return frozenset((d.contact, d.content_url) for d in self.drafts if d.content_url)
+
+    def plays_by_message(self) -> dict[str, str]:
+        """Message-ID → play, for every draft nurture wrote: the message the rep sent from
+        one is a touch whose source is that Message-ID (``agent.core.giveask``)."""
+        return {d.message_id: d.play for d in self.drafts if d.message_id and d.play}
 
     def open_contacts(self) -> frozenset[str]:
         """People with a draft still waiting: no second one on top of it."""

@@ -144,12 +144,16 @@ def _draft(
     state: AccountState, c: Candidate, today: date, kind: ActionKind, deferred: str = ""
 ) -> Action:
     anchor = c.offer.key if c.offer else c.anchor
+    reason = f"{c.reason} Waiting: {deferred}." if deferred else c.reason
+    flagged = state.give_ask.note()
+    if flagged:
+        reason += f" Give before ask: {flagged}."  # (agent.core.giveask)
     return Action(
         kind=kind,
         account=state.name,
         contact=c.contact.email,
         play=c.play,
-        reason=f"{c.reason} Waiting: {deferred}." if deferred else c.reason,
+        reason=reason,
         key=action_key(kind, c.play, state.name, c.contact.email, anchor, today.isoformat()),
         contact_name=c.contact.name if c.contact.has_name else "",
         offer=c.offer,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from agent.config.schema import Account, Config
+from agent.core.committee import sightings
 from agent.core.seen import seen_people
 from agent.model import (
     Channel,
@@ -103,6 +104,7 @@ def candidates(
 ) -> Candidates:
     """Every touch the observations hold whenever ``now`` is, and the signals."""
     index = AccountIndex(config.accounts, config.me, config.internal_domains)
+    max_people = config.max_participants
     touches: dict[tuple[str, str], tuple[Touch, datetime | None]] = {}
     for touch in _mail_touches(index, messages, config.max_participants):
         touches.setdefault((touch.source, touch.contact), (touch, None))
@@ -115,7 +117,8 @@ def candidates(
     )
     touched = {t.contact for t, _ in touches.values()}
     seen = seen_people(_account_name(index), messages, meetings, touched)
-    signals = sorted([*_out_of_office(index, messages), *seen], key=lambda s: s.at)
+    copied = sightings(_account_name(index), index.is_me, messages, meetings, max_people)
+    signals = sorted([*_out_of_office(index, messages), *seen, *copied], key=lambda s: s.at)
     return Candidates(
         tuple(t for t, _ in ordered), tuple(end for _, end in ordered), tuple(signals)
     )

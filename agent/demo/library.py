@@ -8,7 +8,7 @@ Dates are placeholders ({tour_day}, {d40}, ...) filled in relative to ``now`` by
 PLAYBOOK_YAML = """\
 cadence:
   stage: {hot: 7, stalled: 7, lost: 45}   # stalled deals get a weekly push to a decision
-throttle: {per_account_per_week: 2, per_day: 8}
+throttle: {per_account_per_week: 3, per_day: 10}
 content_file: content.yaml
 introductions:
   - name: jordan-reyes

@@ -1,6 +1,10 @@
 """The demo's story: ten accounts in every stage, their people, and a year of mail and
 meetings, each line marked with whether it should count as a touch (the ground truth the
-demo's tests check the board against). ``agent.demo.workspace`` writes it out as files."""
+demo's tests check the board against). ``agent.demo.workspace`` writes it out as files.
+
+It also holds a buying committee (``STAKEHOLDERS``: people contacts copy in, whom Riley never
+wrote to) and accounts where Riley only ever asks (Halvorsen's quarterly "Checking in",
+Quarry & Finch's "Following up"): the board, plan and digest flag both."""
 
 from __future__ import annotations
 
@@ -91,6 +95,7 @@ class Mail:
     counts: bool  # ground truth: is this a touch?
     headers: tuple[tuple[str, str], ...] = ()
     reply_to: str = ""  # subject of the message this one answers (same thread)
+    cc: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -254,6 +259,7 @@ def script() -> tuple[list[Mail], list[Held]]:
         Mail(28, REP, (p["nora"],), "Kick-off notes", "Nora, notes from the kick-off.", True),
         *_more_mail(p),
         *_prospect_mail(),
+        *_committee_mail(p),
     ]
     meetings = [
         Held(200, "Corvid discovery", ((p["grace"], "ACCEPTED"), (p["omar"], "ACCEPTED")), True),
@@ -270,6 +276,8 @@ def script() -> tuple[list[Mail], list[Held]]:
         Held(-2, "Customer call: Pinecrest", ((p["nora"], "ACCEPTED"),), False),
         # Summit Foods: a workshop with two people, then a month of silence.
         Held(45, "Cold-chain workshop", ((p["kate"], "ACCEPTED"), (p["raj"], "ACCEPTED")), True),
+        # Brightline's IT director sits in on a security review (the buying committee).
+        Held(16, "Pilot security review", ((p["ben"], "ACCEPTED"), (CARLOS, "ACCEPTED")), True),
     ]
     return mails, meetings
 
@@ -326,5 +334,106 @@ def _prospect_mail() -> list[Mail]:
             "Our newsletter.",
             False,
             (("List-Unsubscribe", "<mailto:unsub@freightweekly.com>"),),
+        ),
+    ]
+
+
+LUIS = "Luis Romero <luis.romero@summitfoods.com>"
+ANNA = "Anna Kowalski <anna.kowalski@summitfoods.com>"
+PAULA = "Paula Grant <paula.grant@summitfoods.com>"
+CARLOS = "Carlos Vega <carlos.vega@brightline.co>"
+HANNAH = "Hannah Lee <hannah.lee@brightline.co>"
+
+# The buying committee the story knows: people the account's contacts copy or bring to
+# meetings, whom Riley never wrote to directly. The committee test hides the listed ones
+# (Raj, Marcus) from the config and checks nurture finds them all from the mail.
+STAKEHOLDERS = {
+    "Summit Foods": frozenset(
+        {
+            "luis.romero@summitfoods.com",
+            "anna.kowalski@summitfoods.com",
+            "raj.mehta@summitfoods.com",
+        }
+    ),
+    "Brightline Retail": frozenset({"carlos.vega@brightline.co", "hannah.lee@brightline.co"}),
+    "Halvorsen Logistics": frozenset({"marcus.bell@halvorsen-logistics.com"}),
+    "Meridian Bank": frozenset({"tom.okafor@payments.meridianbank.com"}),
+    "Corvid Health": frozenset({"omar.haddad@corvidhealth.org"}),
+}
+HIDDEN_CONTACTS = ("raj.mehta@summitfoods.com", "marcus.bell@halvorsen-logistics.com")
+
+
+def _committee_mail(p: dict[str, str]) -> list[Mail]:
+    """Contacts copying colleagues in: the buying committee nurture should find (and a
+    front desk, an assistant and a helpdesk it should rank below them). Older than each
+    account's last touch, and Riley copies no one, so the board's story stays as it was.
+    Appended so earlier ids stay put."""
+    agenda = "Cold-chain workshop agenda"
+    desk = "Front Desk <frontdesk@summitfoods.com>"
+    helpdesk = "IT Helpdesk <helpdesk@brightline.co>"
+    return [
+        Mail(
+            58,
+            p["kate"],
+            (REP,),
+            agenda,
+            "Riley, the agenda; copying Luis and Raj.",
+            True,
+            cc=(LUIS, p["raj"]),
+        ),
+        Mail(57, REP, (p["kate"],), f"Re: {agenda}", "Kate, looks good.", True, reply_to=agenda),
+        Mail(
+            56,
+            p["kate"],
+            (REP,),
+            "Parking for the workshop",
+            "Visitor parking is B.",
+            True,
+            cc=(desk,),
+        ),
+        Mail(
+            50,
+            p["kate"],
+            (REP,),
+            "Workshop room booking",
+            "Paula booked room 4.",
+            True,
+            cc=(PAULA,),
+        ),
+        Mail(
+            44,
+            p["kate"],
+            (REP,),
+            "Workshop follow-up: budget owner",
+            "Copying Anna in procurement, who owns the budget, and Luis.",
+            True,
+            cc=(ANNA, LUIS),
+        ),
+        Mail(
+            175,
+            p["ingrid"],
+            (REP,),
+            "Dock scheduling",
+            "Riley, Marcus runs the docks.",
+            True,
+            cc=(p["marcus"],),
+        ),
+        Mail(
+            17,
+            p["ben"],
+            (REP,),
+            "Pilot data access",
+            "Copying Carlos (IT) for access.",
+            True,
+            cc=(CARLOS, helpdesk),
+        ),
+        Mail(
+            7.5,
+            p["aisha"],
+            (REP,),
+            "Budget sign-off",
+            "Hannah signs off; copying her.",
+            True,
+            cc=(HANNAH,),
         ),
     ]

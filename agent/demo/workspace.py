@@ -208,6 +208,8 @@ def _write_mbox(path: Path, mails: list[Mail], now: datetime, tz: ZoneInfo, trut
         message = EmailMessage()
         message["From"] = mail.sender
         message["To"] = ", ".join(mail.to)
+        if mail.cc:
+            message["Cc"] = ", ".join(mail.cc)
         message["Subject"] = mail.subject
         message["Date"] = format_datetime(at)
         message["Message-ID"] = message_id
@@ -222,7 +224,7 @@ def _write_mbox(path: Path, mails: list[Mail], now: datetime, tz: ZoneInfo, trut
         box.add(message)
         if mail.counts:
             outbound = mail.sender == REP
-            for address in mail.to if outbound else (mail.sender,):
+            for address in (*mail.to, *mail.cc) if outbound else (mail.sender,):
                 _record(truth, address, message_id, at)
     box.flush()
     box.close()

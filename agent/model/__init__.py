@@ -148,6 +148,8 @@ class Signal:
     at: datetime
     detail: str = ""
     until: date | None = None
+    by: str = ""  # copied: the person at the account who brought them in (the bridge)
+    name: str = ""  # copied: their display name as the message or invite wrote it
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from agent.core.accounts.status import AccountStatus
 from agent.core.blocks.reconcile import BlockPlan, BlockRecord
 from agent.core.blocks.types import BlockAction
 from agent.core.forecast import cold_on
+from agent.core.giveask import GiveAsk
 from agent.core.planner import NextCycle, Plan
 from agent.core.suggest import Suggested, Unmatched
 from agent.model import Action, Touch
@@ -64,11 +65,19 @@ def board_json(
 
 def _notes_json(state: AccountState | None, config: Config) -> dict[str, Any]:
     if state is None:
-        return {**dict.fromkeys(CLOCKS), "patterns": [], "suggestions": []}
+        return {
+            **dict.fromkeys(CLOCKS),
+            "patterns": [],
+            "suggestions": [],
+            **give_ask_json(GiveAsk()),
+            "committee": [],
+        }
     return {
         **clocks_json(state, config),
         "patterns": patterns_json(state),
         "suggestions": suggestions_json(state),
+        **give_ask_json(state.give_ask),
+        "committee": committee_json(state),
     }
 
 
@@ -92,6 +101,37 @@ def clocks_json(state: AccountState, config: Config) -> dict[str, Any]:
 
 def clocks_sentence(state: AccountState, config: Config, today: date) -> str:
     return clocks_line(state.clocks, today, config.tz)
+
+
+def give_ask_json(ledger: GiveAsk) -> dict[str, Any]:
+    """The rep's outbound mail as gives and asks (``agent.core.giveask``)."""
+    return {
+        "give_ask": ledger.ratio,
+        "gives": ledger.gives,
+        "asks": ledger.asks,
+        "asks_in_a_row": ledger.asks_in_a_row,
+    }
+
+
+def committee_json(state: AccountState) -> list[dict[str, Any]]:
+    """The buying committee, the most central first, each with its ready play's reason."""
+    return [
+        {
+            "email": m.email,
+            "name": m.name,
+            "listed": m.listed,
+            "sightings": m.sightings,
+            "bridge": m.bridges[0],
+            "bridge_name": m.bridge_name,
+            "bridges": list(m.bridges),
+            "thread": m.thread,
+            "invited": m.invited,
+            "last_seen": m.last.isoformat(),
+            "play": "new_contact",
+            "reason": m.reason(state.name),
+        }
+        for m in state.committee
+    ]
 
 
 def patterns_json(state: AccountState) -> list[dict[str, Any]]:
@@ -220,6 +260,8 @@ def account_json(state: AccountState, plan: Plan, config: Config) -> dict[str, A
         "touches_by_period": {f"{d}d": n for d, n in state.touches_by_period},
         "patterns": patterns_json(state),
         "suggestions": suggestions_json(state),
+        **give_ask_json(state.give_ask),
+        "committee": committee_json(state),
         "contacts": [_contact_json(c, config) for c in state.contacts],
         "actions": [action_json(a) for a in plan.actions if a.account == state.name],
     }

@@ -124,12 +124,45 @@ def account_view(state: AccountState, plan: Plan, config: Config, width: int = 8
         ),
         *(Text(f"pattern: {p.detail}", style="yellow") for p in state.patterns),
         *(Text(f"{s.label}: {s.reason}", style="magenta") for s in state.suggestions),
+        _give_ask_line(state),
         _people_table(state.contacts, width),
     ]
+    if state.committee:
+        lines.append(_committee_table(state, width))
     mine = [a for a in plan.actions if a.account == state.name]
     if mine:
         lines.append(_actions_table("Planned", mine, width))
     return Group(*lines)
+
+
+def _give_ask_line(state: AccountState) -> Text:
+    ledger = state.give_ask
+    if not ledger.kinds:
+        return Text("give:ask: no mail from you yet", style="dim")
+    line = Text(
+        f"give:ask {ledger.ratio} (your mail there: {ledger.gives} gave, {ledger.asks} asked)"
+    )
+    if ledger.asks_in_a_row:
+        line.append(f"; {ledger.note()}", style="bold red")
+    return line
+
+
+COMMITTEE_COLUMNS = (
+    Column("Name"),
+    Column("Email", drop=2),
+    Column("Via", drop=1, wrap=True),
+    Column("Seen", "right", drop=3),
+    Column("Ready play", wrap=True),
+)
+
+
+def _committee_table(state: AccountState, width: int) -> Table:
+    rows = [
+        (m.name, m.email, f"{m.bridge_name}: {m.thread}", str(m.sightings), m.reason(state.name))
+        for m in state.committee
+    ]
+    title = "Buying committee: not written to yet"
+    return fit_table(COMMITTEE_COLUMNS, rows, width, title=title, title_justify="left")
 
 
 def _cold_from(status: AccountStatus, config: Config) -> str:

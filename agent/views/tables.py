@@ -38,6 +38,14 @@ def _flags(state: AccountState | None) -> Text:
         flags.append(", " if flags else "").append(label, style="bold magenta")
     for pattern in state.patterns:
         flags.append(", " if flags else "").append(_PATTERN_FLAG[pattern.kind])
+    if state.give_ask.asks_in_a_row:
+        flags.append(", " if flags else "").append("three asks in a row", style="red")
+    if state.committee:
+        top = state.committee[0]
+        more = f" +{len(state.committee) - 1}" if len(state.committee) > 1 else ""
+        flags.append(", " if flags else "").append(
+            f"committee: {top.name} via {top.bridge_name}{more}"
+        )
     return flags
 
 
@@ -58,6 +66,7 @@ BOARD_COLUMNS = (
     Column("Last touch", drop=2, wrap=True),
     Column("{coverage}d touches", "right", drop=4),
     Column("People", "right"),
+    Column("Give:ask", "right", drop=5),
     Column("Due", wrap=True),
 )
 
@@ -85,6 +94,7 @@ def board_table(
             _last_touch(row, config),
             str(row.recent_touches),
             f"{row.recent_people} / {row.coverage_target}",
+            _give_ask(states.get(row.name) if states else None),
             _due(row),
         )
         for row in rows
@@ -120,6 +130,13 @@ def _last_touch(row: AccountStatus, config: Config) -> str | Text:
     when = last.at.astimezone(config.tz)
     arrow = "→" if last.direction is Direction.OUTBOUND else "←"
     return f"{when:%d %b} {arrow} {last.name or last.contact} ({last.channel.value})"
+
+
+def _give_ask(state: AccountState | None) -> Text:
+    """Gives:asks of the rep's mail there; red when the last three were asks."""
+    if state is None or not state.give_ask.kinds:
+        return Text("—", style="dim")
+    return Text(state.give_ask.ratio, style="bold red" if state.give_ask.asks_in_a_row else "")
 
 
 def _due(row: AccountStatus) -> Text:

@@ -29,7 +29,7 @@ def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
     """`nurture demo` once: the workspace with its first drafts in outbox/drafts."""
     code, out, err = run(capsys, "--home", str(tmp_path / "home"), "demo", str(tmp_path / "d"))
     assert code == 0, err
-    assert "8 new drafts for review" in out
+    assert "9 new drafts for review" in out  # 2 to Summit Foods, 1 its committee
     assert "reengage_lost for Omar Haddad at Corvid Health: withdrawn" in out
     return ["--config", str(tmp_path / "d" / "config.yaml"), "--home", str(tmp_path / "home")]
 
@@ -80,7 +80,7 @@ def test_cycle_twice_leaves_the_same_drafts(demo: list[str], capsys) -> None:
     for _ in range(2):
         code, out, err = run(capsys, *demo, "cycle")
         assert code == 0, err
-        assert "0 new drafts for review; 8 waiting for your review" in out
+        assert "0 new drafts for review; 9 waiting for your review" in out
     assert sorted(p.name for p in drafts_dir(demo).iterdir()) == before
     assert {r["id"] for r in listed(capsys, demo)} == ids
 
@@ -194,7 +194,7 @@ def test_unknown_and_ambiguous_ids_are_explained(demo: list[str], capsys) -> Non
     code, _, err = run(capsys, *demo, "drafts", "show", "nope")
     assert code == 2 and "no draft 'nope'" in err
     code, _, err = run(capsys, *demo, "drafts", "show", "draft-")
-    assert code == 2 and "matches 9 drafts" in err  # 8 waiting, 1 withdrawn
+    assert code == 2 and "matches 10 drafts" in err  # 9 waiting, 1 withdrawn
     draft = by_play(capsys, demo, "do_over")
     code, out, _ = run(capsys, *demo, "drafts", "show", draft["id"])
     # The meeting's scheduling thread exists: the do-over is a reply in it.

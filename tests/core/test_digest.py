@@ -289,6 +289,8 @@ HEADINGS = {
     "replies": "REPLIES YOU OWE",
     "stalled": "STALLED: BRING TO A DECISION",
     "patterns": "HABITS TO FIX",
+    "committee": "WHO ELSE TO REACH",
+    "giveask": "GIVE BEFORE ASK",
     "blocks": "NEXT WEEK'S NURTURE BLOCKS",
 }
 

@@ -331,3 +331,11 @@ def test_json_rows_are_the_pages_rows(demo: Demo, capsys: pytest.CaptureFixture[
             ]
         )
     assert json.loads(capsys.readouterr().out) == cli_board(demo)
+
+
+def test_the_board_and_an_account_show_give_ask_and_the_committee(visitor: Visitor) -> None:
+    board = text(visitor.get("/"))
+    assert "three asks in a row" in board and "give:ask 0:3" in board
+    summit = text(visitor.get("/account/Summit%20Foods"))
+    assert "Buying committee: not written to yet" in summit
+    assert "Kate Morgan copied Luis Romero" in summit and "Give:ask" in summit

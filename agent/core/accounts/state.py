@@ -8,12 +8,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from agent.config.never import is_never
 from agent.config.schema import Account, Config
 from agent.core.accounts.clocks import Clocks, clocks
 from agent.core.accounts.contacts import PERIODS, ContactStatus, contact_statuses, count_since
 from agent.core.accounts.patterns import Pattern, account_patterns
 from agent.core.accounts.stages import Suggestion, suggestions
 from agent.core.accounts.status import AccountStatus, StageChange, account_status
+from agent.core.committee import SIGHTINGS, Member, committee
+from agent.core.giveask import GiveAsk, give_ask
 from agent.model import Signal, Touch
 
 
@@ -28,6 +31,8 @@ class AccountState:
     days_in_stage: int | None
     touches_by_period: tuple[tuple[int, int], ...]  # (days, distinct touches)
     roles_missing: tuple[str, ...]  # listed roles with nobody reached in the window
+    committee: tuple[Member, ...] = ()  # copied or invited by contacts, never written to
+    give_ask: GiveAsk = field(default_factory=GiveAsk)  # the rep's outbound mail as gives and asks
     clocks: Clocks = field(default_factory=Clocks)  # yours, their reply, the last meeting
 
     @property
@@ -44,8 +49,11 @@ def account_states(
     signals: Sequence[Signal],
     now: datetime,
     stages: Mapping[str, StageChange] | None = None,
+    *,
+    plays: Mapping[str, str] | None = None,
 ) -> list[AccountState]:
-    """One state per configured account, in config order."""
+    """One state per configured account, in config order. ``plays``: Message-ID → play of
+    each draft nurture wrote (``History.plays_by_message``)."""
     by_account: dict[str, list[Touch]] = {a.name: [] for a in config.accounts}
     for touch in sorted(touches, key=lambda t: (t.at, t.source, t.contact)):
         if touch.account in by_account and touch.at <= now:
@@ -56,7 +64,14 @@ def account_states(
     stages = stages or {}
     return [
         account_state(
-            config, a, by_account[a.name], away[a.name], now, stage=stages.get(a.name), ordered=True
+            config,
+            a,
+            by_account[a.name],
+            away[a.name],
+            now,
+            stage=stages.get(a.name),
+            ordered=True,
+            plays=plays,
         )
         for a in config.accounts
     ]
@@ -71,12 +86,15 @@ def account_state(
     *,
     stage: StageChange | None = None,
     ordered: bool = False,
+    plays: Mapping[str, str] | None = None,
 ) -> AccountState:
     """``ordered``: ``touches`` are sorted by (at, source, contact), none after ``now``."""
     today = now.astimezone(config.tz).date()
     status = account_status(config, account, touches, now, stage)
+    # The committee's sightings are many and say nothing about a person's own status.
+    own = [s for s in signals if s.kind not in SIGHTINGS]
     contacts = contact_statuses(
-        config, account, touches, signals, now, cadence_days=status.cadence_days, ordered=ordered
+        config, account, touches, own, now, cadence_days=status.cadence_days, ordered=ordered
     )
     return AccountState(
         account=account,
@@ -92,8 +110,23 @@ def account_state(
         roles_missing=tuple(
             c.role for c in contacts if c.known and c.role and not c.recent_touches
         ),
+        committee=committee(
+            signals,
+            contacts,
+            touches,
+            now,
+            listed={c.email for c in account.contacts},
+            never=lambda email: is_never(email, config.never_contact),
+        ),
+        give_ask=give_ask(_in_order(touches, now, ordered), now, config.coverage_days, plays),
         clocks=clocks(t for t in touches if t.at <= now),
     )
+
+
+def _in_order(touches: Sequence[Touch], now: datetime, ordered: bool) -> Sequence[Touch]:
+    if ordered:
+        return touches
+    return sorted((t for t in touches if t.at <= now), key=lambda t: (t.at, t.source, t.contact))
 
 
 def _by_period(

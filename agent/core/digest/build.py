@@ -18,6 +18,8 @@ from agent.config.schema import Config
 from agent.core.accounts.state import account_states
 from agent.core.accounts.status import AccountStatus, StageChange
 from agent.core.blocks.reconcile import BlockRecord, BlockStatus
+from agent.core.digest import reach
+from agent.core.digest.reach import AskingRow, CommitteeRow
 from agent.core.digest.rows import (
     ColdRow,
     CoverageRow,
@@ -65,6 +67,8 @@ SECTIONS = (
     "replies",
     "stalled",
     "patterns",
+    "committee",
+    "giveask",
     "blocks",
 )
 
@@ -162,6 +166,8 @@ class Digest:
     cold_soon: tuple[SoonRow, ...] = ()  # dream clients going cold in the next 14 days
     skipping: tuple[str, ...] = ()  # "Skipping Thursday's block leaves A and B cold by 12 Dec."
     sections: tuple[str, ...] = SECTIONS
+    committee: tuple[CommitteeRow, ...] = ()  # who else to reach (agent.core.committee)
+    asking: tuple[AskingRow, ...] = ()  # last three touches asks (agent.core.giveask)
 
     @property
     def dream_change(self) -> int:
@@ -197,7 +203,10 @@ def week_of(config: Config, now: datetime) -> tuple[str, date]:
 def build_digest(config: Config, snapshot: Snapshot, now: datetime) -> Digest:
     week, monday = week_of(config, now)
     tz = config.tz
-    states = account_states(config, snapshot.touches, snapshot.signals, now, snapshot.stages)
+    plays = {d.message_id: d.play for d in snapshot.drafts if d.message_id and d.play}
+    states = account_states(
+        config, snapshot.touches, snapshot.signals, now, snapshot.stages, plays=plays
+    )
     past = [t for t in snapshot.touches if t.at <= now]
     trend = weekly_counts(config, past, monday, config.digest.trend_weeks)
     this_week, last_week = trend[-1], trend[-2] if len(trend) > 1 else WeekCount("", monday, 0, 0)
@@ -230,6 +239,8 @@ def build_digest(config: Config, snapshot: Snapshot, now: datetime) -> Digest:
         replies=replies(states),
         rows=config.digest.rows,
         **_forecast(config, [s.status for s in states], snapshot.blocks, now),
+        committee=reach.committee(states),
+        asking=reach.asking(states),
     )
 
 

@@ -27,6 +27,7 @@ class DigestDraft:
     created_at: datetime
     status_at: datetime  # when it reached its status (created_at when not recorded)
     link: str = ""  # where the rep opens it (Gmail URL or a file path)
+    message_id: str = ""  # the Message-ID nurture wrote, lower-case without <>
 
     @property
     def waiting(self) -> bool:

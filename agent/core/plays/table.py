@@ -14,6 +14,7 @@ from agent.config.never import is_never
 from agent.config.playbook import PlayRule
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
+from agent.core.giveask import gives_first
 from agent.core.plays.builders import Candidate, PlayContext
 
 
@@ -23,7 +24,7 @@ def choose_plays(state: AccountState, ctx: PlayContext) -> list[Candidate]:
     chosen: list[Candidate] = []
     taken: set[str] = set()
     played_today = ctx.history.played_on(ctx.today, ctx.config.tz)
-    for play, rule in ctx.table:
+    for play, rule in gives_first(state.give_ask, ctx.table, lambda row: row[0].id):
         if status.stage not in rule.stages or status.tier not in rule.tiers:
             continue
         if (state.name, play.id) in played_today:

@@ -1,13 +1,18 @@
-"""New contact: coverage below target: reach someone on the list the rep has never reached.
+"""New contact: coverage below target: reach someone on the list the rep has never reached,
+or someone on the account's buying committee (``agent.core.committee``): copied or invited
+by the rep's contacts, never written to, and reached through the contact who brought them.
 
-Only someone with no touch at all: its template introduces the rep ("we haven't met"), which
-would be untrue to anyone the rep has written to or met. People reached before but not
-lately are the value plays' to pick up."""
+Only someone with no touch at all from the list: its template introduces the rep ("we
+haven't met"), which would be untrue to anyone the rep has written to or met. A committee
+member the rep met in a meeting gets the template's "we were both at" instead. People on
+the list reached before but not lately are the value plays' to pick up."""
 
 from __future__ import annotations
 
 from agent.config.playbook import OPEN_STAGES, PlayRule
+from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
+from agent.core.committee import Member, members_to_write
 from agent.core.plays.builders import (
     SAMPLE_URL,
     Candidate,
@@ -30,6 +35,9 @@ def build(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidate | None
         key=lambda c: not c.role,
     )
     contact = next((c for c in people if pick(c)), None)
+    member = next(iter(members_to_write(state, pick, [contact.email] if contact else [])), None)
+    if member is not None:  # someone their own people bring in: the bridge says how
+        return _through_bridge(state, ctx, *member)
     if contact is None:
         return None
     missing = [r for r in state.roles_missing if r != contact.role]
@@ -44,6 +52,21 @@ def build(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidate | None
         f"heard from you in {ctx.config.coverage_days} days; {contact.label} is on your list "
         f"and has never been reached.{opener}{also}",
         offer=offer,
+        subject_hint=offer.title if offer else "A first hello",
+    )
+
+
+def _through_bridge(
+    state: AccountState, ctx: PlayContext, contact: ContactStatus, member: Member
+) -> Candidate:
+    offer = fresh(content_offers(ctx.config, state.account, ctx.today), contact, ctx)
+    opener = f" Open with \u201c{offer.title}\u201d." if offer else ""
+    return Candidate(
+        PLAY.id,
+        contact,
+        member.reason(state.name) + opener,
+        offer=offer,
+        meeting=member.met,  # the draft does not say "we haven't met" to them
         subject_hint=offer.title if offer else "A first hello",
     )
 
