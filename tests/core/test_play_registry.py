@@ -21,6 +21,7 @@ from agent.core.plays import catalog, registry
 from agent.errors import ConfigError
 from agent.model import PlayId
 from agent.render import jinja
+from tests.conftest import NOW
 from tests.kits.engine_kit import account, config, drafts, person, plan, touch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,6 +128,6 @@ def test_a_play_the_registry_does_not_know_is_a_config_error() -> None:
 def test_doctor_names_a_play_the_registry_does_not_know(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text("me: [r@x.com]\nplays:\n  cold_call: {priority: 1}\n")
-    (check,) = diagnose(path, tmp_path / "home", probes=[])
+    (check,) = diagnose(path, tmp_path / "home", NOW, probes=[])
     assert (check.name, check.ok) == ("config", False)
     assert "no play is called 'cold_call'" in check.detail
