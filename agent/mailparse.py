@@ -19,6 +19,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from agent.mailfast import simple_addresses, simple_date
 from agent.model import MARKER_HEADER, Address, MailKind, MailMessage
 from agent.ooo import return_date
 
@@ -46,6 +47,7 @@ _BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _ID = re.compile(r"<([^<>\s]+)>")
+_SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 
 
 def normalize_email(raw: str) -> str | None:
@@ -69,10 +71,12 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
     for value in values:
         # Unfold first: getaddresses stops at a newline inside the value.
         unfolded = _text(value).replace("\r", "").replace("\n", "")
-        try:
-            pairs = getaddresses([unfolded])
-        except (IndexError, ValueError, TypeError):  # garbage: skip this header, keep others
-            continue
+        pairs = simple_addresses(unfolded)
+        if pairs is None:
+            try:
+                pairs = getaddresses([unfolded])
+            except (IndexError, ValueError, TypeError):  # garbage: skip this header
+                continue
         for raw_name, raw_email in pairs:
             address = normalize_email(raw_email)
             if address and address not in found:
@@ -83,6 +87,8 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
 
 def decode_words(value: str) -> str:
     """Decode RFC 2047 encoded words; unknown charsets and bad encodings become ``�``."""
+    if "=?" not in value:  # decode_header would give [(value, None)]: the text itself
+        return value
     try:
         parts = decode_header(value)
     except (HeaderParseError, ValueError, TypeError, IndexError):
@@ -102,8 +108,12 @@ def classify(headers: Headers) -> MailKind:
     """What a message is, from its headers alone (names are case-insensitive)."""
     h = _multidict(headers)
     sender = parse_addresses(h.get("from", []) or h.get("sender", []))
-    local = sender[0].email.partition("@")[0] if sender else ""
     subject = " ".join(decode_words(_first(h, "subject")).split())
+    return _classify(h, sender[0] if sender else None, subject)
+
+
+def _classify(h: Mapping[str, list[str]], sender: Address | None, subject: str) -> MailKind:
+    local = sender.email.partition("@")[0] if sender else ""
     content_type = _first(h, "content-type").lower()
     precedence = _first(h, "precedence").strip().lower()
     auto_submitted = _first(h, "auto-submitted").strip().lower()
@@ -161,8 +171,8 @@ def message_from_headers(
     in_reply_to = _msgid(_first(h, "in-reply-to"))
     sent_at = _sent_at(h) or default_date or EPOCH
     subject = " ".join(decode_words(_text(_first(h, "subject"))).split())
-    kind = classify(headers)
     sender = parse_addresses(h.get("from", []) or h.get("sender", []))
+    kind = _classify(h, sender[0] if sender else None, subject)
     return MailMessage(
         uid=uid,
         sent_at=sent_at,
@@ -198,10 +208,31 @@ def message_from_bytes(raw: bytes, *, fallback_uid: str = "") -> MailMessage:
     except RecursionError:  # MIME nested a thousand deep: keep the headers, drop the body
         msg, text = parser.parsebytes(raw, headersonly=True), ""
     headers = [(str(name), str(value)) for name, value in msg.raw_items()]
+    return message_from_text(headers, text, fallback_uid=fallback_uid)
+
+
+def message_from_text(
+    headers: Sequence[tuple[str, str]], text: str, *, fallback_uid: str = "", thread: str = ""
+) -> MailMessage:
+    """A message from its raw header fields and its body text (snippet, return date)."""
     snippet = " ".join(text[: SNIPPET_CHARS * 4].split())[:SNIPPET_CHARS]
     return message_from_headers(
-        headers, snippet=snippet, body=text[:4000], fallback_uid=fallback_uid
+        headers, snippet=snippet, body=text[:4000], fallback_uid=fallback_uid, thread=thread
     )
+
+
+def sent_at_of(headers: Sequence[tuple[str, str]]) -> datetime | None:
+    """The time ``message_from_headers`` gives a message (None: it would use its default)."""
+    wanted = [(n, v) for n, v in headers if n.strip().lower() in ("date", "received")]
+    return _sent_at(_multidict(wanted))
+
+
+def body_text(payload: bytes, kind: str, charset: str) -> str:
+    """``_body_text`` of a one-part message (``agent.mailfast.text_part``)."""
+    if kind not in ("text/plain", "text/html"):
+        return ""
+    text = _decode(payload[:65536], charset)
+    return text if kind == "text/plain" else _strip_html(text)
 
 
 def _body_text(msg: Message) -> str:
@@ -238,6 +269,8 @@ def _decode(data: bytes, charset: str) -> str:
 
 def _text(value: str) -> str:
     """Undo the parser's surrogate escapes: raw 8-bit headers are UTF-8, else cp1252."""
+    if value.isascii():  # no escapes: encoding and decoding again gives the same text
+        return value
     try:
         data = value.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # lone surrogates that did not come from raw bytes
@@ -265,7 +298,7 @@ def _msgid(value: str) -> str:
     """``" <ABC@x>"`` → ``"abc@x"``: the same message-id however it was written."""
     found = _ID.search(value)
     text = found.group(1) if found else value.strip().strip("<>").strip()
-    return "" if any(c.isspace() for c in text) else text.lower()
+    return "" if _SPACE.search(text) else text.lower()
 
 
 def _content_hash(h: Mapping[str, list[str]]) -> str:
@@ -283,9 +316,19 @@ def _sent_at(h: Mapping[str, list[str]]) -> datetime | None:
     return None
 
 
+def parse_date(text: str) -> datetime | None:
+    """A Date (or Received) header's time, UTC when it names no zone; None: no date."""
+    return _parse_date(text)
+
+
 def _parse_date(text: str) -> datetime | None:
     if not text.strip():
         return None
+    simple = simple_date(text)  # the common shape, without email._parseaddr
+    if simple is None:
+        return None
+    if isinstance(simple, datetime):
+        return simple if simple.tzinfo is not None else simple.replace(tzinfo=UTC)
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, OverflowError, IndexError):

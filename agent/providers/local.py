@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agent.config import Config
+from agent.mailscan import Prefilter
 from agent.model import MailMessage, Meeting
 from agent.providers.base import Interest, Progress, Pull
 from agent.providers.local_outbox import SENT, LocalOutbox
@@ -79,13 +80,26 @@ class LocalProvider:
         fingerprints: dict[str, str] = {}
         unreadable: list[str] = []
         sent = [self.sent] if self.sent is not None and self.sent.is_dir() else []
+        # What cannot be a touch is not even parsed (agent.mailscan); what can is then
+        # judged on the parsed message, as before.
+        prefilter = Prefilter.of(interest.domains, interest.since)
         for source in [*([self.mail] if self.mail else []), *sent]:
-            found, stamps, bad = read_changed(source, seen)
+            found, stamps, bad = read_changed(source, seen, prefilter.parse)
             messages.extend(found)
             unreadable.extend(bad)
             fingerprints.update(stamps)
         wanted = [m for m in messages if m.sent_at >= interest.since and _involves(m, interest)]
-        log.info("read %d new messages from %s, %d relevant", len(messages), self.mail, len(wanted))
+        skipped = prefilter.counts
+        log.info(
+            "read %d new messages from %s (%d skipped unparsed: %d older than the window, "
+            "%d naming no account), %d relevant",
+            skipped["kept"] + skipped["old"] + skipped["other"],
+            self.mail,
+            skipped["old"] + skipped["other"],
+            skipped["old"],
+            skipped["other"],
+            len(wanted),
+        )
         return wanted, fingerprints, unreadable
 
     def _pull_calendars(
