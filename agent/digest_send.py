@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from agent import cycle
 from agent.atomic import write_atomically
@@ -28,8 +28,10 @@ from agent.errors import ConfigError, UserError
 from agent.mime import build_mime
 from agent.model import Address
 from agent.providers.base import OutgoingMail, Provider
-from agent.render import RenderedDigest, render_digest
 from agent.store import Store
+
+if TYPE_CHECKING:
+    from agent.render import RenderedDigest
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,8 @@ def subject_of(config: Config, digest: Digest) -> str:
 
 def render(config: Config, digest: Digest) -> RenderedDigest:
     """HTML and text; templates in a ``templates/`` folder next to config.yaml win."""
+    from agent.render import render_digest  # Jinja2: only when a digest is rendered
+
     return render_digest(
         digest,
         subject=subject_of(config, digest),

@@ -16,13 +16,15 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import Config
 from agent.errors import UserError
 from agent.model import Action, ActionKind, Address, Offer, PlayId
 from agent.providers.base import OutgoingMail
-from agent.render import RenderedDraft, render_draft
+
+if TYPE_CHECKING:
+    from agent.render import RenderedDraft
 
 TABLE = "drafts"
 # A record's status. "pending": recorded, not (known to be) in the mailbox yet.
@@ -118,6 +120,8 @@ def compose(action: Action, config: Config) -> OutgoingMail:
             f"{action.account}: {to!r} is not an address nurture will write to",
             "fix the contact's email in the config",
         )
+    from agent.render import render_draft  # Jinja2: only when a draft is written
+
     rendered = render_draft(action.play.value, context_of(action, config), templates_dir(config))
     return finish(rendered, action, to, config)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from agent import blocks_cycle, cycle, digest_send, drafts_apply, drafts_cycle
+from agent import cycle, drafts_apply, drafts_cycle
 from agent.commands.progress import sync_progress
 from agent.context import Context, pass_context
 from agent.views import board_json, board_table, console
@@ -60,6 +60,7 @@ def demo(context: Context, directory: Path) -> None:
 
     Running it again on the same folder refreshes it. Example: nurture demo /tmp/demo
     """
+    from agent import blocks_cycle, digest_send
     from agent.demo import write_demo
 
     write_demo(directory, context.now)

@@ -20,7 +20,6 @@ from agent.mailscan import Prefilter
 from agent.model import MailMessage, Meeting
 from agent.providers.base import Interest, Progress, Pull
 from agent.providers.local_outbox import SENT, LocalOutbox
-from agent.providers.localcal import CalendarUnreadable, load_meetings
 from agent.providers.localmail import file_fingerprint, read_changed
 
 log = logging.getLogger(__name__)
@@ -115,6 +114,10 @@ class LocalProvider:
             if old.get("file") == file and old.get("until", "") >= interest.until.isoformat():
                 fingerprints[name] = old
                 continue
+            # icalendar is imported only now: a sync that finds every calendar unchanged
+            # does without it.
+            from agent.providers.localcal import CalendarUnreadable, load_meetings
+
             # Expand a month past the window so that the next syncs can skip this file.
             until = interest.until + EXPAND_AHEAD
             resets.append(name)
