@@ -17,7 +17,7 @@ from agent.derived import busy_meetings, touch_candidates
 from agent.engine.accounts import AccountState, account_states
 from agent.engine.history import History, PastDraft, history_of
 from agent.engine.planner import Plan, make_plan
-from agent.engine.status import AccountStatus, StageChange, board
+from agent.engine.status import AccountStatus, StageChange, board, in_attention_order
 from agent.errors import UserError
 from agent.model import Stage
 from agent.providers.base import Interest, Progress, Provider
@@ -185,7 +185,8 @@ def current_board_and_states(
     """The board, plus each account's people, patterns and suggested stage changes."""
     detection = detect_all(config, store, now)
     states = states_of(config, store, now, detection)
-    rows = board(config, detection.touches, now, stage_changes(store))
+    # Each state holds its account's board row, rolled up from the same touches.
+    rows = in_attention_order(s.status for s in states)
     return rows, {s.name: s for s in states}
 
 

@@ -120,17 +120,17 @@ def _digest(config: Config, store: Store, now: datetime, provider: Provider) -> 
 
 def digest_due(config: Config, store: Store, now: datetime) -> bool:
     """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent."""
-    from agent import digest_send
-    from agent.digest import week_of
-
     when = config.daemon.jobs.get("digest")
     if when is None or not when.enabled or when.at is None:
         return False
-    week, monday = week_of(config, now)
-    if digest_send.sent_record(store, week) is not None:
-        return False
+    today = now.astimezone(config.tz).date()
+    monday = today - timedelta(days=today.weekday())  # agent.digest.week_of's
     day = monday + timedelta(days=WEEKDAYS.index(when.weekday)) if when.weekday else None
     hour, minute = (int(part) for part in when.clock.split(":"))
-    today = now.astimezone(config.tz).date()
     due = datetime.combine(day or today, time(hour, minute), config.tz)
-    return now >= due
+    if now < due:
+        return False  # known without the digest modules, which most commands never need
+    from agent import digest_send
+    from agent.digest import week_of
+
+    return digest_send.sent_record(store, week_of(config, now)[0]) is None

@@ -9,8 +9,6 @@ from pathlib import Path
 
 from agent import blocks_cycle, drafts_cycle
 from agent.config import Config
-from agent.digest import week_of
-from agent.digest_send import recipient
 from agent.engine.blocktypes import BlockAction
 from agent.engine.planner import Plan
 from agent.errors import UserError
@@ -36,4 +34,7 @@ def preview(config: Config, store: Store, home: Path | None, now: datetime) -> N
         actions, note = (), f"Nurture blocks skipped: {error.message}"
     if not drafts_cycle.digest_due(config, store, now):
         return NextCycle(plan, actions, note)
+    from agent.digest import week_of
+    from agent.digest_send import recipient
+
     return NextCycle(plan, actions, note, week_of(config, now)[0], recipient(config))

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
-
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from agent.config import Config
 from agent.engine.accounts import AccountState
@@ -17,6 +13,10 @@ from agent.engine.contacts import ContactStatus
 from agent.engine.planner import Plan
 from agent.model import Action, ActionKind, Direction
 from agent.next_cycle import NextCycle
+
+if TYPE_CHECKING:  # rich is imported when something is drawn: --json needs none of it
+    from rich.console import Group, RenderableType
+    from rich.table import Table
 
 SECTIONS = (
     (ActionKind.REPLY, "Replies you owe"),
@@ -99,6 +99,9 @@ def _no_person(kind: str, reason: str, key: str) -> dict[str, Any]:
 
 
 def plan_view(coming: NextCycle, config: Config, now: datetime) -> Group:
+    from rich.console import Group
+    from rich.text import Text
+
     plan = coming.plan
     parts: list[RenderableType] = [
         Text(f"Plan for {now.astimezone(config.tz):%a %d %b %Y} (nothing sent)")
@@ -118,6 +121,8 @@ def plan_view(coming: NextCycle, config: Config, now: datetime) -> Group:
 
 
 def _blocks_table(actions: Sequence[BlockAction], config: Config) -> Table:
+    from rich.table import Table
+
     table = Table(title="Calendar steps for nurture blocks", title_justify="left")
     for column in ("Step", "When", "Accounts"):
         table.add_column(column)
@@ -130,6 +135,8 @@ def _blocks_table(actions: Sequence[BlockAction], config: Config) -> Table:
 
 
 def _actions_table(title: str, actions: Sequence[Action]) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", show_lines=True)
     table.add_column("Account")
     table.add_column("Person")
@@ -203,6 +210,9 @@ def _contact_json(contact: ContactStatus, config: Config) -> dict[str, Any]:
 
 
 def account_view(state: AccountState, plan: Plan, config: Config) -> Group:
+    from rich.console import Group
+    from rich.text import Text
+
     status = state.status
     in_stage = f" for {state.days_in_stage} days" if state.days_in_stage is not None else ""
     periods = " · ".join(f"{d}d {n}" for d, n in state.touches_by_period)
@@ -235,6 +245,8 @@ def account_view(state: AccountState, plan: Plan, config: Config) -> Group:
 
 
 def _people_table(contacts: Sequence[ContactStatus]) -> Table:
+    from rich.table import Table
+
     table = Table(title="People", title_justify="left")
     for header in ("Name", "Role", "Email", "Last touch", "Touches (90d / all)", "Now"):
         table.add_column(header)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from agent.config import Config
 from agent.engine.accounts import AccountState
@@ -15,8 +12,14 @@ from agent.engine.status import AccountStatus
 from agent.model import Direction, PatternKind, Stage, Tier
 from agent.plan_views import patterns_json, suggestions_json
 
+if TYPE_CHECKING:  # rich is imported when something is drawn: --json needs none of it
+    from rich.console import Console
+    from rich.table import Table
+
 
 def console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
     out = Console(stderr=stderr, highlight=False)
     if not out.is_terminal:
         # Piped or captured output has no width to fit; cutting account names helps nobody.
@@ -94,6 +97,8 @@ def board_table(
     now: datetime,
     states: Mapping[str, AccountState] | None = None,
 ) -> Table:
+    from rich.table import Table
+
     table = Table(
         title=f"Accounts on {now.astimezone(config.tz):%a %d %b %Y}", title_justify="left"
     )

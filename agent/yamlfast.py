@@ -16,18 +16,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.events import (
-    AliasEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-)
+if TYPE_CHECKING:  # PyYAML is imported on a first load: a cached config needs none of it
+    from yaml.events import ScalarEvent
 
 # Characters YAML 1.1 (libyaml) reads as line breaks and YAML 1.2 (ruamel) may not, a
 # byte-order mark, and directives (%YAML 1.1 would switch ruamel to 1.1's rules).
@@ -86,8 +78,6 @@ _DECIMAL_POINT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\.[0-9]+")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False}
 _BOOLS["FALSE"] = False
-# libyaml's parser; PyYAML built without libyaml has the same parser in Python (slower).
-_PARSER = getattr(yaml, "CLoader", yaml.Loader)
 
 
 class Unsure(Exception):
@@ -99,13 +89,27 @@ def load(text: str) -> Any:
     ``agent.yamlfile.read_yaml`` would return it; :class:`Unsure` otherwise."""
     if _UNSURE_TEXT.search(text):
         raise Unsure("directive, byte-order mark or YAML 1.1 line break")
+    import yaml
+
+    # libyaml's parser; PyYAML built without libyaml has the same parser in Python.
+    parser = getattr(yaml, "CLoader", yaml.Loader)
     try:
-        return _build(yaml.parse(text, Loader=_PARSER))
+        return _build(yaml.parse(text, Loader=parser))
     except yaml.YAMLError as error:
         raise Unsure(str(error)) from None
 
 
 def _build(events: Any) -> Any:
+    from yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+    )
+
     stack: list[list[Any] | _Mapping] = []  # the collections still open
     root: list[Any] = []
     documents = 0

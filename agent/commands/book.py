@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from agent import cycle, drafts_apply, drafts_cycle
-from agent.commands.progress import sync_progress
 from agent.context import Context, pass_context
 from agent.views import board_json, board_table, console
 
@@ -20,6 +19,8 @@ def sync(context: Context) -> None:
 
     Example: nurture sync
     """
+    from agent.commands.progress import sync_progress  # rich.progress
+
     config = context.config()
     provider = cycle.make_provider(config, context.home)
     mailbox = drafts_apply.make_mailbox(config, context.home, context.now, provider)

@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agent.config import Config
-from agent.mailscan import Prefilter
 from agent.model import MailMessage, Meeting
 from agent.providers.base import Interest, Progress, Pull
 from agent.providers.local_outbox import SENT, LocalOutbox
@@ -81,6 +80,8 @@ class LocalProvider:
         sent = [self.sent] if self.sent is not None and self.sent.is_dir() else []
         # What cannot be a touch is not even parsed (agent.mailscan); what can is then
         # judged on the parsed message, as before.
+        from agent.mailscan import Prefilter
+
         prefilter = Prefilter.of(interest.domains, interest.since)
         for source in [*([self.mail] if self.mail else []), *sent]:
             found, stamps, bad = read_changed(source, seen, prefilter.parse)

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from agent.errors import ConfigError
-from agent.mailscan import parse_raw
 from agent.model import MailMessage
 
 log = logging.getLogger(__name__)
@@ -84,15 +83,16 @@ def read_file(file: Path, parse: Parse | None = None) -> Iterator[tuple[str, Mai
     The key is the file's path, with ``#n`` for the n-th message of an mbox. ``parse``
     (e.g. ``agent.mailscan.Prefilter.parse``) may refuse a message: it is left out.
     """
+    parse = parse or _every_message()
     if _is_mbox(file):
         for number, raw in enumerate(_split_mbox(file)):
-            message = _parse(raw, parse) if raw.strip() else None
+            message = parse(raw, takeout_thread) if raw.strip() else None
             if message is not None:
                 yield f"{file}#{number}", message
         return
     raw = file.read_bytes()
     # An empty file is no message, not a message without headers.
-    message = _parse(raw, parse) if raw.strip() else None
+    message = parse(raw, takeout_thread) if raw.strip() else None
     if message is not None:
         yield str(file), message
 
@@ -145,12 +145,12 @@ def _report(file: Path, error: OSError, unreadable: list[str] | None) -> None:
         unreadable.append(f"{file}: {reason}")
 
 
-def _parse(raw: bytes, parse: Parse | None) -> MailMessage | None:
-    """The message (``parse``, default: every message, ``mailscan.parse_raw``), with
-    Takeout's thread id when it has one."""
-    if parse is None:
-        return parse_raw(raw, thread=takeout_thread(raw))
-    return parse(raw, takeout_thread)
+def _every_message() -> Parse:
+    """``read_file``'s default: parse every message (the parsers are imported only when
+    there is mail to read)."""
+    from agent.mailscan import parse_raw
+
+    return lambda raw, thread_of: parse_raw(raw, thread=thread_of(raw))
 
 
 def takeout_thread(raw: bytes) -> str:
