@@ -139,7 +139,9 @@ def states_of(
         lambda: (
             config,  # kept alive with the answer, so its id cannot be reused
             detection,
-            account_states(config, detection.touches, detection.signals, now, stages),
+            account_states(
+                config, detection.touches, detection.signals, now, stages, ordered=True
+            ),
         ),
     )
     return kept[2]

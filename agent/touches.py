@@ -63,7 +63,7 @@ def _match(email: str, domains: Collection[str]) -> str | None:
 
 @dataclass(frozen=True)
 class Detection:
-    touches: tuple[Touch, ...]
+    touches: tuple[Touch, ...]  # ordered by (at, source, contact): the engine relies on it
     signals: tuple[Signal, ...]
 
 
