@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cache
 
 # Printable ASCII but the specials of email._parseaddr (`()<>@,:;."[]`, '.' allowed here:
 # atoms and dots join into one run) and the backslash, which quotes inside comments.
@@ -82,10 +83,15 @@ def simple_date(text: str) -> datetime | NotSimple | None:
         clock = (int(hour), int(minute), int(second or 0))
         if offset == 0 and sign == "-":
             return datetime(*fields, *clock)
-        zone = timezone(timedelta(seconds=-offset if sign == "-" else offset))
-        return datetime(*fields, *clock, tzinfo=zone)
+        return datetime(*fields, *clock, tzinfo=_zone(-offset if sign == "-" else offset))
     except ValueError:  # 30 February, 25 o'clock, an offset of a day or more
         return None
+
+
+@cache
+def _zone(seconds: int) -> timezone:
+    """``timezone(timedelta(seconds=...))``, made once per offset (ValueError: a day+)."""
+    return timezone(timedelta(seconds=seconds))
 
 
 # --- the message: header block and body ------------------------------------------------------

@@ -76,22 +76,22 @@ class Prefilter:
 
     def check(self, raw: bytes) -> Parts | Unsplit | None:
         """None: the full parse would not keep this message. Else what ``parse_raw`` needs:
-        the message split (a plain header block) or ``UNSPLIT``."""
+        the message split (a plain header block) or ``UNSPLIT``. The date is looked at
+        first: in a three-year mailbox most mail is older than the window."""
         blank = _BLANK.search(raw)
         head = raw[: blank.start() + 1] if blank else raw
         lowered = b"\n" + head.lower()
+        plain = blank is not None and _plain(head)
+        if plain:
+            sent = _sent_at(raw, head, lowered)
+            if sent is None or sent < self.since:  # undated: 1970 to the parser
+                self.counts["old"] += 1
+                return None
         if not self._names_an_account(head, lowered):
             self.counts["other"] += 1
             return None
-        if blank is None or not _plain(head):
-            self.counts["kept"] += 1
-            return UNSPLIT
-        sent = _sent_at(raw, head, lowered)
-        if sent is None or sent < self.since:  # undated: 1970 to the parser
-            self.counts["old"] += 1
-            return None
         self.counts["kept"] += 1
-        parts = split_message(raw, plain=True)
+        parts = split_message(raw, plain=True) if plain else None
         return parts if parts is not None else UNSPLIT
 
     def keep(self, raw: bytes) -> bool:
