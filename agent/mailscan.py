@@ -97,6 +97,19 @@ class Prefilter:
     def keep(self, raw: bytes) -> bool:
         return self.check(raw) is not None
 
+    def __call__(
+        self, raw: bytes, thread_of: Callable[[bytes], str] | None = None
+    ) -> MailMessage | None:
+        return self.parse(raw, thread_of)
+
+    def blank(self) -> Prefilter:
+        return Prefilter(self.domains, self.since, _ascii=self._ascii)
+
+    def merge(self, other: Prefilter) -> None:
+        """Add the counts of a copy that read part of the mail (in another process)."""
+        for key, value in other.counts.items():
+            self.counts[key] = self.counts.get(key, 0) + value
+
     def parse(
         self, raw: bytes, thread_of: Callable[[bytes], str] | None = None
     ) -> MailMessage | None:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from agent.config import Config
@@ -20,6 +20,9 @@ from agent.model import MailMessage, Meeting
 from agent.providers.base import Interest, Progress, Pull
 from agent.providers.local_outbox import SENT, LocalOutbox
 from agent.providers.localmail import file_fingerprint, read_changed
+
+if TYPE_CHECKING:
+    from agent.mailscan import Prefilter
 
 log = logging.getLogger(__name__)
 
@@ -80,16 +83,16 @@ class LocalProvider:
         sent = [self.sent] if self.sent is not None and self.sent.is_dir() else []
         # What cannot be a touch is not even parsed (agent.mailscan); what can is then
         # judged on the parsed message, as before.
-        from agent.mailscan import Prefilter
-
-        prefilter = Prefilter.of(interest.domains, interest.since)
+        scanner = _Scanner(interest)
         for source in [*([self.mail] if self.mail else []), *sent]:
-            found, stamps, bad = read_changed(source, seen, prefilter.parse)
+            found, stamps, bad = read_changed(source, seen, scanner)
             messages.extend(found)
             unreadable.extend(bad)
             fingerprints.update(stamps)
         wanted = [m for m in messages if m.sent_at >= interest.since and _involves(m, interest)]
-        skipped = prefilter.counts
+        if scanner.prefilter is None:
+            return wanted, fingerprints, unreadable  # nothing changed, nothing read
+        skipped = scanner.prefilter.counts
         log.info(
             "read %d new messages from %s (%d skipped unparsed: %d older than the window, "
             "%d naming no account), %d relevant",
@@ -135,6 +138,21 @@ class LocalProvider:
                 "until": until.isoformat(),
             }
         return meetings, resets, fingerprints, unreadable
+
+
+class _Scanner:
+    """Makes the prefilter when a mail file must be read (``read_changed``), once."""
+
+    def __init__(self, interest: Interest) -> None:
+        self.interest = interest
+        self.prefilter: Prefilter | None = None
+
+    def __call__(self) -> Prefilter:
+        if self.prefilter is None:
+            from agent.mailscan import Prefilter
+
+            self.prefilter = Prefilter.of(self.interest.domains, self.interest.since)
+        return self.prefilter
 
 
 def calendar_synced(cursor: Mapping[str, Any], path: Path, start: datetime, end: datetime) -> bool:

@@ -111,10 +111,11 @@ def read_mail(path: Path, unreadable: list[str] | None = None) -> Iterator[tuple
 
 
 def read_changed(
-    path: Path, seen: Mapping[str, str], parse: Parse | None = None
+    path: Path, seen: Mapping[str, str], make_parse: Callable[[], Parse] | None = None
 ) -> tuple[list[MailMessage], dict[str, str], list[str]]:
-    """Messages from the files whose fingerprint differs from ``seen`` (those ``parse``
-    does not refuse, see ``read_file``).
+    """Messages from the files whose fingerprint differs from ``seen`` (those the parse
+    ``make_parse`` gives does not refuse, see ``read_file``; it is called only when a file
+    must be read: a sync with nothing new imports no parser).
 
     Returns (messages, fingerprints of every readable file, unreadable "path: reason").
     An unreadable file gets no fingerprint, so the next sync tries it again. A Maildir
@@ -129,13 +130,21 @@ def read_changed(
             # Taken before reading: a file that changes while we read it differs next time.
             stamp = file_fingerprint(file)
             if seen.get(key) != stamp:
-                batch = [message for _, message in read_file(file, parse)]
-                messages.extend(batch)  # only once the whole file was read
+                parse = make_parse() if make_parse is not None else None
+                messages.extend(_read_whole(file, parse))  # only once the whole file was read
         except OSError as error:
             _report(file, error, unreadable)
             continue
         fingerprints[key] = stamp
     return messages, fingerprints, unreadable
+
+
+def _read_whole(file: Path, parse: Parse | None) -> list[MailMessage]:
+    from agent.providers import mboxparts  # a large mbox: read by several processes
+
+    if parse is not None and _is_mbox(file) and mboxparts.worth_it(file, parse):
+        return mboxparts.read_mbox(file, parse)
+    return [message for _, message in read_file(file, parse)]
 
 
 def _report(file: Path, error: OSError, unreadable: list[str] | None) -> None:
@@ -205,18 +214,21 @@ def _split_mbox(file: Path) -> Iterator[bytes]:
                 data.close()
 
 
-def _messages(data: mmap.mmap | bytes) -> Iterator[bytes]:
-    start = 0  # where the text of the message being read begins
-    for found in _FROM_LINE.finditer(data):
+def _messages(data: mmap.mmap | bytes, top: int = 0, stop: int | None = None) -> Iterator[bytes]:
+    """The messages of ``data[top:stop]``; ``top`` and ``stop`` are where messages start
+    (``agent.providers.mboxparts`` reads a large mbox in such ranges)."""
+    stop = len(data) if stop is None else stop
+    start = top  # where the text of the message being read begins
+    for found in _FROM_LINE.finditer(data, top, stop):
         at = found.start()
-        if not _after_blank_line(data, at):
+        if at != top and not _after_blank_line(data, at):
             continue
         if at > start:
             yield _unescaped(data[start:at])
-        end = data.find(b"\n", at)
-        start = len(data) if end < 0 else end + 1
-    if start < len(data):
-        yield _unescaped(data[start:])
+        end = data.find(b"\n", at, stop)
+        start = stop if end < 0 else end + 1
+    if start < stop:
+        yield _unescaped(data[start:stop])
 
 
 def _after_blank_line(data: mmap.mmap | bytes, at: int) -> bool:

@@ -1,0 +1,116 @@
+"""A large mbox read by several processes at once: a first sync of years of mail.
+
+Each message is prefiltered and parsed on its own, so a big mbox is cut at message
+boundaries into one range per core (at most ``MAX_PROCESSES``); this process reads the
+first range and forked workers read the others, each with its own copy of the ``Scan``
+(the prefilter), whose counts are merged back. A worker's messages come back as rows (as
+``observations.json`` holds them; read back as the store would), in file order: the same
+list as reading the file alone (tests/test_mboxparts.py compares them).
+
+Only when it pays and is safe: the file is at least ``PARALLEL_BYTES``, the machine lets
+this process use more than one core, the platform forks, and no other thread runs here
+(forking a process with threads can copy a lock held by one of them).
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import multiprocessing
+import os
+import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from agent.model import MailMessage
+from agent.providers.localmail import Parse, ThreadOf, _messages, takeout_thread
+from agent.rows import RowReader, columns_of, to_row
+
+log = logging.getLogger(__name__)
+
+PARALLEL_BYTES = 16 * 2**20  # below this a worker's start and hand-back cost more than it saves
+MAX_PROCESSES = 4
+_BOUNDARY = re.compile(rb"\n\r?\n(?=From )")  # where a message starts (after a blank line)
+
+
+@runtime_checkable
+class Scan(Protocol):
+    """A ``Parse`` whose copies in the workers can be merged back (their counts)."""
+
+    def __call__(self, raw: bytes, thread_of: ThreadOf) -> MailMessage | None: ...
+
+    def blank(self) -> Scan: ...  # a copy with nothing counted yet, for a worker
+
+    def merge(self, other: Scan) -> None: ...
+
+
+def worth_it(file: Path, parse: Parse) -> bool:
+    try:
+        big = file.stat().st_size >= PARALLEL_BYTES
+    except OSError:
+        return False  # read_file reports it
+    return big and isinstance(parse, Scan) and _cores() > 1 and _can_fork()
+
+
+def read_mbox(file: Path, scan: Parse) -> list[MailMessage]:
+    """The messages ``scan`` keeps, in file order, read by up to ``_cores()`` processes."""
+    assert isinstance(scan, Scan)
+    ranges = _ranges(file, min(_cores(), MAX_PROCESSES))
+    if len(ranges) == 1:  # no second message start past the middle
+        return _read_range(file, *ranges[0], scan)[0]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(len(ranges) - 1, mp_context=context) as pool:
+        later = [
+            pool.submit(_rows_of_range, file, start, stop, scan.blank())
+            for start, stop in ranges[1:]
+        ]
+        messages, _ = _read_range(file, *ranges[0], scan)
+        reader = RowReader(columns_of(MailMessage))
+        for future in later:
+            rows, copy = future.result()
+            messages.extend(reader.read(MailMessage, row) for row in rows)
+            scan.merge(copy)
+    log.info("read %s in %d processes", file, len(ranges))
+    return messages
+
+
+def _read_range(
+    file: Path, start: int, stop: int, scan: Scan
+) -> tuple[list[MailMessage], Scan]:
+    with file.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        found = [scan(raw, takeout_thread) for raw in _messages(data, start, stop) if raw.strip()]
+    return [message for message in found if message is not None], scan
+
+
+def _rows_of_range(file: Path, start: int, stop: int, scan: Scan) -> tuple[list[Any], Scan]:
+    """In a worker: the range's messages as rows (lists of plain values), which cross
+    back to this process several times faster than the objects would."""
+    found, scan = _read_range(file, start, stop, scan)
+    return [to_row(message) for message in found], scan
+
+
+def _ranges(file: Path, parts: int) -> list[tuple[int, int]]:
+    """``parts`` ranges of about equal size, each starting where a message starts."""
+    with file.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        size = len(data)
+        cuts = [0]
+        for part in range(1, parts):
+            found = _BOUNDARY.search(data, max(cuts[-1], size * part // parts))
+            if found is None:
+                break
+            if found.end() > cuts[-1]:
+                cuts.append(found.end())
+    return list(zip(cuts, [*cuts[1:], size], strict=True))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
