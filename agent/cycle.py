@@ -10,19 +10,25 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent import plan_memo
 from agent.config import Config
 from agent.derived import busy_meetings, touch_candidates
-from agent.engine.accounts import AccountState, account_states
-from agent.engine.history import History, PastDraft, history_of
-from agent.engine.planner import Plan, make_plan
-from agent.engine.status import AccountStatus, StageChange, board, in_attention_order
 from agent.errors import UserError
 from agent.model import Stage
 from agent.providers.base import Interest, Progress, Provider
 from agent.store import Store
 from agent.touches import Detection
+
+if TYPE_CHECKING:
+    from agent.engine.accounts import AccountState
+    from agent.engine.history import History
+    from agent.engine.planner import Plan
+    from agent.engine.status import AccountStatus, StageChange
+
+# The engine is imported by the use cases that roll accounts up, not at start-up: a sync
+# with nothing new (the plan memo holds) needs none of it.
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +117,8 @@ def sync(
 
 
 def _book_numbers(config: Config, store: Store, now: datetime) -> plan_memo.BookNumbers:
+    from agent.engine.status import board
+
     detection = detect_all(config, store, now)
     rows = board(config, detection.touches, now, stage_changes(store))
     return plan_memo.BookNumbers(
@@ -132,6 +140,8 @@ def states_of(
     config: Config, store: Store, now: datetime, detection: Detection
 ) -> list[AccountState]:
     """Every account's state; the steps of one cycle share it (``store.remember``)."""
+    from agent.engine.accounts import account_states
+
     stages = stage_changes(store)
     key = ("states", id(config), id(detection), now, tuple(sorted(stages.items())))
     kept = store.remember(
@@ -139,9 +149,7 @@ def states_of(
         lambda: (
             config,  # kept alive with the answer, so its id cannot be reused
             detection,
-            account_states(
-                config, detection.touches, detection.signals, now, stages, ordered=True
-            ),
+            account_states(config, detection.touches, detection.signals, now, stages, ordered=True),
         ),
     )
     return kept[2]
@@ -149,6 +157,8 @@ def states_of(
 
 def stage_changes(store: Store) -> dict[str, StageChange]:
     """Stages set by hand with `nurture account NAME --stage ...`, keyed by account name."""
+    from agent.engine.status import StageChange
+
     return {
         name: StageChange(Stage(doc["stage"]), date.fromisoformat(doc["since"]))
         for name, doc in store.items("stages").items()
@@ -156,12 +166,16 @@ def stage_changes(store: Store) -> dict[str, StageChange]:
 
 
 def current_board(config: Config, store: Store, now: datetime) -> list[AccountStatus]:
+    from agent.engine.status import board
+
     return board(config, detect_all(config, store, now).touches, now, stage_changes(store))
 
 
 def load_history(store: Store) -> History:
     """Earlier plays, from the drafts table: {account, contact, play, content_url, status,
     created_at}. A record that cannot be read is skipped with a warning, never fatal."""
+    from agent.engine.history import PastDraft, history_of
+
     drafts = []
     for key, doc in store.items("drafts").items():
         try:
@@ -185,6 +199,8 @@ def current_board_and_states(
     config: Config, store: Store, now: datetime
 ) -> tuple[list[AccountStatus], dict[str, AccountState]]:
     """The board, plus each account's people, patterns and suggested stage changes."""
+    from agent.engine.status import in_attention_order
+
     detection = detect_all(config, store, now)
     states = states_of(config, store, now, detection)
     # Each state holds its account's board row, rolled up from the same touches.
@@ -197,6 +213,8 @@ def current_plan(
 ) -> Plan:
     """What the next cycle would do. Reads the store, changes nothing. ``base``: the config
     ``config`` was adapted from (throttles only), whose account states are the same."""
+    from agent.engine.planner import make_plan
+
     detection = detect_all(config, store, now)
     return make_plan(
         config,

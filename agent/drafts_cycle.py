@@ -13,18 +13,21 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent import cycle
 from agent.config import Config
 from agent.drafts import TABLE
 from agent.drafts_apply import ApplyReport, LearnReport, apply, learn, make_mailbox, watching
 from agent.drafts_outcomes import adapted, daily_volume
-from agent.engine.planner import Plan
 from agent.errors import UserError
 from agent.model import ActionKind
 from agent.plan_memo import PlanBrief
 from agent.providers.base import Mailbox, Progress, Provider
 from agent.store import Store
+
+if TYPE_CHECKING:
+    from agent.engine.planner import Plan
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +66,15 @@ def plan_and_apply(
     """Learn what the mailbox can tell without a sync, plan, and write the drafts."""
     learned = learn(config, store, mailbox, now, fresh=False)
     store.commit()
-    lowered = adapted(config, store.items(TABLE).values(), now)
-    plan = cycle.plan_brief(lowered, store, now, base=config)
+    plan = next_plan(config, store, now)
     return learned, plan, apply(config, store, mailbox, plan.of_kind(ActionKind.DRAFT), now)
+
+
+def next_plan(config: Config, store: Store, now: datetime) -> PlanBrief:
+    """``current_plan``'s actions and worklist, through the plan memo (``cycle.plan_brief``):
+    when no expiry lowered the daily volume, the blocks step finds it there too."""
+    lowered = adapted(config, store.items(TABLE).values(), now)
+    return cycle.plan_brief(lowered, store, now, base=config)
 
 
 @dataclass(frozen=True)

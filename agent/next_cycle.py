@@ -10,14 +10,14 @@ from pathlib import Path
 from agent import blocks_cycle, drafts_cycle
 from agent.config import Config
 from agent.engine.blocktypes import BlockAction
-from agent.engine.planner import Plan
 from agent.errors import UserError
+from agent.plan_memo import PlanBrief
 from agent.store import Store
 
 
 @dataclass(frozen=True)
 class NextCycle:
-    plan: Plan
+    plan: PlanBrief  # the engine's actions (and worklist), as the cycle would make them
     blocks: tuple[BlockAction, ...] = ()
     blocks_note: str = ""  # the blocks step's summary, or why it could not be read
     digest_week: str | None = None  # the ISO week whose digest the cycle would send
@@ -25,7 +25,7 @@ class NextCycle:
 
 
 def preview(config: Config, store: Store, home: Path | None, now: datetime) -> NextCycle:
-    plan = drafts_cycle.current_plan(config, store, now)
+    plan = drafts_cycle.next_plan(config, store, now)
     try:
         calendar = blocks_cycle.make_block_calendar(config, home)
         report = blocks_cycle.run(config, store, calendar, now, dry_run=True)

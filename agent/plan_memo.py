@@ -18,17 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import Config
 from agent.derived import touch_candidates
-from agent.engine.accounts import AccountState
-from agent.engine.planner import Plan
 from agent.horizon import Dated, valid_until
 from agent.model import Action, ActionKind
 from agent.serial import from_json, to_json
 from agent.store import Store
 from agent.store_cache import Derived, fingerprint_of
+
+if TYPE_CHECKING:
+    from agent.engine.accounts import AccountState
+    from agent.engine.planner import Plan
 
 MEMO_VERSION = 1  # bump whenever the engine decides differently
 PEOPLE_PER_ACCOUNT = 3

@@ -7,16 +7,20 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.config import Config
-from agent.engine.accounts import AccountState
-from agent.engine.blocktypes import BlockAction
-from agent.engine.contacts import ContactStatus
-from agent.engine.planner import Plan
 from agent.model import Action, ActionKind, Direction
-from agent.next_cycle import NextCycle
 
-if TYPE_CHECKING:  # rich is imported when something is drawn: --json needs none of it
+if TYPE_CHECKING:
+    # rich is imported when something is drawn (--json needs none of it); the engine's
+    # types are only named here (`nurture sync` draws with agent.views, which imports us).
     from rich.console import Group, RenderableType
     from rich.table import Table
+
+    from agent.engine.accounts import AccountState
+    from agent.engine.blocktypes import BlockAction
+    from agent.engine.contacts import ContactStatus
+    from agent.engine.planner import Plan
+    from agent.next_cycle import NextCycle
+    from agent.plan_memo import PlanBrief
 
 SECTIONS = (
     (ActionKind.REPLY, "Replies you owe"),
@@ -55,7 +59,7 @@ def action_json(action: Action) -> dict[str, Any]:
     }
 
 
-def plan_json(plan: Plan) -> list[dict[str, Any]]:
+def plan_json(plan: Plan | PlanBrief) -> list[dict[str, Any]]:
     return [action_json(a) for a in plan.actions]
 
 

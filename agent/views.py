@@ -7,14 +7,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.config import Config
-from agent.engine.accounts import AccountState
-from agent.engine.status import AccountStatus
 from agent.model import Direction, PatternKind, Stage, Tier
 from agent.plan_views import patterns_json, suggestions_json
 
 if TYPE_CHECKING:  # rich is imported when something is drawn: --json needs none of it
     from rich.console import Console
     from rich.table import Table
+
+    from agent.engine.accounts import AccountState
+    from agent.engine.status import AccountStatus
 
 
 def console(*, stderr: bool = False) -> Console:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import agent.cycle
+import agent.engine.accounts
 from agent import cycle
 from agent.config import Config, load_config
 from agent.derived import touch_candidates
@@ -40,7 +40,7 @@ def config_of(book: Path) -> Config:
 @pytest.fixture
 def rolled_up(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Calls of the account roll-up: none when the memo answers."""
-    return spy(monkeypatch, agent.cycle, "account_states")
+    return spy(monkeypatch, agent.engine.accounts, "account_states")
 
 
 def memo_then_fresh(book: Path, now: datetime, rolled_up: list[Any]) -> tuple[PlanBrief, bool]:

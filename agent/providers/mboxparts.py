@@ -76,9 +76,7 @@ def read_mbox(file: Path, scan: Parse) -> list[MailMessage]:
     return messages
 
 
-def _read_range(
-    file: Path, start: int, stop: int, scan: Scan
-) -> tuple[list[MailMessage], Scan]:
+def _read_range(file: Path, start: int, stop: int, scan: Scan) -> tuple[list[MailMessage], Scan]:
     with file.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         found = [scan(raw, takeout_thread) for raw in _messages(data, start, stop) if raw.strip()]
     return [message for message in found if message is not None], scan
