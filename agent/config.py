@@ -246,7 +246,7 @@ def load_config(path: Path, *, cache: YamlCache | None = None) -> Config:
         library = read_content_file(config.path(config.content_file), cache=cache)
         config = config.model_copy(update={"content": (*config.content, *library)})
     if config.accounts_file is not None:
-        extra = read_accounts_csv(config.path(config.accounts_file))
+        extra = read_accounts_csv(config.path(config.accounts_file), cache=cache)
         merged = _merge_accounts(config.accounts, extra, path)
         config = config.model_copy(update={"accounts": merged})
     if cache is not None and not document.from_cache:

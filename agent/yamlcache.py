@@ -1,10 +1,11 @@
-"""The values of YAML files that loaded fine, kept by the hash of their text.
+"""The values of the config's files that loaded fine, kept by the hash of their text.
 
-A command reads config.yaml (and a content.yaml) every time it starts; when the text is
-the one the last good load read, its values come from ``config-cache.json`` in the state
-folder (a JSON read of a few milliseconds) instead of a YAML parse. Only values are kept,
+A command reads config.yaml (and a content.yaml, an accounts CSV) every time it starts;
+when a text is the one the last good load read, its values come from ``config-cache.json``
+in the state folder (a JSON read of a few milliseconds) instead of a YAML parse or a CSV
+read (for a CSV: each row's values as handed to the Account model). Only values are kept,
 never the validated config: every check that can depend on more than the text (pydantic,
-the templates folder, accounts_file, content_file) runs on every load, as before.
+the templates folder) runs on every load, as before.
 
 The file is a cache: unreadable, of another format or written for another text is a miss;
 it is written only after a load that succeeded (a wrong config leaves the state folder as

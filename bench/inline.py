@@ -3,6 +3,7 @@
     python -m bench.inline                                   # L, inline accounts, 3 runs
     python -m bench.inline --sizes M L --variants inline csv contacts
     python -m bench.inline --code /tmp/nurture-before        # another checkout's agent/
+    python -m bench.inline --compare /tmp/nurture-before     # both, run by run, alternately
 
 For each size and variant, the book (``bench.book_inline``: 2,000 accounts on L, 200,000
 messages over three years, 10% newsletters, an empty calendar) is written if missing:
@@ -12,7 +13,9 @@ process pinned to cores 0 and 1 (as ``bench.cycle``): the first ``nurture sync``
 empty state (``--runs`` times), and from a copy of the state that sync left, ``--runs``
 times each: ``nurture sync`` with nothing new, ``nurture board --json``, ``nurture plan
 --json``. Wall time is the median; memory the largest peak RSS. ``--code`` runs another
-source tree's ``agent`` (e.g. the commit before issue 17) on the same books.
+source tree's ``agent`` (e.g. the commit before issue 17) on the same books; ``--compare``
+runs it too, alternating with this one run by run, so that both meet the same load on a
+shared machine. Bytecode is cached (no PYTHONDONTWRITEBYTECODE), as in any installed copy.
 """
 
 from __future__ import annotations
@@ -47,28 +50,32 @@ def book_for(base: Path, size: str, variant: str) -> Path:
     return book
 
 
-def nurture(book: Path, home: Path, *command: str) -> cycle_bench.Run:
+def nurture(book: Path, home: Path, code: Path, *command: str) -> cycle_bench.Run:
+    cycle_bench.ROOT = code  # bench.cycle.run puts it on PYTHONPATH
     args = [*cycle_bench.NURTURE, "--config", "config.yaml", "--now", NOW.isoformat()]
     return cycle_bench.run([*args, *command], home, book)
 
 
-def measure(book: Path, runs: int) -> dict[str, cycle_bench.Run]:
-    synced = book / "home-synced"
-    firsts = []
+def measure(book: Path, runs: int, codes: list[Path]) -> dict[Path, dict[str, cycle_bench.Run]]:
+    """Each code's medians; the codes take turns inside every run."""
+    timed: dict[Path, dict[str, list[cycle_bench.Run]]] = {c: {} for c in codes}
     for _ in range(runs):
-        home = book / "home"
-        shutil.rmtree(home, ignore_errors=True)
-        firsts.append(nurture(book, home, "sync"))
-    shutil.rmtree(synced, ignore_errors=True)
-    shutil.copytree(book / "home", synced)
-    found = {"first sync": cycle_bench.median(firsts)}
+        for code in codes:
+            home = book / "home"
+            shutil.rmtree(home, ignore_errors=True)
+            timed[code].setdefault("first sync", []).append(nurture(book, home, code, "sync"))
+            shutil.rmtree(book / f"home-synced-{codes.index(code)}", ignore_errors=True)
+            shutil.copytree(home, book / f"home-synced-{codes.index(code)}")
     for name, command in COMMANDS.items():
-        timed = []
         for _ in range(runs):
-            home = cycle_bench.fresh(book, synced)
-            timed.append(nurture(book, home, *command))
-        found[name] = cycle_bench.median(timed)
-    return found
+            for code in codes:
+                synced = book / f"home-synced-{codes.index(code)}"
+                home = cycle_bench.fresh(book, synced)
+                timed[code].setdefault(name, []).append(nurture(book, home, code, *command))
+    return {
+        code: {name: cycle_bench.median(items) for name, items in found.items()}
+        for code, found in timed.items()
+    }
 
 
 def main() -> None:
@@ -78,28 +85,34 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/nurture-bench-inline"))
     parser.add_argument("--code", type=Path, help="the source tree whose agent/ to run")
+    parser.add_argument("--compare", type=Path, help="a second source tree, run alternately")
     args = parser.parse_args()
-    if args.code is not None:
-        cycle_bench.ROOT = args.code.resolve()  # bench.cycle.run puts it on PYTHONPATH
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    codes = [(args.code or cycle_bench.ROOT).resolve()]
+    if args.compare is not None:
+        codes.insert(0, args.compare.resolve())
     cycle_bench._pin()
-    print(f"code: {cycle_bench.ROOT}; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(f"code: {', '.join(map(str, codes))}; load average {os.getloadavg()[0]:.1f}")
     results = {}
     for size in args.sizes:
         for variant in args.variants:
             book = book_for(args.dir, size, variant)
-            results[(size, variant)] = found = measure(book, args.runs)
-            line = ", ".join(f"{k} {v.seconds:.2f} s" for k, v in found.items())
-            print(f"{size} {variant}: {line}", flush=True)
-    head = ["size", "accounts", *["first sync", *COMMANDS]]
+            for code, found in measure(book, args.runs, codes).items():
+                results[(size, variant, code)] = found
+                line = ", ".join(f"{k} {v.seconds:.2f} s" for k, v in found.items())
+                print(f"{size} {variant} {code.name}: {line}", flush=True)
+    head = ["size", "accounts", "code", *["first sync", *COMMANDS]]
     print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|")
-    for (size, variant), found in results.items():
+    for (size, variant, code), found in results.items():
         cells = [f"{run.seconds:.2f} s, {run.rss_mb:.0f} MB" for run in found.values()]
-        print(f"| {size} | {variant} | " + " | ".join(cells) + " |")
+        print(f"| {size} | {variant} | {code.name} | " + " | ".join(cells) + " |")
     for variant in args.variants:
-        if ("M", variant) in results and ("L", variant) in results:
-            for name in COMMANDS:
-                large, medium = results[("L", variant)][name], results[("M", variant)][name]
-                print(f"L / M {variant} {name}: {large.seconds / medium.seconds:.2f}x")
+        for code in codes:
+            large, medium = results.get(("L", variant, code)), results.get(("M", variant, code))
+            if large and medium:
+                for name in ("first sync", *COMMANDS):
+                    ratio = large[name].seconds / medium[name].seconds
+                    print(f"L / M {variant} {code.name} {name}: {ratio:.2f}x")
     print(f"load average after: {os.getloadavg()[0]:.1f}", file=sys.stderr)
 
 

@@ -313,3 +313,44 @@ def test_values_read_with_lines_after_a_fast_read_are_ruamels(tmp_path: Path) ->
     assert not document.has_lines
     assert document.lines() == {("a",): 1, ("b",): 2, ("b", 0): 2, ("b", 1): 2}
     assert document.data == ruamel_values(path.read_text())
+
+
+# --- an accounts CSV: its rows kept too ----------------------------------------------------
+
+
+def test_an_unchanged_accounts_csv_is_only_validated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_inline_book(tmp_path / "b", InlineSize(20, 2, 10), accounts_in="csv", contacts=True)
+    path = tmp_path / "b" / "config.yaml"
+    cache = YamlCache(tmp_path / FILE_NAME)
+    first = load_config(path, cache=cache)
+    cache.save()
+
+    def refuse(*_: Any) -> Any:
+        raise AssertionError("the CSV was read although the cache holds its rows")
+
+    monkeypatch.setattr("agent.accounts_csv._columns", refuse)
+    assert load_config(path, cache=YamlCache(tmp_path / FILE_NAME)) == first
+    assert len(first.accounts) == 20 and first.accounts[0].contacts
+
+
+def test_a_changed_or_lying_csv_cache_gives_the_csv_error(tmp_path: Path) -> None:
+    csv_path = test_config.write(tmp_path / "a.csv", "name,domains,tier\nA,a.com,dream\n")
+    path = test_config.write(tmp_path / "c.yaml", test_config.ME + "accounts_file: a.csv\n")
+    cache = YamlCache(tmp_path / FILE_NAME)
+    assert load_config(path, cache=cache).accounts[0].tier.value == "dream"
+    cache.save()
+    csv_path.write_text("name,domains,tier\nA,a.com,dreamy\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, cache=YamlCache(tmp_path / FILE_NAME))
+    assert "a.csv:2: column 'tier'" in str(caught.value)
+
+    lying = YamlCache(tmp_path / FILE_NAME)  # rows for this very text, but wrong
+    lying.put(csv_path, csv_path.read_text(), [{"name": "A", "domains": ["a.com"], "tier": "x"}])
+    lying.save()
+    held = json.loads((tmp_path / FILE_NAME).read_text())["files"][str(csv_path.resolve())]
+    assert held["data"][0]["tier"] == "x"  # the lie is what a load finds for this text
+    with pytest.raises(ConfigError) as again:
+        load_config(path, cache=YamlCache(tmp_path / FILE_NAME))
+    assert str(again.value) == str(caught.value)
