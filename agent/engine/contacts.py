@@ -130,7 +130,7 @@ def _status(
         days_since_touch=days,
         touches=distinct,
         recent_touches=since(config.coverage_days),
-        touches_by_period=tuple((p, since(p)) for p in PERIODS),
+        touches_by_period=tuple([(p, since(p)) for p in PERIODS]),
         reply_owed=reply_owed(touches, now, config.holds.reply_window_days),
         held_until=held_until(config, touches, signals, now) if signals else None,
         due=days is None or days >= cadence_days,
@@ -161,10 +161,9 @@ def reply_owed(touches: Sequence[Touch], now: datetime, window_days: int) -> Tou
     A meeting after it counts as an answer: the conversation happened. An old unanswered
     message is history, not a debt; the cadence takes over from there.
     """
-    emails = [t for t in touches if t.channel is Channel.EMAIL]
-    if not emails or emails[-1].direction is not Direction.INBOUND:
+    newest = next((t for t in reversed(touches) if t.channel is Channel.EMAIL), None)
+    if newest is None or newest.direction is not Direction.INBOUND:
         return None
-    newest = emails[-1]
     if newest.at < now - timedelta(days=window_days):
         return None
     answered = any(
