@@ -161,9 +161,10 @@ def reply_owed(touches: Sequence[Touch], now: datetime, window_days: int) -> Tou
     A meeting after it counts as an answer: the conversation happened. An old unanswered
     message is history, not a debt; the cadence takes over from there.
     """
-    newest = next((t for t in reversed(touches) if t.channel is Channel.EMAIL), None)
-    if newest is None or newest.direction is not Direction.INBOUND:
+    emails = [t for t in touches if t.channel is Channel.EMAIL]
+    if not emails or emails[-1].direction is not Direction.INBOUND:
         return None
+    newest = emails[-1]
     if newest.at < now - timedelta(days=window_days):
         return None
     answered = any(
