@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +13,8 @@ import click
 import platformdirs
 
 from agent.config.schema import Config, find_config, load_config
+from agent.config.yamlcache import FILE_NAME as CONFIG_CACHE
+from agent.config.yamlcache import YamlCache
 from agent.store.db import Store
 
 
@@ -24,8 +26,13 @@ class Context:
     home_path: Path | None
     now: datetime
 
+    _cache: YamlCache | None = field(default=None, init=False, repr=False)
+
     def config(self) -> Config:
-        return load_config(find_config(self.config_path))
+        """The config; its values come from the state folder's cache while its text is
+        the one of the last command that worked (``agent.config.yamlcache``)."""
+        self._cache = YamlCache(self.home / CONFIG_CACHE)
+        return load_config(find_config(self.config_path), cache=self._cache)
 
     @property
     def home(self) -> Path:
@@ -38,6 +45,9 @@ class Context:
     def store(self) -> Iterator[Store]:
         with Store.open(self.home) as store:
             yield store
+            # Only a command that worked writes to the state folder; under the lock.
+            if self._cache is not None:
+                self._cache.save()
 
 
 pass_context = click.make_pass_decorator(Context)

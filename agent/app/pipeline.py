@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.app import book
 from agent.app.drafts import ApplyReport, LearnReport, apply, learn, watching
@@ -25,12 +26,14 @@ from agent.app.plan_memo import PlanBrief
 from agent.config.schema import Config
 from agent.core.drafts import TABLE
 from agent.core.outcomes import adapted, daily_volume
-from agent.core.planner import NextCycle, Plan
 from agent.errors import UserError
 from agent.model import ActionKind, DraftRef
 from agent.providers.base import Progress
 from agent.providers.registry import Connection, connect
 from agent.store.db import Store
+
+if TYPE_CHECKING:  # the planner (the whole engine) is imported by the steps that plan
+    from agent.core.planner import NextCycle, Plan
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +96,14 @@ def _learn(run: Run) -> str:
 
 
 def _plan(run: Run) -> str:
-    lowered = adapted(run.config, run.store.items(TABLE).values(), run.now)
-    run.plan = book.plan_brief(lowered, run.store, run.now, base=run.config)
+    run.plan = next_plan(run.config, run.store, run.now)
     return ""
 
 
 def _preview_plan(run: Run, coming: NextCycle) -> NextCycle:
-    return replace(coming, plan=current_plan(run.config, run.store, run.now))
+    # Through the plan memo, as the plan step: when it holds, nothing is rolled up, and
+    # the blocks step's dry run finds the same brief there.
+    return replace(coming, plan=next_plan(run.config, run.store, run.now))
 
 
 def _drafts(run: Run) -> str:
@@ -178,7 +182,10 @@ def run_steps(run: Run, names: Sequence[str] = NAMES) -> Run:
 
 def preview(run: Run) -> NextCycle:
     """What the next cycle would do, step by step; reads only (every step's dry run)."""
-    coming = NextCycle(plan=Plan((), (), ()))
+    from agent.app.plan_memo import PlanBrief
+    from agent.core.planner import NextCycle
+
+    coming = NextCycle(plan=PlanBrief((), ()))
     for step in STEPS:
         if step.preview is not None:
             coming = step.preview(run, coming)
@@ -191,23 +198,29 @@ def current_plan(config: Config, store: Store, now: datetime) -> Plan:
     return book.current_plan(lowered, store, now, base=config)
 
 
+def next_plan(config: Config, store: Store, now: datetime) -> PlanBrief:
+    """``current_plan``'s actions and worklist, through the plan memo (``book.plan_brief``)."""
+    lowered = adapted(config, store.items(TABLE).values(), now)
+    return book.plan_brief(lowered, store, now, base=config)
+
+
 def volume_note(config: Config, store: Store, now: datetime) -> str:
     return daily_volume(config, store.items(TABLE).values(), now)[1]
 
 
 def digest_due(config: Config, store: Store, now: datetime) -> bool:
     """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent."""
-    from agent.app import digest
-    from agent.core.digest.build import week_of
-
     when = config.daemon.jobs.get("digest")
     if when is None or not when.enabled or when.at is None:
         return False
-    week, monday = week_of(config, now)
-    if digest.sent_record(store, week) is not None:
-        return False
+    today = now.astimezone(config.tz).date()
+    monday = today - timedelta(days=today.weekday())  # core.digest.build.week_of's
     day = monday + timedelta(days=WEEKDAYS.index(when.weekday)) if when.weekday else None
     hour, minute = (int(part) for part in when.clock.split(":"))
-    today = now.astimezone(config.tz).date()
     due = datetime.combine(day or today, time(hour, minute), config.tz)
-    return now >= due
+    if now < due:
+        return False  # known without the digest modules, which most commands never need
+    from agent.app import digest
+    from agent.core.digest.build import week_of
+
+    return digest.sent_record(store, week_of(config, now)[0]) is None

@@ -15,21 +15,24 @@ On a hit neither the touch cache nor the account states are read.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.app import stages
 from agent.app.derived import touch_candidates
 from agent.config.schema import Config
-from agent.core.accounts.state import AccountState
 from agent.core.horizon import Dated, valid_until
-from agent.core.planner import Plan
 from agent.model import Action, ActionKind
 from agent.store.cache import Derived, fingerprint_of
 from agent.store.codec import from_json, to_json
 from agent.store.db import Store
+
+if TYPE_CHECKING:
+    from agent.core.accounts.state import AccountState
+    from agent.core.planner import Plan
 
 MEMO_VERSION = 3  # bump whenever the engine decides differently (2: replies in threads;
 # 3: no_play rows, names only from what the mail says, no bare check-ins)
@@ -135,7 +138,8 @@ def config_fingerprint(config: Config, store: Store) -> str:
     """The whole config's fingerprint, once per config object while the store is open."""
     kept = store.remember(
         ("config-fingerprint", id(config)),
-        lambda: (config, fingerprint_of(config.model_dump(mode="json"))),
+        # pydantic's own JSON (in Rust): 2,000 accounts and 20,000 people in milliseconds.
+        lambda: (config, hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:24]),
     )
     return kept[1]
 

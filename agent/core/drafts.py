@@ -16,13 +16,12 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config.schema import Config
 from agent.core import names
 from agent.errors import UserError
 from agent.model import Action, ActionKind, Address, Offer, OutgoingMail, PlayId
-from agent.render.jinja import RenderedDraft, render_draft
 from agent.untrusted.headers import (
     NAME_CHARS,
     SUBJECT_CHARS,
@@ -30,6 +29,9 @@ from agent.untrusted.headers import (
     header_text,
     plain_address,
 )
+
+if TYPE_CHECKING:
+    from agent.render.jinja import RenderedDraft
 
 TABLE = "drafts"
 # A record's status. "pending": recorded, not (known to be) in the mailbox yet.
@@ -125,6 +127,8 @@ def compose(action: Action, config: Config) -> OutgoingMail:
             f"{action.account}: {to[:254]!r} is not an address nurture will write to",
             "fix the contact's email in the config",
         )
+    from agent.render.jinja import render_draft  # Jinja2: only when a draft is written
+
     rendered = render_draft(action.play.value, context_of(action, config), templates_dir(config))
     return finish(rendered, action, to, config)
 

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from agent.config.schema import Config
 from agent.core.accounts.contacts import ContactStatus
@@ -235,9 +236,19 @@ def action_key(*parts: str) -> str:
     return f"{parts[0]}-{digest}"
 
 
+class Planned(Protocol):
+    """What showing a plan needs: a :class:`Plan`, or the plan memo's brief of one
+    (``agent.app.plan_memo.PlanBrief``, which `nurture plan` shows when the memo holds)."""
+
+    @property
+    def actions(self) -> tuple[Action, ...]: ...
+
+    def of_kind(self, kind: ActionKind) -> list[Action]: ...
+
+
 @dataclass(frozen=True)
 class NextCycle:
-    plan: Plan
+    plan: Planned
     blocks: tuple[BlockAction, ...] = ()
     blocks_note: str = ""  # the blocks step's summary, or why it could not be read
     digest_week: str | None = None  # the ISO week whose digest the cycle would send

@@ -19,7 +19,7 @@ from agent.core.accounts.state import AccountState
 from agent.core.accounts.status import AccountStatus
 from agent.core.blocks.reconcile import BlockPlan, BlockRecord
 from agent.core.blocks.types import BlockAction
-from agent.core.planner import NextCycle, Plan
+from agent.core.planner import NextCycle, Plan, Planned
 from agent.core.suggest import Suggested, Unmatched
 from agent.model import Action, Touch
 
@@ -108,7 +108,7 @@ def action_json(action: Action) -> dict[str, Any]:
     }
 
 
-def plan_json(plan: Plan) -> list[dict[str, Any]]:
+def plan_json(plan: Planned) -> list[dict[str, Any]]:
     return [action_json(a) for a in plan.actions]
 
 

@@ -42,10 +42,14 @@ def account_states(
     signals: Sequence[Signal],
     now: datetime,
     stages: Mapping[str, StageChange] | None = None,
+    *,
+    ordered: bool = False,
 ) -> list[AccountState]:
-    """One state per configured account, in config order."""
+    """One state per configured account, in config order. ``ordered``: ``touches`` are
+    sorted by (at, source, contact) already, as a ``Detection``'s are."""
     by_account: dict[str, list[Touch]] = {a.name: [] for a in config.accounts}
-    for touch in sorted(touches, key=lambda t: (t.at, t.source, t.contact)):
+    in_order = touches if ordered else sorted(touches, key=lambda t: (t.at, t.source, t.contact))
+    for touch in in_order:
         if touch.account in by_account and touch.at <= now:
             by_account[touch.account].append(touch)
     away: dict[str, list[Signal]] = {a.name: [] for a in config.accounts}
