@@ -6,15 +6,15 @@ import json
 from pathlib import Path
 
 import click
-from rich.text import Text
 
-from agent.app import book, digest, pipeline
+from agent.app import book, pipeline
 from agent.app.context import Context, pass_context
 from agent.app.jobs import JOB_STEPS
 from agent.cli.progress import sync_progress
 from agent.untrusted.terminal import echo
-from agent.views.json import board_json
-from agent.views.tables import board_table, console
+
+# rich, the views and the digest are imported by the commands that draw or send: a sync
+# run by a script (or with nothing new) and `board --json` need none of them.
 
 
 @click.command()
@@ -29,8 +29,13 @@ def sync(context: Context) -> None:
         run = pipeline.Run(config, store, context.home, context.now, progress=progress)
         pipeline.run_steps(run, JOB_STEPS["sync"])
     assert run.synced is not None and run.learned is not None
-    for problem in run.synced.unreadable:
-        console(stderr=True).print(Text("skipped", style="yellow").append(f" {problem}"))
+    if run.synced.unreadable:
+        from rich.text import Text
+
+        from agent.views.tables import console
+
+        for problem in run.synced.unreadable:
+            console(stderr=True).print(Text("skipped", style="yellow").append(f" {problem}"))
     echo(run.synced.summary())
     if run.learned.changes:
         echo(run.learned.summary())
@@ -48,8 +53,12 @@ def board(context: Context, as_json: bool) -> None:
     with context.store() as store:
         rows, states = book.current_board_and_states(config, store, context.now)
     if as_json:
+        from agent.views.json import board_json
+
         echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
+        from agent.views.tables import board_table, console
+
         console().print(board_table(rows, config, context.now, states))
 
 
@@ -61,7 +70,9 @@ def demo(context: Context, directory: Path) -> None:
 
     Running it again on the same folder refreshes it. Example: nurture demo /tmp/demo
     """
+    from agent.app import digest
     from agent.demo.workspace import write_demo
+    from agent.views.tables import board_table, console
 
     write_demo(directory, context.now)
     context.config_path = directory / "config.yaml"

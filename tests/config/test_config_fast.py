@@ -355,3 +355,73 @@ def test_a_changed_or_lying_csv_cache_gives_the_csv_error(tmp_path: Path) -> Non
     with pytest.raises(ConfigError) as again:
         load_config(path, cache=YamlCache(tmp_path / FILE_NAME))
     assert str(again.value) == str(caught.value)
+
+
+# --- issue 15's YAML guards hold on every way in ----------------------------------------------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefghi", "bcdefghij", strict=True)
+)
+HOSTILE = {
+    "alias_bomb": (test_config.ME + BOMB, "expands to more than"),
+    "deep_nesting": (test_config.ME + "x: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    "deep_mapping": (test_config.ME + "x: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n", "nested"),
+}
+
+
+def _huge(path: Path) -> Path:
+    with path.open("w") as handle:
+        handle.write(test_config.ME)
+        handle.truncate(9 * 1024 * 1024)
+    return path
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_config_gets_the_guards_error_fast_cached_and_slow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    text, says = HOSTILE[name]
+    path = test_config.write(tmp_path / "c.yaml", test_config.ME + "lookback_days: 30\n")
+    primed = YamlCache(tmp_path / FILE_NAME)
+    load_config(path, cache=primed)  # the cache holds a good text for this very file
+    primed.save()
+    path.write_text(text)
+
+    def error(**kwargs: Any) -> str:
+        with pytest.raises(ConfigError) as caught:
+            load_config(path, **kwargs)
+        return str(caught.value)
+
+    before = (tmp_path / FILE_NAME).read_bytes()
+    cache = YamlCache(tmp_path / FILE_NAME)
+    fast, cached = error(), error(cache=cache)
+    cache.save()
+    with monkeypatch.context() as patch:
+        _slow_only(patch)
+        slow = error()
+    assert fast == cached == slow
+    assert says in fast
+    assert (tmp_path / FILE_NAME).read_bytes() == before  # nothing of it was kept
+
+
+def test_a_huge_config_is_refused_before_the_cache_or_a_parser_sees_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = test_config.write(tmp_path / "c.yaml", test_config.ME)
+    cache = YamlCache(tmp_path / FILE_NAME)
+    load_config(path, cache=cache)
+    cache.save()
+    _huge(path)
+    _no_yaml_reader(monkeypatch)
+    for kwargs in ({}, {"cache": YamlCache(tmp_path / FILE_NAME)}):
+        with pytest.raises(ConfigError, match="more than the 8,388,608 nurture reads"):
+            load_config(path, **kwargs)  # type: ignore[arg-type]
+
+
+def test_the_fast_reader_leaves_deep_nesting_to_ruamel() -> None:
+    deep = "x: " + "[" * (yamlfast.MAX_DEPTH + 1) + "]" * (yamlfast.MAX_DEPTH + 1) + "\n"
+    with pytest.raises(yamlfast.Unsure):
+        yamlfast.load(deep)
+    shallow = "x: " + "[" * (yamlfast.MAX_DEPTH - 1) + "]" * (yamlfast.MAX_DEPTH - 1) + "\n"
+    assert same_or_unsure(shallow)

@@ -13,7 +13,7 @@ import random
 import statistics
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from agent.providers.local.mail import _is_mbox, _split_mbox, read_changed
 from agent.providers.local.provider import LocalProvider, _involves
 from agent.providers.mail import fast as mailfast
 from agent.providers.mail import scan as mailscan
-from agent.providers.mail.parse import EPOCH, message_from_bytes
+from agent.providers.mail.parse import EPOCH, _pairs, message_from_bytes
 from bench.book import SIZES as BOOK_SIZES
 from bench.book import scaled, write_book
 from bench.book_inline import InlineSize, write_inline_book
@@ -146,6 +146,21 @@ def test_a_first_sync_keeps_what_it_kept_without_the_prefilter(tmp_path: Path) -
     assert 0 < len(pulled) < len(everything) // 2
 
 
+@pytest.mark.parametrize("field", ["Bcc", "BCC", "bcc"])
+def test_an_account_named_only_in_bcc_is_kept(field: str) -> None:
+    """The rep's sent copy names Bcc recipients, and a touch counts them (``recipients``)."""
+    raw = (
+        b"From: Rep <rep@seller.com>\nTo: someone@elsewhere.org\n"
+        + field.encode()
+        + b": Ann <ann@mail.acme.com>\nDate: Fri, 20 Nov 2026 10:00:00 +0000\n"
+        b"Subject: hello\n\nHi\n"
+    )
+    since = NOW - timedelta(days=30)
+    assert assert_never_drops([raw], {"acme.com"}, since) == 0
+    parsed = mailscan.Prefilter.of({"acme.com"}, since).parse(raw)
+    assert parsed is not None and [a.email for a in parsed.bcc] == ["ann@mail.acme.com"]
+
+
 # --- generated mail: broken headers, odd shapes ----------------------------------------------
 
 ADDRESS_VALUES = st.one_of(
@@ -189,7 +204,9 @@ def raw_mail(draw: st.DrawFn) -> bytes:
     fields = draw(
         st.lists(
             st.one_of(
-                st.tuples(st.sampled_from(["From", "To", "Cc", "Sender", "to"]), ADDRESS_VALUES),
+                st.tuples(
+                    st.sampled_from(["From", "To", "Cc", "Bcc", "Sender", "to"]), ADDRESS_VALUES
+                ),
                 st.tuples(st.sampled_from(["Date", "date", "Received"]), DATE_VALUES),
                 st.tuples(st.just("Content-Type"), BODY_TYPES),
                 st.tuples(FIELD_NAMES, fuzz.HEADER_VALUES),
@@ -235,12 +252,12 @@ def _values_of(name: str) -> list[str]:
 
 
 @pytest.mark.parametrize("runs", runs(300, 5000))
-def test_simple_addresses_are_getaddresses(runs: int) -> None:
+def test_simple_addresses_are_the_lenient_getaddresses(runs: int) -> None:
     def prop(value: str) -> None:
         unfolded = value.replace("\r", "").replace("\n", "")
         simple = mailfast.simple_addresses(unfolded)
         if simple is not None:
-            expected = [pair for pair in getaddresses([unfolded]) if pair != ("", "")]
+            expected = [pair for pair in _pairs(unfolded) if pair != ("", "")]
             assert simple == expected
 
     check(prop, ADDRESS_VALUES, runs=runs)

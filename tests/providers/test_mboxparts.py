@@ -4,12 +4,16 @@ counts as reading it alone."""
 from __future__ import annotations
 
 import itertools
+import pickle
 import threading
-from datetime import UTC, datetime, timedelta
+from dataclasses import fields, replace
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 
+from agent.model import Address, MailKind, MailMessage
 from agent.providers.base import Interest
 from agent.providers.local import mboxparts
 from agent.providers.local.mail import _is_mbox, _split_mbox, read_file
@@ -112,3 +116,34 @@ def test_small_files_and_threads_keep_one_process(
         other.join()
     monkeypatch.setattr(mboxparts, "_cores", lambda: 1)
     assert not mboxparts.worth_it(mbox, prefilter())
+
+
+def test_a_message_crosses_back_from_a_worker_whole() -> None:
+    """Every field survives ``flat`` → pickle → ``unflat``, whatever holds an address; a
+    field added to MailMessage with an address in it must be named in mboxparts."""
+    everything = MailMessage(
+        uid="m1@acme.com",
+        sent_at=datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=-5))),
+        sender=Address("ann@acme.com", "Ann Lee"),
+        to=(Address("rep@seller.com", "Riley"), Address("bo@acme.com", "")),
+        cc=(Address("cy@acme.com", "Cy"),),
+        bcc=(Address("di@acme.com", "Di"),),
+        subject="Re: pricing",
+        snippet="Thanks for the call",
+        kind=MailKind.AUTO_REPLY,
+        thread="t1",
+        in_reply_to="m0@seller.com",
+        return_date=date(2026, 3, 9),
+        provider_id="g1",
+        message_id="M1@acme.com",
+        references=("m0@seller.com",),
+    )
+    assert all(getattr(everything, f.name) != f.default for f in fields(MailMessage))
+    for message in (everything, replace(everything, sender=None, to=(), cc=(), bcc=())):
+        back = mboxparts.unflat(pickle.loads(pickle.dumps(mboxparts.flat(message))))
+        assert back == message
+        assert back.sent_at.utcoffset() == message.sent_at.utcoffset()
+    hints = get_type_hints(MailMessage)
+    holding = {name for name, hint in hints.items() if "Address" in str(hint)}
+    named = {mboxparts._FIELDS[at] for at in (*mboxparts._ONE_ADDRESS, *mboxparts._ADDRESSES)}
+    assert holding == named

@@ -3,11 +3,11 @@
 A first sync of a three-year mailbox parses hundreds of thousands of messages; most are
 written the same few ways (``Name <a@b.com>``, an RFC 5322 date, a header block of plain
 ``Name: value`` lines, one text part). For those shapes this module gives what
-``email.parser`` (compat32), ``email.utils.getaddresses`` and ``parsedate_to_datetime``
-give, a few times faster; for anything else each function answers ``None`` and the caller
-uses the ``email`` package. Every rule below is the package's own, cited where it matters;
-tests/providers/test_mailscan.py compares the two on every message of the shared corpora and on
-generated headers.
+``email.parser`` (compat32), ``email.utils.getaddresses`` (lenient) and
+``parsedate_to_datetime`` give, a few times faster; for anything else each function
+answers ``None`` and the caller uses the ``email`` package. Every rule below is the
+package's own, cited where it matters; tests/providers/test_mailscan.py compares the two
+on every message of the shared corpora and on generated headers.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ _PRINTABLE = re.compile(r"[\t\x20-\x7e]*")
 
 
 def simple_addresses(value: str) -> list[tuple[str, str]] | None:
-    """(name, address) pairs as ``getaddresses([value])`` gives them (empty items, which
-    it gives as ``('', '')``, are left out); None when the value is not of a simple shape:
+    """(name, address) pairs as the lenient ``getaddresses([value], strict=False)`` gives
+    them (``parse._pairs``; empty items, which it gives as ``('', '')``, are left out);
+    None when the value is not of a simple shape:
     items ``a@b.c``, ``Name Words <a@b.c>`` or ``<a@b.c>`` separated by commas, or one
     ``"Quoted, Name" <a@b.c>``; printable ASCII, no comments, groups or escapes."""
     if not _PRINTABLE.fullmatch(value):
