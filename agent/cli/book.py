@@ -12,9 +12,10 @@ from agent.app.context import Context, pass_context
 from agent.app.jobs import JOB_STEPS
 from agent.cli.progress import sync_progress
 from agent.untrusted.terminal import echo
+from agent.views.json import board_json
 
-# rich, the views and the digest are imported by the commands that draw or send: a sync
-# run by a script (or with nothing new) and `board --json` need none of them.
+# rich (views.tables) and the digest are imported by the commands that draw or send: a
+# sync run by a script (or with nothing new) and `board --json` need none of them.
 
 
 @click.command()
@@ -53,8 +54,6 @@ def board(context: Context, as_json: bool) -> None:
     with context.store() as store:
         rows, states = book.current_board_and_states(config, store, context.now)
     if as_json:
-        from agent.views.json import board_json
-
         echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
         from agent.views.tables import board_table, console

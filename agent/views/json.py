@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from agent.config.crm import Row
 from agent.config.schema import Config
-from agent.core.accounts.contacts import ContactStatus
-from agent.core.accounts.state import AccountState
-from agent.core.accounts.status import AccountStatus
-from agent.core.blocks.reconcile import BlockPlan, BlockRecord
-from agent.core.blocks.types import BlockAction
-from agent.core.planner import NextCycle, Plan, Planned
-from agent.core.suggest import Suggested, Unmatched
 from agent.model import Action, Touch
+
+if TYPE_CHECKING:  # the core's types are only named: a sync prints a board row and no plan
+    from agent.core.accounts.contacts import ContactStatus
+    from agent.core.accounts.state import AccountState
+    from agent.core.accounts.status import AccountStatus
+    from agent.core.blocks.reconcile import BlockPlan, BlockRecord
+    from agent.core.blocks.types import BlockAction
+    from agent.core.planner import NextCycle, Plan, Planned
+    from agent.core.suggest import Suggested, Unmatched
 
 # --- the board ---------------------------------------------------------------------------
 
