@@ -13,14 +13,16 @@ planned, kept, moved, deleted; recomputed from the records, so always consistent
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from agent.app import book
 from agent.app.derived import busy_cutoff, busy_meetings
 from agent.app.worklist import worklist as default_worklist
 from agent.config.schema import Config
+from agent.core.away import time_off
 from agent.core.blocks.notes import WorkItem
 from agent.core.blocks.reconcile import (
     BlockAction,
@@ -33,15 +35,16 @@ from agent.core.blocks.reconcile import (
     plan_blocks,
 )
 from agent.core.blocks.slots import SlotPolicy, horizon, local_day, wall
+from agent.core.forecast import ColdForecast
 from agent.errors import ConfigError
 from agent.model import Interval, Meeting
+from agent.model.tables import BLOCK_ACTIONS, BLOCK_WEEKS, BLOCKS, ActionStatus, BlockActionRecord
 from agent.providers.base import BlockCalendar, StoredMeetings
 from agent.store.codec import from_json, to_json
 from agent.store.db import Store
 
 log = logging.getLogger(__name__)
 
-RECORDS, ACTIONS, WEEKS = "blocks", "block_actions", "block_weeks"
 LOOK_BEHIND = timedelta(days=1)
 LOOK_AHEAD = timedelta(days=14)  # past the horizon: where a rep may have dragged a block
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -80,7 +83,7 @@ def block_policy(config: Config) -> BlockPolicy:
 
 
 def records(store: Store) -> dict[str, BlockRecord]:
-    return {key: from_json(BlockRecord, doc) for key, doc in store.items(RECORDS).items()}
+    return {key: from_json(BlockRecord, doc) for key, doc in store.items(BLOCKS).items()}
 
 
 def plan(
@@ -89,19 +92,40 @@ def plan(
     calendar: BlockCalendar,
     now: datetime,
     work: list[WorkItem] | None = None,
+    *,
+    soon: Sequence[ColdForecast] | None = None,
 ) -> BlockPlan:
-    """Read the calendar and the store, and reconcile (writes nothing)."""
-    policy = block_policy(config)
+    """Read the calendar and the store, and reconcile (writes nothing).
+
+    Days away and public holidays are no block days, and a block already on one is moved
+    off it like one a meeting landed on."""
+    policy = _with_time_off(config, block_policy(config), now)
     known = records(store)
     start, end = _read_window(policy, known, now)
+    off = [_whole_day(day, config) for day in sorted(policy.slots.off)]
     scene = Scene(
         now=now,
-        busy=_busy(config, store, calendar, (start, end), now),
+        busy=[*_busy(config, store, calendar, (start, end), now), *off],
         live={block.id: block for block in calendar.blocks(start, end)},
         records=known,
     )
     items = default_worklist(config, store, now) if work is None else work
-    return plan_blocks(policy, scene, items)
+    if soon is None:
+        soon = book.plan_brief(config, store, now).soon if work is None else ()
+    return plan_blocks(policy, scene, items, soon)
+
+
+def _with_time_off(config: Config, policy: BlockPolicy, now: datetime) -> BlockPolicy:
+    today = local_day(now, config.tz)
+    ahead = today + LOOK_AHEAD + timedelta(days=policy.horizon_days * 3)
+    off = time_off(config).days_off(today - timedelta(days=policy.horizon_days * 3), ahead)
+    return replace(policy, slots=replace(policy.slots, off=off))
+
+
+def _whole_day(day: date, config: Config) -> Interval:
+    return Interval(
+        wall(day, time(0), config.tz), wall(day + timedelta(days=1), time(0), config.tz)
+    )
 
 
 def _busy(
@@ -147,28 +171,30 @@ def _unsettled(record: BlockRecord, today: date) -> bool:
 def apply(plan_: BlockPlan, store: Store, calendar: BlockCalendar, now: datetime) -> None:
     """Perform ``plan_`` (see the module docstring for the pending → done protocol)."""
     for action in plan_.actions:
-        _log_action(store, action, "pending", now)
+        _log_action(store, action, ActionStatus.PENDING, now)
         if action.pending is not None:
-            store.put(RECORDS, action.block.id, to_json(action.pending))
+            store.put(BLOCKS, action.block.id, to_json(action.pending))
     if plan_.actions:
         store.commit()  # the pending marks must be on disk before the calendar changes
     for action in plan_.actions:
         calendar.put_block(action.block)
-        store.put(RECORDS, action.block.id, to_json(action.done))
-        _log_action(store, action, "done", now)
+        store.put(BLOCKS, action.block.id, to_json(action.done))
+        _log_action(store, action, ActionStatus.DONE, now)
         log.info("%s block %s (%s)", action.step.value, action.block.id, action.reason)
     for key in plan_.confirmed:  # done by a run that stopped before saying so
-        if (doc := store.get(ACTIONS, key)) is not None:
-            store.put(ACTIONS, key, {**doc, "status": "done"})
+        if (doc := store.get(BLOCK_ACTIONS, key)) is not None:
+            store.put(BLOCK_ACTIONS, key, {**doc, "status": ActionStatus.DONE})
     for key, record in plan_.records.items():
-        store.put(RECORDS, key, to_json(record))
+        store.put(BLOCKS, key, to_json(record))
     for week, totals in week_totals(plan_.records.values()).items():
-        store.put(WEEKS, week, totals)
+        store.put(BLOCK_WEEKS, week, totals)
 
 
-def _log_action(store: Store, action: BlockAction, status: str, now: datetime) -> None:
-    doc = {"step": action.step.value, "block": action.block.id, "status": status}
-    store.put(ACTIONS, action.key, {**doc, "at": now.isoformat()})
+def _log_action(store: Store, action: BlockAction, status: ActionStatus, now: datetime) -> None:
+    record = BlockActionRecord(
+        step=action.step.value, block=action.block.id, status=status, at=now.isoformat()
+    )
+    store.put(BLOCK_ACTIONS, action.key, record)
 
 
 def week_totals(all_records: Iterable[BlockRecord]) -> dict[str, dict[str, float]]:
@@ -191,7 +217,11 @@ def week_totals(all_records: Iterable[BlockRecord]) -> dict[str, dict[str, float
     return weeks
 
 
-_DONE = {Step.PLACE: "placed", Step.MOVE: "moved off a meeting", Step.UPDATE: "updated"}
+_DONE = {
+    Step.PLACE: "placed",
+    Step.MOVE: "moved off a meeting or a day off",
+    Step.UPDATE: "updated",
+}
 
 
 @dataclass(frozen=True)
@@ -220,11 +250,12 @@ def run(
     *,
     dry_run: bool = False,
     work: list[WorkItem] | None = None,
+    soon: Sequence[ColdForecast] | None = None,
 ) -> BlocksReport:
     """Plan the blocks and, unless ``dry_run``, apply the plan (the caller commits)."""
     if not config.blocks.enabled:
         return BlocksReport(BlockPlan((), records(store), (), 0, ()), dry_run)
-    plan_ = plan(config, store, calendar, now, work)
+    plan_ = plan(config, store, calendar, now, work, soon=soon)
     if not dry_run:
         apply(plan_, store, calendar, now)
     return BlocksReport(plan_, dry_run)

@@ -13,11 +13,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
-from agent.app import plan_memo, stages
-from agent.app.derived import busy_meetings, touch_candidates
+from agent.app.derived import (
+    BOOK,
+    PLAN,
+    book_key,
+    busy_meetings,
+    draft_times,
+    plan_key,
+    touch_candidates,
+)
 from agent.config.schema import Config
+from agent.core.briefs import BookNumbers, PlanBrief
 from agent.model import Stage
+from agent.model.tables import DRAFTS, STAGES
 from agent.providers.base import Interest, Progress, Provider
+from agent.store.cache import Dated, holds_at
 from agent.store.db import Store
 
 if TYPE_CHECKING:
@@ -58,10 +68,16 @@ class SyncReport:
 
     def summary(self) -> str:
         return (
-            f"{self.touches:,} touches with {self.accounts_touched} of {self.accounts} accounts; "
-            f"{self.cold_accounts} accounts not touched in {COLD_AFTER_DAYS}+ days "
-            f"({self.new_messages:,} new messages, {self.meetings:,} meetings read)"
+            f"{_counted(self.touches, 'touch', 'touches')} with {self.accounts_touched} of "
+            f"{_counted(self.accounts, 'account')}; {_counted(self.cold_accounts, 'account')} "
+            f"not touched in {COLD_AFTER_DAYS}+ days ({_counted(self.new_messages, 'new message')}"
+            f", {_counted(self.meetings, 'meeting')} read)"
         )
+
+
+def _counted(n: int, one: str, many: str = "") -> str:
+    """``1 new message``, ``2 new messages``: counts read as a rep would say them."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def sync(
@@ -89,7 +105,7 @@ def sync(
         and (new or pull.meetings or pull.reset_calendars)
     ):
         busy_meetings(config, store, now)  # cheap now the meetings are in memory; saved with them
-    numbers = plan_memo.book_numbers(config, store, now, lambda: _book_numbers(config, store, now))
+    numbers = book_numbers(config, store, now)
     return SyncReport(
         new_messages=new,
         meetings=len(pull.meetings),
@@ -101,12 +117,26 @@ def sync(
     )
 
 
-def _book_numbers(config: Config, store: Store, now: datetime) -> plan_memo.BookNumbers:
+def book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
+    """The sync summary's counts, kept while the config, stages and observations are the
+    same and their horizon holds (``agent.app.derived.BOOK``)."""
+
+    def fresh() -> Dated[BookNumbers]:
+        from agent.core.horizon import valid_until
+
+        until = valid_until(config, now, touch_candidates(config, store))
+        return Dated(now, until, _book_numbers(config, store, now))
+
+    key = book_key(config, store, store.items(STAGES))
+    return store.derived(BOOK, key, fresh, holds_at(now)).value
+
+
+def _book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
     from agent.core.accounts.status import board
 
     detection = detect_all(config, store, now)
     rows = board(config, detection.touches, now, stage_changes(store))
-    return plan_memo.BookNumbers(
+    return BookNumbers(
         touches=len({t.source for t in detection.touches}),
         accounts_touched=sum(1 for r in rows if r.touches),
         cold_accounts=sum(
@@ -150,7 +180,7 @@ def stage_changes(store: Store) -> dict[str, StageChange]:
 
     return {
         name: StageChange(Stage(doc["stage"]), date.fromisoformat(doc["since"]))
-        for name, doc in store.items(stages.TABLE).items()
+        for name, doc in store.items(STAGES).items()
     }
 
 
@@ -166,7 +196,7 @@ def load_history(store: Store) -> History:
     from agent.core.history import PastDraft, history_of
 
     drafts = []
-    for key, doc in store.items("drafts").items():
+    for key, doc in store.items(DRAFTS).items():
         try:
             created = datetime.fromisoformat(str(doc["created_at"]))
             drafts.append(
@@ -235,14 +265,19 @@ def uncollected(compute: Callable[[], T]) -> T:
 
 def plan_brief(
     config: Config, store: Store, now: datetime, *, base: Config | None = None
-) -> plan_memo.PlanBrief:
+) -> PlanBrief:
     """``current_plan``'s actions and worklist, reused from an earlier command while the
-    inputs are the same and its horizon holds (``agent.app.plan_memo``)."""
-    return plan_memo.plan_brief(
-        config,
-        store,
-        now,
-        store.items("drafts"),
-        lambda: current_plan(config, store, now, base=base),
-        base=base,
-    )
+    inputs are the same and its horizon holds (``agent.app.derived.PLAN``). A hit reads
+    neither the touches nor any account."""
+    drafts = store.items(DRAFTS)
+
+    def fresh() -> Dated[PlanBrief]:
+        from agent.core.briefs import brief_of
+        from agent.core.horizon import valid_until
+
+        plan = current_plan(config, store, now, base=base)
+        found = touch_candidates(config, store)
+        return Dated(now, valid_until(config, now, found, draft_times(drafts)), brief_of(plan))
+
+    key = plan_key(config, base or config, store, store.items(STAGES), drafts)
+    return store.derived(PLAN, key, fresh, holds_at(now)).value

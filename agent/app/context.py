@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from agent.config.schema import Config, find_config, load_config
 from agent.config.yamlcache import FILE_NAME as CONFIG_CACHE
 from agent.config.yamlcache import YamlCache
 from agent.store.db import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -47,6 +50,23 @@ class Context:
             yield store
             # Only a command that worked writes to the state folder; under the lock.
             if self._cache is not None:
+                self._cache.save()
+
+    @contextmanager
+    def reader(self) -> Iterator[Store]:
+        """The store for a command that only looks: the last committed state, even while
+        another process (a long sync, the daemon) holds the lock."""
+        with Store.open(self.home, read_only=True) as store:
+            if store.busy:
+                log.warning(
+                    "another nurture process (a sync, a cycle or the daemon) is working on %s: "
+                    "this is the state saved before it",
+                    self.home,
+                )
+            yield store
+            # Under the lock, as the store keeps its own caches: a command that worked
+            # keeps the config's values; a busy store writes nothing.
+            if self._cache is not None and not store.busy:
                 self._cache.save()
 
 

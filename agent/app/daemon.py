@@ -127,10 +127,16 @@ class Daemon:
             job = self.scheduler.every(max(1, int(when.every.total_seconds()))).seconds
         else:
             every = self.scheduler.every()
-            every = getattr(every, _WEEKDAYS[when.weekday]) if when.weekday else every.day
+            weekday = None if name == "digest" and self._away_moves_digest() else when.weekday
+            every = getattr(every, _WEEKDAYS[weekday]) if weekday else every.day
             job = every.at(when.clock, self.config.timezone)
         tagged: schedule.Job = job.tag(name)
         return tagged
+
+    def _away_moves_digest(self) -> bool:
+        """With time away or holidays set the digest may move to another day of its week:
+        its job then asks every day at its time, and the step sends only when it is due."""
+        return bool(self.config.away or self.config.holidays)
 
     def _run_periodic_now(self) -> None:
         # Catch up at start: periodic jobs (sync) run once instead of waiting a period.
@@ -212,6 +218,22 @@ def read_status(home: Path) -> dict[str, Any] | None:
     except (FileNotFoundError, ValueError):
         return None
     return data
+
+
+def daemon_running(home: Path) -> bool:
+    """Whether a daemon holds this state dir now (its lock, not its last word: a daemon
+    killed outright leaves a status file that still says it runs)."""
+    if not (home / DAEMON_LOCK).exists():
+        return False
+    lock = FileLock(home / DAEMON_LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return True
+    except OSError:  # a state dir we may read but not lock: we cannot tell, say not
+        return False
+    lock.release()
+    return False
 
 
 def next_wait(failures: int, backoff: tuple[timedelta, ...]) -> timedelta:

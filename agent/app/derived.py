@@ -1,4 +1,4 @@
-"""What is derived from the observations once and cached by the store (``agent.store.cache``).
+"""Every answer the store keeps between commands (``agent.store.cache``), declared once.
 
 * ``touches``: :class:`agent.core.touches.Candidates`, keyed by the config parts that touch
   detection reads (accounts and their domains, ``me``, internal domains, the participant
@@ -7,25 +7,43 @@
   used (a cache needs no migration: a miss derives it again).
 * ``busy``: per calendar, the meetings that may block time for nurture blocks, reduced to
   what that decision reads, so placing blocks reads neither the .ics files nor all mail.
+* ``plan`` and ``book``: the plan's actions and worklist (:class:`PlanBrief`) and the sync
+  summary's counts (:class:`BookNumbers`), kept :class:`Dated` with a validity horizon
+  (``agent.core.horizon``). Their key (``plan_key``, ``book_key``): the observations (the
+  store's own part of every key), a fingerprint of the whole config (accounts, playbook,
+  content library; for the plan also the config it was adapted from, i.e. the lowered
+  daily volume), the ``stages`` table and, for the plan, the ``drafts`` table and the
+  plays' own ids and defaults (``registry.defaults_key``). Bump
+  :data:`MEMO_VERSION` whenever the engine decides differently.
+
+Declaring a kind here says how it is saved and keyed; computing it is the use case's job
+(``agent.app.book``): the cache never calls into use cases on its own.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.config.schema import Config
+from agent.core.briefs import BookNumbers, DueAccount, PlanBrief
+from agent.core.forecast import ColdForecast
 from agent.core.touches import Candidates, candidates
-from agent.model import Meeting, Signal, Touch
-from agent.store.cache import Derived, fingerprint_of
-from agent.store.codec import Unreadable
+from agent.model import Action, Meeting, Signal, Touch
+from agent.store.cache import Dated, Derived, dated, fingerprint_of
+from agent.store.codec import Unreadable, from_json, to_json
 from agent.store.db import Store
 from agent.store.rows import RowReader, columns_of, from_columns, to_columns, to_row
 
 DETECTION_VERSION = 4  # 2: touches.json holds touches by column; 3: touches have a thread;
 # 4: touches carry the display name the message or invite gave the person
 BUSY_VERSION = 1
+MEMO_VERSION = 6  # the plan and book: bump whenever the engine decides differently (2:
+# replies in threads; 3: no_play rows, names only from what the mail says, no bare check-ins;
+# 4: time away, accounts held whole, the cold forecast; 5: a no rests the person, new_contact
+# only to the never reached; 6: the plan's brief names the accounts never touched)
 BUSY_PAST = timedelta(days=30)  # blocks older than this are settled: no busy time needed
 CUTOFF = ""  # the busy cache's entry that records from when it holds meetings
 BusyMeetings = dict[str, tuple[Meeting, ...]]  # calendar name → meetings, in stored order
@@ -111,3 +129,77 @@ def _blocking(meetings: Iterable[Meeting], me: frozenset[str], cutoff: datetime)
         reduced = Meeting(uid=m.uid, start=m.start, end=m.end, attendees=mine, calendar=m.calendar)
         found.setdefault(m.calendar, []).append(reduced)
     return {name: tuple(items) for name, items in found.items()}
+
+
+def _encode_brief(brief: PlanBrief) -> Any:
+    return {
+        "actions": [to_json(a) for a in brief.actions],
+        "worklist": [to_json(d) for d in brief.worklist],
+        "soon": [to_json(f) for f in brief.soon],
+        "never_touched": list(brief.never_touched),
+    }
+
+
+def _decode_brief(data: Any) -> PlanBrief:
+    actions = tuple(from_json(Action, a) for a in data["actions"])
+    soon = tuple(from_json(ColdForecast, f) for f in data.get("soon", ()))
+    worklist = tuple(from_json(DueAccount, d) for d in data["worklist"])
+    return PlanBrief(actions, worklist, soon, tuple(data["never_touched"]))
+
+
+def _encode_numbers(numbers: BookNumbers) -> Any:
+    return to_json(numbers)
+
+
+def _decode_numbers(data: Any) -> BookNumbers:
+    return from_json(BookNumbers, data)
+
+
+PLAN: Derived[Dated[PlanBrief]] = dated("plan", _encode_brief, _decode_brief)
+BOOK: Derived[Dated[BookNumbers]] = dated("book", _encode_numbers, _decode_numbers)
+
+
+def config_fingerprint(config: Config, store: Store) -> str:
+    """The whole config's fingerprint, once per config object while the store is open."""
+    kept = store.remember(
+        ("config-fingerprint", id(config)),
+        # pydantic's own JSON (in Rust): 2,000 accounts and 20,000 people in milliseconds.
+        lambda: (config, hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:24]),
+    )
+    return kept[1]
+
+
+def plan_key(
+    config: Config,
+    base: Config,
+    store: Store,
+    stages: Mapping[str, Any],
+    drafts: Mapping[str, Mapping[str, Any]],
+) -> str:
+    from agent.core.plays.registry import defaults_key  # the plays: not for the book's key
+
+    return fingerprint_of(
+        MEMO_VERSION,
+        defaults_key(),
+        config_fingerprint(config, store),
+        config_fingerprint(base, store),
+        stages,
+        drafts,
+    )
+
+
+def book_key(config: Config, store: Store, stages: Mapping[str, Any]) -> str:
+    return fingerprint_of(MEMO_VERSION, config_fingerprint(config, store), stages)
+
+
+def draft_times(drafts: Mapping[str, Mapping[str, Any]]) -> Iterable[datetime]:
+    """Every time a draft record holds (created, status changed, ...): each may open or
+    close a window the planner or the daily volume looks at."""
+    for doc in drafts.values():
+        for value in doc.values():
+            if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-":
+                try:
+                    moment = datetime.fromisoformat(value)
+                except ValueError:
+                    continue
+                yield moment if moment.tzinfo else moment.replace(tzinfo=UTC)

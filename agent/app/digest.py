@@ -15,17 +15,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from agent.app import book
-from agent.app.blocks import WEEKS, records
-from agent.app.worklist import GMAIL_DRAFT_LINK
+from agent.app.blocks import records
+from agent.app.worklist import draft_link
 from agent.atomic import write_atomically
 from agent.config.schema import Config
 from agent.core.digest.build import Digest, Snapshot, build_digest, week_of
-from agent.core.digest.work import DraftRecord
+from agent.core.digest.work import DigestDraft
 from agent.errors import ConfigError, UserError
 from agent.model import ActionKind, Address, OutgoingMail
+from agent.model.tables import BLOCK_WEEKS, DIGESTS, DRAFTS, DigestRecord, DigestStatus, DraftRecord
 from agent.providers.base import Mailbox
 from agent.providers.registry import connect
 from agent.store.db import Store
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-LEDGER = "digests"
-
 
 def snapshot(config: Config, store: Store, now: datetime) -> Snapshot:
     """Everything the digest reads from the store, as plain values."""
@@ -45,22 +44,22 @@ def snapshot(config: Config, store: Store, now: datetime) -> Snapshot:
         touches=detection.touches,
         signals=detection.signals,
         stages=book.stage_changes(store),
-        drafts=tuple(draft_records(store.items("drafts"), config.provider)),
-        block_weeks=store.items(WEEKS),
+        drafts=tuple(draft_records(store.items(DRAFTS), config.provider)),
+        block_weeks=store.items(BLOCK_WEEKS),
         blocks=tuple(records(store).values()),
         no_play=tuple(book.plan_brief(config, store, now).of_kind(ActionKind.NO_PLAY)),
     )
 
 
-def draft_records(docs: Mapping[str, Mapping[str, Any]], provider: str) -> list[DraftRecord]:
+def draft_records(docs: Mapping[str, DraftRecord], provider: str) -> list[DigestDraft]:
     """The ``drafts`` table (issue 5); a record that cannot be read is skipped, not fatal."""
     found = []
     for key, doc in docs.items():
         try:
             created = _moment(doc["created_at"])
-            changed = next((doc[k] for k in ("status_at", "updated_at") if doc.get(k)), None)
+            changed = doc.get("status_at")
             found.append(
-                DraftRecord(
+                DigestDraft(
                     account=str(doc["account"]),
                     contact=str(doc.get("contact") or "").lower(),
                     play=str(doc.get("play") or ""),
@@ -68,7 +67,7 @@ def draft_records(docs: Mapping[str, Mapping[str, Any]], provider: str) -> list[
                     status=str(doc.get("status") or "created").lower(),
                     created_at=created,
                     status_at=_moment(changed) if changed else created,
-                    link=_link(doc, provider),
+                    link=draft_link(doc, provider),
                 )
             )
         except (KeyError, TypeError, ValueError):
@@ -79,15 +78,6 @@ def draft_records(docs: Mapping[str, Mapping[str, Any]], provider: str) -> list[
 def _moment(value: object) -> datetime:
     moment = datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _link(doc: Mapping[str, Any], provider: str) -> str:
-    if doc.get("link"):
-        return str(doc["link"])
-    provider_id = str(doc.get("provider_id") or "")
-    if provider == "google" and provider_id:
-        return GMAIL_DRAFT_LINK.format(id=provider_id)
-    return provider_id
 
 
 def current_digest(config: Config, store: Store, now: datetime) -> Digest:
@@ -135,13 +125,13 @@ class SendReport:
         return f"Digest for {self.week} sent to {self.to}{again}: {self.where}"
 
 
-def sent_record(store: Store, week: str) -> dict[str, Any] | None:
+def sent_record(store: Store, week: str) -> DigestRecord | None:
     """The ledger's record for ``week`` if its digest went out, else None."""
-    doc = store.get(LEDGER, week)
-    return doc if doc is not None and doc.get("status") == "sent" else None
+    doc = store.get(DIGESTS, week)
+    return doc if doc is not None and doc.get("status") == DigestStatus.SENT else None
 
 
-def sent_when(config: Config, record: Mapping[str, Any]) -> str:
+def sent_when(config: Config, record: DigestRecord) -> str:
     try:
         return f"{_moment(record['at']).astimezone(config.tz):%a %d %b %H:%M}"
     except (KeyError, ValueError):
@@ -162,8 +152,8 @@ def send(
     """
     week, _ = week_of(config, now)
     to = recipient(config)
-    before = store.get(LEDGER, week) or {}
-    done = before.get("status") == "sent"
+    before = store.get(DIGESTS, week) or DigestRecord()
+    done = before.get("status") == DigestStatus.SENT
     if done and not force:
         raise UserError(
             f"the digest for {week} was already sent ({sent_when(config, before)})",
@@ -182,11 +172,11 @@ def send(
         # after sending it find it (Google), and rewrites the same bytes (outbox).
         rfc822_id=f"{marker}@{to.rpartition('@')[2] or 'localhost'}",
     )
-    entry = {"status": "pending", "sends": sends, "to": to, "marker": marker}
-    store.put(LEDGER, week, {**entry, "at": now.isoformat()})
+    entry = DigestRecord(sends=sends, to=to, marker=marker, at=now.isoformat())
+    store.put(DIGESTS, week, {**entry, "status": DigestStatus.PENDING})
     store.commit()  # on disk before the mail leaves: a crash now is finished next time
     where = deliver(mailbox or connect(config, store.home, lambda: now).mailbox, mail)
-    store.put(LEDGER, week, {**entry, "status": "sent", "at": now.isoformat(), "where": where})
+    store.put(DIGESTS, week, {**entry, "status": DigestStatus.SENT, "where": where})
     store.commit()
     log.info("sent the digest for %s to %s (%s)", week, to, where)
     return SendReport(week, to, where, sends, rendered)

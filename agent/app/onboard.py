@@ -19,9 +19,8 @@ from agent.config.schema import Config
 from agent.core.suggest import Suggested, Unmatched, suggest_accounts, unmatched
 from agent.errors import UserError
 from agent.model import Address, MailMessage, Tier
+from agent.model.tables import IGNORED_PEOPLE, IgnoredRecord
 from agent.store.db import Store
-
-IGNORED = "ignored_people"  # table: address → {account, at}; the rep said "not a contact"
 
 
 def suggested_accounts(config: Config, now: datetime) -> list[Suggested]:
@@ -62,7 +61,7 @@ def import_rows(config_path: Path, rows: Sequence[Row]) -> Config:
 def unmatched_people(config: Config, store: Store, now: datetime) -> list[Unmatched]:
     """People nurture found at account domains whom the config does not list yet."""
     _, states = book.current_board_and_states(config, store, now)
-    return unmatched(states.values(), store.items(IGNORED), config.never_contact)
+    return unmatched(states.values(), store.items(IGNORED_PEOPLE), config.never_contact)
 
 
 def confirm_person(config_path: Path, *, account: str, email: str, name: str, role: str) -> Config:
@@ -72,7 +71,9 @@ def confirm_person(config_path: Path, *, account: str, email: str, name: str, ro
 
 
 def ignore_person(store: Store, *, account: str, email: str, now: datetime) -> None:
-    store.put(IGNORED, email.strip().lower(), {"account": account, "at": now.isoformat()})
+    store.put(
+        IGNORED_PEOPLE, email.strip().lower(), IgnoredRecord(account=account, at=now.isoformat())
+    )
     store.commit()
 
 

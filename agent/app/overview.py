@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from agent.app import blocks as block_cases
 from agent.app import book, digest, pipeline, review
@@ -19,6 +18,7 @@ from agent.core.accounts.weekly import weekly_touches
 from agent.core.blocks.reconcile import BlockPlan
 from agent.core.planner import NextCycle, Plan
 from agent.model import Touch
+from agent.model.tables import DraftRecord
 from agent.providers.registry import connect
 from agent.store.db import Store
 
@@ -41,7 +41,7 @@ class AccountPage:
     state: AccountState
     plan: Plan
     touches: list[Touch]  # this account's, newest first
-    drafts: list[dict[str, Any]]  # this account's draft records, newest first
+    drafts: list[DraftRecord]  # this account's draft records, newest first
 
 
 def account(config: Config, store: Store, now: datetime, found: Account) -> AccountPage:

@@ -15,19 +15,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.app import book
-from agent.app.drafts import ApplyReport, LearnReport, apply, learn, watching
+from agent.app.drafts import ApplyReport, LearnReport, apply, learn, waiting_count, watching
 from agent.app.first_day import cycle_notes
-from agent.app.plan_memo import PlanBrief
 from agent.config.schema import Config
-from agent.core.drafts import TABLE
+from agent.core.briefs import PlanBrief
 from agent.core.outcomes import adapted, daily_volume
 from agent.errors import UserError
 from agent.model import ActionKind, DraftRef
+from agent.model.tables import DRAFTS
 from agent.providers.base import Progress
 from agent.providers.registry import Connection, connect
 from agent.store.db import Store
@@ -103,7 +103,8 @@ def _plan(run: Run) -> str:
 def _preview_plan(run: Run, coming: NextCycle) -> NextCycle:
     # Through the plan memo, as the plan step: when it holds, nothing is rolled up, and
     # the blocks step's dry run finds the same brief there.
-    return replace(coming, plan=next_plan(run.config, run.store, run.now))
+    plan = next_plan(run.config, run.store, run.now)
+    return replace(coming, plan=plan, waiting_drafts=waiting_count(run.store))
 
 
 def _drafts(run: Run) -> str:
@@ -140,7 +141,12 @@ def _preview_blocks(run: Run, coming: NextCycle) -> NextCycle:
 def _digest(run: Run) -> str:
     from agent.app import digest
 
-    if not run.on_schedule and not digest_due(run.config, run.store, run.now):
+    config = run.config
+    if run.on_schedule:  # the daemon's time has come; with time away it asks every day
+        today = run.now.astimezone(config.tz).date()
+        if (config.away or config.holidays) and digest_moved_to(config, run.now) != today:
+            return ""
+    elif not digest_due(run.config, run.store, run.now):
         return ""
     return digest.send_once(run.config, run.store, run.now, run.connected().mailbox)
 
@@ -182,7 +188,6 @@ def run_steps(run: Run, names: Sequence[str] = NAMES) -> Run:
 
 def preview(run: Run) -> NextCycle:
     """What the next cycle would do, step by step; reads only (every step's dry run)."""
-    from agent.app.plan_memo import PlanBrief
     from agent.core.planner import NextCycle
 
     coming = NextCycle(plan=PlanBrief((), ()))
@@ -194,33 +199,52 @@ def preview(run: Run) -> NextCycle:
 
 def current_plan(config: Config, store: Store, now: datetime) -> Plan:
     """What the next cycle would do, with the daily volume lowered when drafts expire."""
-    lowered = adapted(config, store.items(TABLE).values(), now)
+    lowered = adapted(config, store.items(DRAFTS).values(), now)
     return book.current_plan(lowered, store, now, base=config)
 
 
 def next_plan(config: Config, store: Store, now: datetime) -> PlanBrief:
     """``current_plan``'s actions and worklist, through the plan memo (``book.plan_brief``)."""
-    lowered = adapted(config, store.items(TABLE).values(), now)
+    lowered = adapted(config, store.items(DRAFTS).values(), now)
     return book.plan_brief(lowered, store, now, base=config)
 
 
 def volume_note(config: Config, store: Store, now: datetime) -> str:
-    return daily_volume(config, store.items(TABLE).values(), now)[1]
+    return daily_volume(config, store.items(DRAFTS).values(), now)[1]
 
 
 def digest_due(config: Config, store: Store, now: datetime) -> bool:
-    """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent."""
+    """The week's digest time (``daemon.jobs.digest``) has passed and it was not sent.
+
+    A digest day away or on a public holiday moves (``agent.core.away.digest_day``), and
+    none goes out while the rep is away."""
     when = config.daemon.jobs.get("digest")
     if when is None or not when.enabled or when.at is None:
         return False
-    today = now.astimezone(config.tz).date()
-    monday = today - timedelta(days=today.weekday())  # core.digest.build.week_of's
-    day = monday + timedelta(days=WEEKDAYS.index(when.weekday)) if when.weekday else None
+    day = digest_moved_to(config, now)
+    if day is None:
+        return False
     hour, minute = (int(part) for part in when.clock.split(":"))
-    due = datetime.combine(day or today, time(hour, minute), config.tz)
-    if now < due:
+    if now < datetime.combine(day, time(hour, minute), config.tz):
         return False  # known without the digest modules, which most commands never need
     from agent.app import digest
     from agent.core.digest.build import week_of
 
     return digest.sent_record(store, week_of(config, now)[0]) is None
+
+
+def digest_moved_to(config: Config, now: datetime) -> date | None:
+    """This week's digest day (today for a daily one), moved off a day away or a public
+    holiday (``agent.core.away.digest_day``); None when there is none this week, or today
+    while the rep is away."""
+    when = config.daemon.jobs.get("digest")
+    today = now.astimezone(config.tz).date()
+    monday = today - timedelta(days=today.weekday())  # core.digest.build.week_of's
+    weekday = when.weekday if when is not None else None
+    day = monday + timedelta(days=WEEKDAYS.index(weekday)) if weekday else today
+    if not (config.away or config.holidays):
+        return day
+    from agent.core.away import digest_day, time_off  # the engine: only with time away
+
+    off = time_off(config)
+    return None if off.away(today) else digest_day(day, off)

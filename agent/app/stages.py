@@ -3,15 +3,13 @@ web app share. A stage set here wins over config.yaml and the CRM file (table ``
 
 from __future__ import annotations
 
-import difflib
 from datetime import date, datetime
 
 from agent.config.schema import Account, Config
-from agent.errors import UserError
+from agent.errors import UnknownName, UserError, did_you_mean
 from agent.model import Stage
+from agent.model.tables import STAGES, StageRecord
 from agent.store.db import Store
-
-TABLE = "stages"
 
 
 def find_account(config: Config, name: str) -> Account:
@@ -25,15 +23,12 @@ def find_account(config: Config, name: str) -> Account:
         return partial[0]
     names = [a.name for a in config.accounts]
     if partial:
-        raise UserError(
+        raise UnknownName(
             f"{name!r} matches several accounts: {', '.join(a.name for a in partial)}",
             "give more of the name",
         )
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    hint = (
-        f"did you mean {' or '.join(repr(c) for c in close)}?" if close else "see `nurture board`"
-    )
-    raise UserError(f"no account named {name!r}", hint)
+    hint = did_you_mean(name, names) or "see the names with `nurture board`"
+    raise UnknownName(f"no account named {name!r}", hint)
 
 
 def set_stage(
@@ -53,6 +48,6 @@ def set_stage(
         raise UserError(
             f"{day.isoformat()} is in the future", "give the day the stage changed, or today"
         )
-    store.put(TABLE, account.name, {"stage": stage.value, "since": day.isoformat()})
+    store.put(STAGES, account.name, StageRecord(stage=stage.value, since=day.isoformat()))
     store.commit()
     return day

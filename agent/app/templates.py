@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from agent.config.schema import Config
-from agent.core.drafts import compose, sample_action
+from agent.core.drafts import compose, sample_actions
+from agent.core.plays.registry import plays
 from agent.errors import UserError
-from agent.model import Action, PlayId
 from agent.render.jinja import play_template
 
 
@@ -23,27 +23,14 @@ class TemplateResult:
 def check_templates(config: Config, folder: Path | None) -> list[TemplateResult]:
     """One result per play; ``folder`` holds the rep's overrides (None: bundled only)."""
     results = []
-    for play in PlayId:
+    for play in plays():
         try:
-            source = play_template(play.value, folder).filename
-            for action in _samples(play):
+            source = play_template(play, folder).filename
+            for action in sample_actions(play):
                 compose(action, config)
         except UserError as error:
-            results.append(TemplateResult(play.value, error=error.message))
+            results.append(TemplateResult(play, error=error.message))
             continue
         yours = folder is not None and Path(source).resolve().parent == folder.resolve()
-        results.append(TemplateResult(play.value, source, yours))
+        results.append(TemplateResult(play, source, yours))
     return results
-
-
-def _samples(play: PlayId) -> list[Action]:
-    """A full sample, and one without the optional parts (no name, offer or meeting)."""
-    full = sample_action(play)
-    needs_offer = play in (
-        PlayId.SHARE_CONTENT,
-        PlayId.INTRODUCTION,
-        PlayId.INVITATION,
-        PlayId.REENGAGE_LOST,  # never a bare check-in (issue 20)
-    )
-    sparse = replace(full, contact_name="", offer=full.offer if needs_offer else None, meeting="")
-    return [full, sparse]

@@ -8,16 +8,16 @@ the rep opens them in one click.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from agent.app import book
-from agent.app.plan_memo import PEOPLE_PER_ACCOUNT, DueAccount, person
 from agent.config.schema import Config
 from agent.core.blocks.notes import WorkItem
+from agent.core.briefs import PEOPLE_PER_ACCOUNT, DueAccount, person
 from agent.core.history import CLOSED
 from agent.model import Action, ActionKind
+from agent.model.tables import DRAFTS, DraftRecord
 from agent.store.db import Store
 
 GMAIL_DRAFT_LINK = "https://mail.google.com/mail/u/0/#drafts?compose={id}"
@@ -25,7 +25,7 @@ GMAIL_DRAFT_LINK = "https://mail.google.com/mail/u/0/#drafts?compose={id}"
 
 def worklist(config: Config, store: Store, now: datetime) -> list[WorkItem]:
     plan = book.plan_brief(config, store, now)
-    drafts = open_drafts(store.items("drafts").values(), config.provider)
+    drafts = open_drafts(store.items(DRAFTS).values(), config.provider)
     planned = [a for a in plan.actions if a.kind is ActionKind.DRAFT]
     return [
         WorkItem(
@@ -48,12 +48,12 @@ def people(due: DueAccount, planned: Sequence[Action]) -> tuple[str, ...]:
     return tuple(shown[:PEOPLE_PER_ACCOUNT])
 
 
-def open_drafts(records: Iterable[Mapping[str, Any]], provider: str) -> dict[str, list[str]]:
+def open_drafts(records: Iterable[DraftRecord], provider: str) -> dict[str, list[str]]:
     """Account name → "subject: link" for every draft still waiting for the rep."""
     found: dict[str, list[str]] = {}
     for doc in records:
         status = str(doc.get("status") or "").lower()
-        link = _link(doc, provider)
+        link = draft_link(doc, provider)
         if status in CLOSED or not link or not doc.get("account"):
             continue
         subject = str(doc.get("subject") or "draft")
@@ -61,7 +61,8 @@ def open_drafts(records: Iterable[Mapping[str, Any]], provider: str) -> dict[str
     return found
 
 
-def _link(doc: Mapping[str, Any], provider: str) -> str:
+def draft_link(doc: DraftRecord, provider: str) -> str:
+    """Where the rep opens the draft: its recorded link, else one made from its id."""
     if doc.get("link"):
         return str(doc["link"])
     provider_id = str(doc.get("provider_id") or "")

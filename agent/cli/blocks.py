@@ -16,6 +16,7 @@ from agent.app.context import Context, pass_context
 from agent.config.schema import Config
 from agent.providers.registry import connect
 from agent.untrusted.terminal import echo
+from agent.views.fit import Column, fit_table
 from agent.views.json import blocks_json
 from agent.views.tables import console
 
@@ -41,7 +42,8 @@ def blocks(context: Context, as_json: bool, dry_run: bool) -> None:
     if as_json:
         echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        console().print(blocks_table(rows, config))
+        out = console()
+        out.print(blocks_table(rows, config, out.width))
     err = console(stderr=True)
     for day in report.plan.no_room:
         note = f" on {day:%a %d %b}: its block went to a later day"
@@ -50,18 +52,28 @@ def blocks(context: Context, as_json: bool, dry_run: bool) -> None:
         err.print(report.summary())
 
 
-def blocks_table(rows: Sequence[dict[str, Any]], config: Config) -> Table:
-    table = Table(title=f"Nurture blocks ({config.timezone})", title_justify="left")
-    for header in ("Day", "Time", "Status", "Accounts", "This run"):
-        table.add_column(header)
+BLOCK_COLUMNS = (
+    Column("Day"),
+    Column("Time"),
+    Column("Status"),
+    Column("Accounts", wrap=True),
+    Column("This run", drop=1, wrap=True),
+)
+
+
+def blocks_table(rows: Sequence[dict[str, Any]], config: Config, width: int = 80) -> Table:
+    cells = []
     for row in rows:
         start = datetime.fromisoformat(row["start"])
         end = datetime.fromisoformat(row["end"])
-        table.add_row(
-            f"{start:%a %d %b}",
-            f"{start:%H:%M}–{end:%H:%M}",
-            row["status"],
-            ", ".join(row["accounts"]) or Text("—", style="dim"),
-            row["action"] or "",
+        cells.append(
+            (
+                f"{start:%a %d %b}",
+                f"{start:%H:%M}–{end:%H:%M}",
+                row["status"],
+                ", ".join(row["accounts"]) or Text("—", style="dim"),
+                row["action"] or "",
+            )
         )
-    return table
+    title = f"Nurture blocks ({config.timezone})"
+    return fit_table(BLOCK_COLUMNS, cells, width, title=title, title_justify="left")

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from shlex import quote
 
 import click
 
 from agent.app import book, pipeline
 from agent.app.context import Context, pass_context
 from agent.app.jobs import JOB_STEPS
+from agent.cli.invocation import nurture_command
 from agent.cli.progress import sync_progress
 from agent.untrusted.terminal import echo
-from agent.views.json import board_json
+from agent.views.json import board_json, sync_json
 
 # rich (views.tables) and the digest are imported by the commands that draw or send: a
 # sync run by a script (or with nothing new) and `board --json` need none of them.
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_context
-def sync(context: Context) -> None:
+def sync(context: Context, as_json: bool) -> None:
     """Read mail and calendars, detect touches, print a one-line summary.
 
     Example: nurture sync
@@ -30,13 +33,19 @@ def sync(context: Context) -> None:
         run = pipeline.Run(config, store, context.home, context.now, progress=progress)
         pipeline.run_steps(run, JOB_STEPS["sync"])
     assert run.synced is not None and run.learned is not None
+    if as_json:
+        shape = sync_json(run.synced, run.learned.changes, config, context.now)
+        echo(json.dumps(shape, indent=2, ensure_ascii=False))
+        return
     if run.synced.unreadable:
         from rich.text import Text
 
         from agent.views.tables import console
 
         for problem in run.synced.unreadable:
-            console(stderr=True).print(Text("skipped", style="yellow").append(f" {problem}"))
+            # Not wrapped: a path broken over two lines cannot be copied.
+            note = Text("skipped", style="yellow").append(f" {problem}")
+            console(stderr=True).print(note, soft_wrap=True)
     echo(run.synced.summary())
     if run.learned.changes:
         echo(run.learned.summary())
@@ -51,28 +60,37 @@ def board(context: Context, as_json: bool) -> None:
     Example: nurture board --json
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         rows, states = book.current_board_and_states(config, store, context.now)
     if as_json:
         echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
         from agent.views.tables import board_table, console
 
-        console().print(board_table(rows, config, context.now, states))
+        out = console()
+        out.print(board_table(rows, config, context.now, states, width=out.width))
 
 
 @click.command()
-@click.argument("directory", type=click.Path(path_type=Path), default=Path("nurture-demo"))
+@click.argument(
+    "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("nurture-demo")
+)
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty anyway.")
 @pass_context
-def demo(context: Context, directory: Path) -> None:
+def demo(context: Context, directory: Path, force: bool) -> None:
     """Write a demo workspace into DIRECTORY, run one cycle on it and print the board.
 
-    Running it again on the same folder refreshes it. Example: nurture demo /tmp/demo
+    DIRECTORY must be new, empty or a demo workspace made before (running it again
+    refreshes it); nurture names what it would overwrite and stops otherwise, and a file
+    you changed in a demo workspace is yours: --force replaces them anyway.
+    Example: nurture demo /tmp/demo
     """
     from agent.app import digest
-    from agent.demo.workspace import write_demo
+    from agent.demo.workspace import check_folder, write_demo
     from agent.views.tables import board_table, console
 
+    if not force:
+        check_folder(directory)
     write_demo(directory, context.now)
     context.config_path = directory / "config.yaml"
     if context.home_path is None:
@@ -90,9 +108,10 @@ def demo(context: Context, directory: Path) -> None:
     echo(run.synced.summary())
     echo(f"{run.applied.summary()} ({outbox / 'drafts'})")
     echo(f"{run.said['blocks']} ({outbox / 'blocks.ics'})")
-    console().print(board_table(rows, config, context.now))
+    out = console()
+    out.print(board_table(rows, config, context.now, width=out.width))
     echo(f"Weekly digest: {digest.write_html(directory / 'digest.html', weekly)}")
-    echo(f"Try: nurture --config {context.config_path} --home {context.home_path} board")
-    echo(
-        f"Or in your browser: nurture --config {context.config_path} --home {context.home_path} ui"
-    )
+    again = f"{nurture_command()} --config {quote(str(context.config_path))}"
+    again += f" --home {quote(str(context.home_path))}"
+    echo(f"Try: {again} board")
+    echo(f"Or in your browser: {again} ui")

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Any
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, tzinfo
 
 import click
-from rich.table import Table
 from rich.text import Text
 
 from agent.app import book
 from agent.app.context import Context, pass_context
-from agent.app.daemon import Daemon, read_status
+from agent.app.daemon import Daemon, daemon_running, read_status
 from agent.app.doctor import diagnose
 from agent.app.jobs import JOBS
-from agent.config.schema import find_config
+from agent.config.schema import Config, find_config
 from agent.errors import UserError
-from agent.untrusted.terminal import echo
-from agent.views.tables import console
+from agent.model.tables import BLOCKS, DRAFTS
+from agent.untrusted.terminal import LOG_FORMAT, CleanFormatter, echo
+from agent.views.tables import console, status_view
 
 
 @click.command()
@@ -45,7 +47,39 @@ def run(context: Context, with_ui: bool, port: int) -> None:
     def fresh_context() -> Context:
         return Context(context.config_path, context.home_path, datetime.now(UTC))
 
-    Daemon(config, fresh_context, context.home, JOBS).run()
+    with _side_effects_logged(config.tz):
+        Daemon(config, fresh_context, context.home, JOBS).run()
+
+
+# What a daemon did, one line each, at the default verbosity: each job's summary (daemon),
+# each draft written or changed, each block placed or moved, each digest sent.
+SIDE_EFFECT_LOGGERS = (
+    "agent.app.daemon",
+    "agent.app.drafts",
+    "agent.app.blocks",
+    "agent.app.digest",
+)
+
+
+@contextmanager
+def _side_effects_logged(tz: tzinfo) -> Iterator[None]:
+    """The daemon's lines at the default verbosity, their times in the rep's zone."""
+    loggers = [logging.getLogger(name) for name in SIDE_EFFECT_LOGGERS]
+    before = [logger.level for logger in loggers]
+    for logger in loggers:
+        if logger.getEffectiveLevel() > logging.INFO:  # -v and -vv show these already
+            logger.setLevel(logging.INFO)
+    handlers = logging.getLogger().handlers
+    formats = [handler.formatter for handler in handlers]
+    for handler in handlers:
+        handler.setFormatter(CleanFormatter(LOG_FORMAT, tz))
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, before, strict=True):
+            logger.setLevel(level)
+        for handler, format_ in zip(handlers, formats, strict=True):
+            handler.setFormatter(format_)
 
 
 @click.command()
@@ -57,52 +91,54 @@ def status(context: Context, as_json: bool) -> None:
     Example: nurture status --json
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         touches = book.detect_all(config, store, context.now).touches
         counts = {
             "touches": len({t.source for t in touches}),
             "messages": len(store.messages()),
             "meetings": len(store.meetings()),
-            "drafts": store.count("drafts"),
-            "blocks": store.count("blocks"),
+            "drafts": store.count(DRAFTS),
+            "blocks": store.count(BLOCKS),
         }
         last_sync = store.get_meta("last_sync")
     daemon = read_status(context.home) or {"jobs": {}}
-    report: dict[str, Any] = {"last_sync": last_sync, "counts": counts, "daemon": daemon}
     if as_json:
-        echo(json.dumps(report, indent=2))
+        from agent.views.json import status_json
+
+        echo(json.dumps(status_json(last_sync, counts, daemon, config), indent=2))
         return
-    table = Table("Job", "Last run", "Last ok", "Next run", "Last error", title="Daemon jobs")
-    for name, job in daemon["jobs"].items():
-        table.add_row(
-            name,
-            job["last_run"] or "—",
-            job["last_ok"] or "—",
-            job["next_run"] or "—",
-            job["last_error"] or "",
-        )
     out = console()
-    out.print(table if daemon["jobs"] else "The daemon has not run here yet (nurture run).")
-    out.print(", ".join(f"{n:,} {k}" for k, n in counts.items()) + f"; last sync {last_sync}")
+    running = daemon_running(context.home)
+    out.print(status_view(daemon, running, counts, last_sync, config, width=out.width))
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_context
-def doctor(context: Context) -> None:
+def doctor(context: Context, as_json: bool) -> int:
     """Check config, state, accounts, data sources, templates and Google, and say what to fix.
 
-    Exits 1 when something needs fixing. Example: nurture doctor
+    Each line is ok, note, busy (another nurture process is at work: nothing to fix) or
+    fix. Exits 1 when something needs fixing. Example: nurture doctor
     """
-    checks = diagnose(find_config(context.config_path), context.home)
-    out = console()
-    for check in checks:
-        if check.warn:
-            mark = Text("note", style="yellow")
-        else:
-            mark = Text("ok  ", style="green") if check.ok else Text("fix ", style="red")
-        out.print(mark.append(f" {check.name}: {check.detail}"))
-        if check.fix and (check.warn or not check.ok):
-            out.print(f"      → {check.fix}")
+    path = find_config(context.config_path)
+    checks = diagnose(path, context.home, context.now)
     failed = [c.name for c in checks if not c.ok]
+    if as_json:
+        from agent.config.schema import load_config
+        from agent.views.json import doctor_json
+
+        zone = load_config(path) if checks[0].ok else Config(me=("you@example.com",))
+        echo(json.dumps(doctor_json(checks, zone, context.now), indent=2, ensure_ascii=False))
+        return 1 if failed else 0
+    out = console()
+    styles = {"ok": "green", "note": "yellow", "busy": "cyan", "fix": "red"}
+    for check in checks:
+        mark = Text(f"{check.mark:<4}", style=styles[check.mark])
+        # Not wrapped by us: paths in the details must stay whole to be copied.
+        out.print(mark.append(f" {check.name}: {check.detail}"), soft_wrap=True)
+        if check.fix and check.mark != "ok":
+            out.print(f"      → {check.fix}", soft_wrap=True)
     if failed:
         raise UserError(f"needs fixing: {', '.join(failed)}", "see the lines marked fix above")
+    return 0

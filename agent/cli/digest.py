@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -10,6 +12,7 @@ from agent.app import digest as weekly
 from agent.app.context import Context, pass_context
 from agent.core.digest.build import week_of
 from agent.untrusted.terminal import echo
+from agent.views.json import digest_json, digest_sent_json
 
 
 @click.command()
@@ -20,8 +23,9 @@ from agent.untrusted.terminal import echo
     help="Also write the HTML version to this file.",
 )
 @click.option("--force", is_flag=True, help="With --send: send again a week already sent.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
 @pass_context
-def digest(context: Context, send_it: bool, out: Path | None, force: bool) -> None:
+def digest(context: Context, send_it: bool, out: Path | None, force: bool, as_json: bool) -> None:
     """The weekly digest: what moved, what is going cold, what to do next.
 
     Without --send it changes nothing: it prints the text version and writes the HTML
@@ -33,19 +37,32 @@ def digest(context: Context, send_it: bool, out: Path | None, force: bool) -> No
     """
     if force and not send_it:
         raise click.UsageError("--force only matters with --send")
-    config = context.config()
-    with context.store() as store:
+    config, now = context.config(), context.now
+    with context.store() if send_it else context.reader() as store:
         if send_it:
             report = weekly.send(config, store, context.now, force=force)
             rendered = report.rendered
         else:
             rendered = weekly.render(config, weekly.current_digest(config, store, context.now))
-    if send_it:
-        echo(report.summary())
-        if out is not None:
-            echo(f"HTML version: {weekly.write_html(out, rendered)}")
-        return
     week, _ = week_of(config, context.now)
+    if send_it:
+        html = weekly.write_html(out, rendered) if out is not None else None
+        if as_json:
+            shape = digest_json(week, rendered.subject, report.to, html, config=config, now=now)
+            _print(digest_sent_json(shape, report.where, report.sends))
+            return
+        echo(report.summary())
+        if html is not None:
+            echo(f"HTML version: {html}")
+        return
     path = weekly.write_html(out or context.home / f"digest-{week}.html", rendered)
+    if as_json:
+        to = weekly.recipient(config)
+        _print(digest_json(week, rendered.subject, to, path, config=config, now=now))
+        return
     echo(rendered.text, nl=False)
     echo(f"\nHTML version: {path}")
+
+
+def _print(shape: dict[str, Any]) -> None:
+    echo(json.dumps(shape, indent=2, ensure_ascii=False))

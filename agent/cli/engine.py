@@ -13,7 +13,7 @@ from agent.app.preview import preview
 from agent.app.stages import find_account, set_stage
 from agent.model import Stage
 from agent.untrusted.terminal import echo
-from agent.views.json import account_json, next_cycle_json
+from agent.views.json import account_json, next_cycle_json, stage_json
 
 # rich (views.plan, views.tables) is imported only to draw: --json needs none of it.
 
@@ -32,7 +32,7 @@ def plan(context: Context, as_json: bool) -> None:
     Example: nurture plan --json
     """
     config = context.config()
-    with context.store() as store:
+    with context.reader() as store:
         coming = preview(config, store, context.home, context.now)
     if as_json:
         echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
@@ -40,7 +40,8 @@ def plan(context: Context, as_json: bool) -> None:
         from agent.views.plan import plan_view
         from agent.views.tables import console
 
-        console().print(plan_view(coming, config, context.now))
+        out = console()
+        out.print(plan_view(coming, config, context.now, out.width))
 
 
 @click.command()
@@ -71,8 +72,8 @@ def account(
     found = find_account(config, name)
     if since is not None and stage is None:
         raise click.UsageError("--since needs --stage")
-    with context.store() as store:
-        if stage is not None:
+    if stage is not None:
+        with context.store() as store:
             day = set_stage(
                 config,
                 store,
@@ -81,8 +82,13 @@ def account(
                 since=since.date() if since else None,
                 now=context.now,
             )
-            echo(f"{found.name}: stage is now {stage} (since {day.isoformat()})")
+        if as_json:
+            shape = stage_json(found.name, stage, day, config, context.now)
+            echo(json.dumps(shape, indent=2, ensure_ascii=False))
             return
+        echo(f"{found.name}: stage is now {stage} (since {day.isoformat()})")
+        return
+    with context.reader() as store:
         result = pipeline.current_plan(config, store, context.now)
     state = next(s for s in result.accounts if s.name == found.name)
     if as_json:
@@ -91,4 +97,5 @@ def account(
         from agent.views.plan import account_view
         from agent.views.tables import console
 
-        console().print(account_view(state, result, config))
+        out = console()
+        out.print(account_view(state, result, config, out.width))

@@ -13,14 +13,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from agent import __version__
 from agent.app.context import Context
+from agent.cli.invocation import examples_whole
 from agent.errors import UserError
-from agent.untrusted.terminal import CleanFormatter, echo
+from agent.untrusted.terminal import LOG_FORMAT, CleanFormatter, echo
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ COMMANDS = {
     "templates": "agent.cli.setup:templates",
     "blocks": "agent.cli.blocks:blocks",
     "ui": "agent.cli.web:ui",
+    "away": "agent.cli.away:away",
 }
 
 
@@ -77,6 +79,7 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module), attribute)
         if not isinstance(command, click.Command) or command.name != name:
             raise TypeError(f"{module}:{attribute} is not the command {name!r}")
+        examples_whole(command)
         self._loaded[name] = command
 
 
@@ -103,7 +106,7 @@ def cli(
     """
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     handler = logging.StreamHandler()
-    handler.setFormatter(CleanFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(CleanFormatter(LOG_FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
     now = datetime.fromisoformat(now_text) if now_text else datetime.now(UTC)
     if now.tzinfo is None:
@@ -140,7 +143,13 @@ def _main(argv: Sequence[str] | None) -> None:
         result: Any = cli.main(args=argv, prog_name="nurture", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except click.exceptions.Abort:
+    except KeyboardInterrupt:
+        _interrupted()
+    except click.exceptions.Abort as aborted:
+        # click turns Ctrl-C into Abort: "from" it, or (at a prompt) "from None", which
+        # still keeps it as the context. EOF at a prompt stays a plain abort.
+        if isinstance(aborted.__cause__ or aborted.__context__, KeyboardInterrupt):
+            _interrupted()
         echo("aborted", err=True)
         sys.exit(1)
     except click.ClickException as error:
@@ -150,3 +159,13 @@ def _main(argv: Sequence[str] | None) -> None:
         echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: exit 130 as shells expect. Every save is whole (the store's commits, the
+    pending → done marks), so the next run finishes what this one began."""
+    echo(
+        "stopped (Ctrl-C): what was saved stays saved; run the command again to finish",
+        err=True,
+    )
+    sys.exit(130)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
+from shlex import quote
 from typing import get_args
 
 import click
@@ -11,11 +13,11 @@ import click
 from agent.app.context import Context, pass_context
 from agent.app.starter import content_item, parse_item, write_library
 from agent.app.templates import check_templates
+from agent.cli.invocation import nurture_command
 from agent.config.playbook import ContentItem, ContentKind
 from agent.config.schema import Config, find_config
 from agent.core.drafts import templates_dir
 from agent.errors import UserError
-from agent.model import PlayId
 from agent.render.jinja import DIGEST_HTML, DIGEST_TEXT, bundled_templates, play_template_name
 from agent.untrusted.terminal import echo
 
@@ -53,7 +55,9 @@ def init(directory: Path, force: bool, no_input: bool, content: tuple[str, ...])
     Example: nurture init ~/nurture --no-input --content 'Outlook|https://x.com/o|freight|news'
     """
     targets = {directory / "config.yaml": example_config()}
-    for name in [*(play_template_name(play.value) for play in PlayId), DIGEST_HTML, DIGEST_TEXT]:
+    from agent.core.plays.registry import plays
+
+    for name in [*(play_template_name(play) for play in plays()), DIGEST_HTML, DIGEST_TEXT]:
         targets[directory / "templates" / name] = bundled_templates() / name
     there = [str(path) for path in targets if path.exists()]
     if there and not force:
@@ -79,7 +83,8 @@ def init(directory: Path, force: bool, no_input: bool, content: tuple[str, ...])
             "No content of your own yet: until there is, `nurture plan` names the accounts "
             "that have nothing to be sent and the tags to add content for."
         )
-    echo(f"Next: edit the config, then `nurture --config {directory / 'config.yaml'} sync`.")
+    config = quote(str(directory / "config.yaml"))
+    echo(f"Next: edit the config, then `{nurture_command()} --config {config} sync`.")
 
 
 def _ask_for_content() -> list[ContentItem]:
@@ -118,8 +123,9 @@ def templates() -> None:
 
 
 @templates.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one row a template.")
 @pass_context
-def check(context: Context) -> int:
+def check(context: Context, as_json: bool) -> int:
     """Render every play's template with sample data and report what is broken, and where.
 
     Without a config file the bundled templates are checked. Exit code 1 when any fails.
@@ -128,11 +134,17 @@ def check(context: Context) -> int:
     path = find_config(context.config_path)
     config = context.config() if path.exists() else Config(me=("you@example.com",))
     results = check_templates(config, templates_dir(config) if path.exists() else None)
+    failed = sum(1 for result in results if result.error)
+    if as_json:
+        from agent.views.json import template_json
+
+        rows = [template_json(r.play, r.source, r.yours, r.error) for r in results]
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 1 if failed else 0
     for result in results:
         if result.error:
             echo(f"✗ {result.play}: {result.error}")
         else:
             echo(f"✓ {result.play}: {result.source}{' (yours)' if result.yours else ''}")
-    failed = sum(1 for result in results if result.error)
     echo(f"{len(results) - failed} of {len(results)} templates render.")
     return 1 if failed else 0

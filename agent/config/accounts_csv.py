@@ -35,8 +35,11 @@ _SPLIT = re.compile(r"[;,|\s]+")
 _CONTACT = re.compile(r"^\s*(?P<name>[^<(]*?)\s*<(?P<email>[^>]+)>\s*(?:\((?P<role>[^)]*)\))?\s*$")
 
 
+MAX_SHOWN = 20  # row errors listed in one report; the rest are counted
+
+
 def read_accounts_csv(path: Path, *, cache: YamlCache | None = None) -> list[Account]:
-    """Read accounts; a bad row raises ConfigError naming the file, line and column.
+    """Read accounts; bad rows raise one ConfigError naming each row's file, line and column.
 
     ``cache`` (``agent.config.yamlcache``): each row's values as the last good read found them,
     kept by the hash of the text, so an unchanged export is only validated again; any
@@ -50,13 +53,27 @@ def read_accounts_csv(path: Path, *, cache: YamlCache | None = None) -> list[Acc
             except (ValidationError, TypeError, ValueError):
                 pass  # the read below explains it, with its line and column
     rows = []
+    accounts: list[Account] = []
+    problems: list[str] = []
     with (
         csv_errors(path, "accounts_file", _CSV_HINT),
         path.open(newline="", encoding="utf-8-sig") as handle,
     ):
         reader = csv.DictReader(handle)
         columns = _columns(path, reader.fieldnames or [])
-        accounts = [_account(path, reader.line_num, row, columns, rows) for row in reader]
+        for row in reader:
+            try:
+                accounts.append(_account(path, reader.line_num, row, columns, rows))
+            except ConfigError as error:
+                problems.append(error.message)
+    if problems:
+        more = len(problems) - MAX_SHOWN
+        shown = problems[:MAX_SHOWN] + [f"and {more} more rows"] * (more > 0)
+        counted = "1 row" if len(problems) == 1 else f"{len(problems)} rows"
+        raise ConfigError(
+            "\n".join(shown) if len(problems) == 1 else f"{counted} to fix:\n" + "\n".join(shown),
+            "fix those rows of the CSV" if len(problems) > 1 else "fix that row of the CSV",
+        )
     if cache is not None and text is not None:
         cache.put(path, text, rows)
     return accounts
@@ -76,12 +93,18 @@ def _columns(path: Path, header: Sequence[str]) -> dict[str, str]:
         for field, names in ALIASES.items():
             if key in {n.replace("_", " ") for n in names} and field not in found:
                 found[field] = column
-    for required in ("name", "domains"):
-        if required not in found:
-            raise ConfigError(
-                f"{path}:1: no {required!r} column (found: {', '.join(header) or 'nothing'})",
-                f"add a column named {ALIASES[required][0]!r}",
-            )
+    missing = [r for r in ("name", "domains") if r not in found]
+    if missing and any(";" in column for column in header):
+        raise ConfigError(
+            f"{path}:1: the columns are separated by semicolons, not commas",
+            "save it again as comma-separated CSV (in Excel: Save As › CSV UTF-8 "
+            "(Comma delimited)), or export it from your CRM as CSV",
+        )
+    for required in missing:
+        raise ConfigError(
+            f"{path}:1: no {required!r} column (found: {', '.join(header) or 'nothing'})",
+            f"add a column named {ALIASES[required][0]!r}",
+        )
     return found
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -131,5 +132,18 @@ def set_list(key: str, values: Sequence[str]) -> Change:
             document[key] = flow(values)
         elif key in document:
             del document[key]
+
+    return change
+
+
+def add_away(start: date, end: date, note: str = "") -> Change:
+    """Add a period of time away (``away:``, first and last day included)."""
+
+    def change(document: CommentedMap) -> None:
+        periods = document.get("away")
+        if periods is None:
+            periods = document["away"] = CommentedSeq()
+        entry = {"from": start.isoformat(), "to": end.isoformat()}
+        periods.append(flow_map({**entry, "note": note} if note else entry))
 
     return change

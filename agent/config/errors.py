@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from agent.config.yamlfile import KeyPath, not_utf8
-from agent.errors import ConfigError
+from agent.errors import ConfigError, did_you_mean
 
 
-def validation_error(path: Path, error: ValidationError, lines: dict[KeyPath, int]) -> ConfigError:
-    problems = []
+def validation_error(
+    path: Path,
+    error: ValidationError,
+    lines: dict[KeyPath, int],
+    data: Any = None,
+    model: type[BaseModel] | None = None,
+) -> ConfigError:
+    """``data`` (the document) names accounts by their names; ``model`` (the root
+    model) lets a misspelt key be matched to the keys allowed where it stands."""
+    problems: list[tuple[int, str]] = []
     items = error.errors()
     # A bad item also empties a min_length tuple; "at least 1 item" would only confuse.
     bad = {i["loc"][:-1] for i in items if i["type"] != "too_short" and i["loc"]}
@@ -29,16 +38,43 @@ def validation_error(path: Path, error: ValidationError, lines: dict[KeyPath, in
         loc = tuple(p for p in item["loc"] if p not in ("base_dir", "[key]"))
         if item["type"] == "duplicate_account":
             loc = (*loc, item["ctx"]["index"], "name")
-        key = ".".join(str(p) for p in loc) or "(top level)"
         line = _line_for(loc, lines)
         where = f"{path}:{line}" if line else str(path)
-        problems.append(f"{where}: {key}: {_message(item)}")
-    return ConfigError("\n".join(problems), "fix the config and run the command again")
+        problems.append((line or 0, f"{where}: {_key(loc, data)}: {_message(item, loc, model)}"))
+    problems.sort(key=lambda problem: problem[0])  # in the order the rep reads the file
+    text = "\n".join(problem for _, problem in problems)
+    return ConfigError(text, "fix the config and run the command again")
 
 
-def _message(item: Any) -> str:
+def _key(loc: KeyPath, data: Any) -> str:
+    """The key path as the rep reads it: ``accounts[Acme].tier``, not ``accounts.0.tier``."""
+    parts: list[str] = []
+    for index, part in enumerate(loc):
+        if index == 1 and loc[0] == "accounts" and isinstance(part, int):
+            name = _account_name(data, part)
+            if name:
+                parts[-1] += f"[{name}]"
+                continue
+        parts.append(str(part))
+    return ".".join(parts) or "(top level)"
+
+
+def _account_name(data: Any, index: int) -> str:
+    accounts = data.get("accounts") if isinstance(data, dict) else None
+    if not isinstance(accounts, list) or not 0 <= index < len(accounts):
+        return ""
+    account = accounts[index]
+    name = account.get("name") if isinstance(account, dict) else None
+    return name.strip() if isinstance(name, str) else ""
+
+
+def _message(item: Any, loc: KeyPath, model: type[BaseModel] | None) -> str:
     """Pydantic's words, in the config's terms (YAML has lists and mappings, not tuples)."""
     if item["type"] == "extra_forbidden":
+        allowed = _keys_at(model, loc[:-1]) if model is not None and loc else []
+        close = did_you_mean(str(loc[-1]), allowed, n=1, quote=False)
+        if close:
+            return f"unknown key: {close}"
         return "unknown key (check the spelling against the example config.yaml)"
     if item["type"] == "missing":
         return "this key is required"
@@ -67,3 +103,31 @@ def csv_errors(path: Path, key: str, hint: str) -> Iterator[None]:
         raise not_utf8(path, key) from None
     except csv.Error as error:
         raise ConfigError(f"{path}: not a readable CSV file ({error})", hint) from None
+
+
+def _keys_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
+    """The keys the config allows at ``loc`` (a mapping's), or [] when not a model's."""
+    found: list[Any] = [model]
+    for part in loc:
+        found = [inner for kind in found for inner in _inside(kind, part)]
+    for kind in found:
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return [name for name in kind.model_fields if name != "base_dir"]
+    return []
+
+
+def _inside(kind: Any, part: str | int) -> list[Any]:
+    """What ``kind`` (a model, a tuple, a mapping, an optional ...) holds under ``part``."""
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is Annotated:
+        return _inside(args[0], part)
+    if origin in (Union, UnionType):
+        return [inner for arg in args for inner in _inside(arg, part)]
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        field = kind.model_fields.get(str(part))
+        return [] if field is None else [field.annotation]
+    if origin in (tuple, list) and isinstance(part, int) and args:
+        return [args[0]]
+    if origin in (dict, Mapping) and len(args) == 2:
+        return [args[1]]
+    return []

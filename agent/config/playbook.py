@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agent.model import PlayId, Stage, Tier
+from agent.model import Stage, Tier
 
 ALL_TIERS = (Tier.DREAM, Tier.TARGET, Tier.OTHER)
 OPEN_STAGES = (Stage.COLD, Stage.HOT, Stage.LOST, Stage.WON)
@@ -35,56 +35,28 @@ class PlayRule(Section):
     )
 
 
-# The play table's defaults. Order of priority: time-bound asks first, then closing what
-# hangs, then widening the circle, then value touches (which need something to offer).
-PLAY_DEFAULTS: dict[PlayId, dict[str, Any]] = {
-    PlayId.DO_OVER: {"priority": 10, "stages": (*OPEN_STAGES, Stage.STALLED)},
-    PlayId.STALLED_CLOSURE: {"priority": 20, "stages": (Stage.STALLED,), "cooldown_days": 30},
-    PlayId.REENGAGE_LOST: {"priority": 30, "stages": (Stage.LOST,)},
-    PlayId.NEW_CONTACT: {
-        "priority": 40,
-        "stages": (*OPEN_STAGES, Stage.STALLED),
-        "cooldown_days": 30,
-    },
-    PlayId.INTRODUCTION: {"priority": 50, "cooldown_days": 60},
-    PlayId.INVITATION: {"priority": 60, "cooldown_days": 30},
-    PlayId.SHARE_CONTENT: {"priority": 70},
-}
+class PlayChange(Section):
+    """A play's row under ``plays:`` in config.yaml: what differs from the play's defaults.
+
+    The defaults live with the play (``agent.core.plays.catalog.<play>``), so this section
+    names no play: a key left out keeps the play's own value, and a name that is no play
+    is refused by the registry (``agent.core.plays.registry.check``).
+    """
+
+    enabled: bool | None = None
+    priority: int | None = Field(None, ge=1, le=1000, description="Lower numbers are tried first")
+    stages: tuple[Stage, ...] | None = Field(None, description="Stages the play fits")
+    tiers: tuple[Tier, ...] | None = Field(None, description="Tiers the play fits")
+    cooldown_days: int | None = Field(
+        None, ge=0, description="Days before the same play goes to the same person again"
+    )
+
+    def over(self, defaults: PlayRule) -> PlayRule:
+        """The play's rule: its defaults with what this row sets."""
+        return defaults.model_copy(update=self.model_dump(exclude_none=True))
 
 
-class PlayTable(Section):
-    """Per-play rules; a play given partly in config keeps its own defaults for the rest."""
-
-    share_content: PlayRule = PlayRule(**PLAY_DEFAULTS[PlayId.SHARE_CONTENT])
-    introduction: PlayRule = PlayRule(**PLAY_DEFAULTS[PlayId.INTRODUCTION])
-    invitation: PlayRule = PlayRule(**PLAY_DEFAULTS[PlayId.INVITATION])
-    reengage_lost: PlayRule = PlayRule(**PLAY_DEFAULTS[PlayId.REENGAGE_LOST])
-    stalled_closure: PlayRule = PlayRule(**PLAY_DEFAULTS[PlayId.STALLED_CLOSURE])
-    do_over: PlayRule = PlayRule(**PLAY_DEFAULTS[PlayId.DO_OVER])
-    new_contact: PlayRule = PlayRule(**PLAY_DEFAULTS[PlayId.NEW_CONTACT])
-
-    @model_validator(mode="before")
-    @classmethod
-    def _fill_from_defaults(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        return {
-            key: {**PLAY_DEFAULTS[PlayId(key)], **value}
-            if key in PLAY_DEFAULTS and isinstance(value, dict)
-            else value
-            for key, value in data.items()
-        }
-
-    def rule(self, play: PlayId) -> PlayRule:
-        rule: PlayRule = getattr(self, play.value)
-        return rule
-
-    def in_order(self) -> list[tuple[PlayId, PlayRule]]:
-        """Enabled plays, highest priority (lowest number) first; ties by name."""
-        rows = [(play, self.rule(play)) for play in PlayId]
-        return sorted(
-            ((p, r) for p, r in rows if r.enabled), key=lambda row: (row[1].priority, row[0])
-        )
+PlayTable = dict[str, PlayChange]  # play id → what config.yaml changes of its row
 
 
 class Throttle(Section):

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from agent.config.away import AwayPeriod, check_country
 from agent.config.blocks import BlocksSettings
 from agent.config.daemon import DaemonSettings
 from agent.config.digest import DigestSettings
@@ -198,7 +199,9 @@ class Config(Model):
     lookback_days: int = Field(365, ge=1, le=3650, description="How far back a first sync reads")
     lookahead_days: int = Field(60, ge=1, le=365, description="How far ahead meetings are read")
     # The nurture engine (agent/config/playbook.py): which play, how often, and with what.
-    plays: PlayTable = PlayTable()
+    plays: PlayTable = Field(
+        default_factory=dict, description="Per play, what differs from its defaults"
+    )
     throttle: Throttle = Throttle()
     holds: Holds = Holds()
     signals: Signals = Signals()
@@ -218,6 +221,11 @@ class Config(Model):
     blocks: BlocksSettings = BlocksSettings()  # agent/config/blocks.py
     digest: DigestSettings = DigestSettings()  # agent/config/digest.py; timing: daemon
     drafts: DraftsSettings = DraftsSettings()  # agent/config/drafts.py
+    # Time away (agent/config/away.py): no plays, no blocks, the digest moved.
+    away: tuple[AwayPeriod, ...] = ()
+    holidays: Annotated[str | None, AfterValidator(check_country)] = Field(
+        None, description="Your country's public holidays are not working days (GB, US-CA)"
+    )
     # Set by the loader, not by the user: where relative paths are resolved from.
     base_dir: Path = Field(Path("."), exclude=True)
 
@@ -307,7 +315,8 @@ def _validated(path: Path, document: YamlValues) -> Config:
     try:
         return _model(path, document.data)
     except ValidationError as error:
-        raise validation_error(path, error, document.lines()) from None
+        lines = document.lines()  # the line-numbering reader's values replace the fast ones
+        raise validation_error(path, error, lines, document.data, Config) from None
 
 
 def _model(path: Path, data: Any) -> Config:

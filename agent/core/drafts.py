@@ -13,7 +13,7 @@ address is written to: a contact or title crafted to add a header or a recipient
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from agent.config.schema import Config
 from agent.core import names
 from agent.errors import UserError
-from agent.model import Action, ActionKind, Address, Offer, OutgoingMail, PlayId
+from agent.model import Action, ActionKind, Address, Offer, OutgoingMail
+from agent.model.tables import DraftRecord, DraftStatus
 from agent.untrusted.headers import (
     NAME_CHARS,
     SUBJECT_CHARS,
@@ -32,15 +33,6 @@ from agent.untrusted.headers import (
 
 if TYPE_CHECKING:
     from agent.render.jinja import RenderedDraft
-
-TABLE = "drafts"
-# A record's status. "pending": recorded, not (known to be) in the mailbox yet.
-PENDING, CREATED, SENT, REJECTED, EXPIRED = "pending", "created", "sent", "rejected", "expired"
-WITHDRAWN = "withdrawn"  # a reply whose conversation went on before it was sent
-# "failed": refused before it reached the mailbox (``failed_reason`` says why); closed.
-FAILED = "failed"
-STATUSES = (PENDING, CREATED, SENT, REJECTED, EXPIRED, WITHDRAWN, FAILED)
-WAITING = frozenset({PENDING, CREATED})
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -75,7 +67,7 @@ def context_of(action: Action, config: Config) -> dict[str, Any]:
     name = one_line(action.contact_name or (person.name if person else ""), NAME_CHARS)
     first = first_name(name, email)
     return {
-        "play": action.play.value if action.play else "",
+        "play": str(action.play) if action.play else "",
         "contact": {
             "name": name or names.name_from_local_part(email),
             "first_name": first,
@@ -129,7 +121,7 @@ def compose(action: Action, config: Config) -> OutgoingMail:
         )
     from agent.render.jinja import render_draft  # Jinja2: only when a draft is written
 
-    rendered = render_draft(action.play.value, context_of(action, config), templates_dir(config))
+    rendered = render_draft(str(action.play), context_of(action, config), templates_dir(config))
     return finish(rendered, action, to, config)
 
 
@@ -164,8 +156,8 @@ def pending_record(
     mail: OutgoingMail,
     now: datetime,
     provider: str,
-    reply: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+    reply: DraftRecord | None = None,
+) -> DraftRecord:
     """Written (and committed) before the draft is created: enough to finish the job
     without the plan, which a re-run would no longer produce. ``reply``: the conversation
     it continues (``drafts_threads.reply_fields``)."""
@@ -174,13 +166,13 @@ def pending_record(
         "account": action.account,
         "contact": (action.contact or "").lower(),
         "contact_name": mail.to[0].name,
-        "play": action.play.value if action.play else "",
+        "play": str(action.play) if action.play else "",
         "content_url": action.offer.key if action.offer else "",
         "reason": action.reason,
         "subject": mail.subject,
         "text": mail.text,
         "html": mail.html,
-        "status": PENDING,
+        "status": DraftStatus.PENDING,
         "created_at": now.isoformat(),
         "status_at": now.isoformat(),
         "provider": provider,
@@ -199,17 +191,17 @@ def pending_record(
 
 def failed_record(
     action: Action, reason: str, now: datetime, provider: str, mail: OutgoingMail | None = None
-) -> dict[str, Any]:
+) -> DraftRecord:
     """A planned draft refused before it reached the mailbox: kept (so the play rests like
     any other and the rep sees why in `nurture drafts list`), never written or sent."""
     empty = OutgoingMail(
         to=(Address(action.contact or "", action.contact_name),), subject="", text=""
     )
     record = pending_record(action, mail or empty, now, provider)
-    return {**record, "status": FAILED, "failed_reason": one_line(reason, 500)}
+    return {**record, "status": DraftStatus.FAILED, "failed_reason": one_line(reason, 500)}
 
 
-def mail_of(record: Mapping[str, Any]) -> OutgoingMail:
+def mail_of(record: DraftRecord) -> OutgoingMail:
     """The mail a record stands for (to finish a pending create, or to edit)."""
     to = Address(str(record["contact"]), str(record.get("contact_name") or ""))
     return OutgoingMail(
@@ -228,31 +220,31 @@ def mail_of(record: Mapping[str, Any]) -> OutgoingMail:
 # --- sample data: `nurture templates check` renders every template with it -------------
 
 
-def sample_action(play: PlayId) -> Action:
-    url = "https://example.com/"
-    offers = {
-        PlayId.SHARE_CONTENT: Offer("white_paper", url + "p", "Cold-chain losses, measured", url),
-        PlayId.INTRODUCTION: Offer(
-            "introduction", "introduction:j", "Jordan Reyes, COO of Baxter 3PL", detail="a peer"
-        ),
-        PlayId.INVITATION: Offer(
-            "tour", "invitation:t", "a tour of our plant", url, "Joliet, IL", date(2026, 12, 7)
-        ),
-        PlayId.REENGAGE_LOST: Offer("article", url + "a", "What changed in freight", url),
-        PlayId.NEW_CONTACT: Offer("analysis", url + "b", "Spoilage benchmarks 2026", url),
-    }
+def sample_action(play: str) -> Action:
+    """A draft of ``play`` for its template's check, from the play's own sample."""
+    from agent.core.plays.registry import plays  # the engine: not for writing a draft
+
+    sample = plays()[play].sample
     return Action(
         kind=ActionKind.DRAFT,
         account="Sample Foods",
         contact="kate.morgan@samplefoods.example",
         play=play,
         reason="a sample",
-        key=f"sample-{play.value}",
+        key=f"sample-{play}",
         contact_name="Kate Morgan",
-        offer=offers.get(play),
-        asks=("the contract end date", "a meeting with the IT director")
-        if play is PlayId.DO_OVER
-        else (),
+        offer=sample.offer,
+        asks=sample.asks,
         subject_hint="A sample subject",
-        meeting="Pilot review" if play is PlayId.DO_OVER else "",
+        meeting=sample.meeting,
     )
+
+
+def sample_actions(play: str) -> list[Action]:
+    """A full sample, and one without the optional parts (no name, offer or meeting)."""
+    from agent.core.plays.registry import plays
+
+    full = sample_action(play)
+    keep_offer = plays()[play].sample.offer_required
+    sparse = replace(full, contact_name="", offer=full.offer if keep_offer else None, meeting="")
+    return [full, sparse]

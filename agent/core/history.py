@@ -2,7 +2,7 @@
 
 Drafts are the record of plays: a draft exists once the rep was offered a play, whatever
 happened next. Its status says what happened: ``sent`` (it is also a touch), ``rejected``
-or ``deleted`` (the rep said no: that play rests for that person), ``expired`` (nobody
+or ``deleted`` (the rep said no: that person rests from every play for a while), ``expired`` (nobody
 acted; no harm done), ``withdrawn`` (a reply overtaken by the conversation), ``failed``
 (refused as unsafe before it reached the mailbox; the play rests as after any draft). Any
 other status is a draft still waiting in the rep's mailbox.
@@ -47,12 +47,13 @@ class History:
         """People with a draft still waiting: no second one on top of it."""
         return frozenset(d.contact for d in self.drafts if d.is_open)
 
-    def last_play(self, contact: str, play: str, *, rejected: bool = False) -> datetime | None:
-        times = [
-            d.created_at
-            for d in self.drafts
-            if d.contact == contact and d.play == play and (not rejected or d.status in REJECTED)
-        ]
+    def last_play(self, contact: str, play: str) -> datetime | None:
+        times = [d.created_at for d in self.drafts if d.contact == contact and d.play == play]
+        return max(times, default=None)
+
+    def last_rejected(self, contact: str) -> datetime | None:
+        """When the rep last said no to a draft for this person, whatever its play."""
+        times = [d.created_at for d in self.drafts if d.contact == contact and d.status in REJECTED]
         return max(times, default=None)
 
     def created_since(self, since: datetime, account: str | None = None) -> int:

@@ -13,7 +13,8 @@ dependence on ``now`` is of two kinds, and both are known in advance:
 
 So an answer computed at ``since`` holds for every ``now`` in ``[since, until)``, where
 ``until`` is the first of those moments after ``since`` (:func:`valid_until`), as long as
-the inputs themselves are unchanged (the caller keys its cache on them). The durations
+the inputs themselves are unchanged (the caller keys its cache on them; the store keeps
+such an answer as ``agent.store.cache.Dated``). The durations
 are every ``*days*`` integer of the config plus the engine's fixed periods, so a setting
 added later is covered without a change here.
 """
@@ -22,34 +23,21 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from agent.config.schema import Config
 from agent.core.accounts.contacts import PERIODS
+from agent.core.plays.registry import plays, rule
 from agent.core.touches import Candidates
 
-T = TypeVar("T")
 WEEK_DAYS = 7  # the planner's per-week throttle looks back seven days
 TICK = timedelta(microseconds=1)
 
 
-@dataclass(frozen=True)
-class Dated(Generic[T]):
-    """An answer computed at ``since`` that holds for any ``now`` before ``until``."""
-
-    since: datetime
-    until: datetime
-    value: T
-
-    def holds_at(self, now: datetime) -> bool:
-        return self.since <= now < self.until
-
-
 def durations(config: Config) -> frozenset[timedelta]:
     """Every window the engine measures back from ``now`` (a superset is only cautious)."""
-    days = {0, WEEK_DAYS, *PERIODS}
+    days = {0, WEEK_DAYS, *PERIODS, *(rule(config, play).cooldown_days for play in plays())}
     _collect_days(config.model_dump(mode="json", exclude={"accounts"}), days, False)
     return frozenset(timedelta(days=n) for n in days)
 

@@ -29,14 +29,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.config.schema import Config
-from agent.core.drafts import CREATED, EXPIRED, REJECTED, SENT, WITHDRAWN, one_line
+from agent.core.drafts import one_line
 from agent.model import DraftRef, MailMessage
+from agent.model.tables import DraftRecord, DraftStatus
 
 SIMILAR = 0.7  # share of the opening text the rep kept for a sent message to be our draft
 OPENING_MIN = 40  # compare at least this many characters of our text
 CLOCK_SLACK = timedelta(minutes=5)  # a message "sent before the draft" by clock skew alone
-
-Record = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -44,13 +43,17 @@ class Outcome:
     key: str
     status: str  # the record's status from now on (may be unchanged: only fields change)
     at: datetime  # when it got there
-    fields: Mapping[str, Any] = field(default_factory=dict)
+    fields: DraftRecord = field(default_factory=DraftRecord)
     delete: str = ""  # provider draft id to remove first (an unedited draft that expired)
 
-    def summary(self, record: Record) -> str:
+    def summary(self, record: DraftRecord) -> str:
         who = record.get("contact_name") or record.get("contact")
-        extra = f" ({self.fields['edit_summary']})" if self.fields.get("edit_summary") else ""
-        return f"{record.get('play')} for {who} at {record.get('account')}: {self.status}{extra}"
+        what = f"{record.get('play')} for {who} at {record.get('account')}"
+        stale = self.fields.get("stale")
+        if stale and self.status == DraftStatus.CREATED:
+            return f"{what}: stale ({stale}); you edited it, so it stays in your drafts"
+        extra = self.fields.get("edit_summary") or stale
+        return f"{what}: {self.status}" + (f" ({extra})" if extra else "")
 
 
 def moment(value: Any) -> datetime:
@@ -59,7 +62,7 @@ def moment(value: Any) -> datetime:
 
 
 def outcomes(
-    records: Mapping[str, Record],
+    records: Mapping[str, DraftRecord],
     live: Sequence[DraftRef],
     messages: Iterable[MailMessage],
     now: datetime,
@@ -81,7 +84,7 @@ def outcomes(
         if draft is not None:
             change = (
                 _still_there(key, record, draft, now, expire)
-                if status == CREATED
+                if status == DraftStatus.CREATED
                 else _followed(key, record, draft)
             )
         else:
@@ -94,35 +97,42 @@ def outcomes(
     return found
 
 
-def watched(record: Record) -> bool:
+def watched(record: DraftRecord) -> bool:
     """Whether the mailbox can still tell us something about this draft."""
     status = record.get("status")
-    if status == CREATED:
+    if status == DraftStatus.CREATED:
         return True
-    if status in (EXPIRED, WITHDRAWN):  # an edited draft left in place may still be sent
+    if status in (
+        DraftStatus.EXPIRED,
+        DraftStatus.WITHDRAWN,
+    ):  # an edited draft left in place may still be sent
         return not record.get("removed")
-    if status == SENT:  # approved in nurture: what the rep changed shows in the sent mail
+    if (
+        status == DraftStatus.SENT
+    ):  # approved in nurture: what the rep changed shows in the sent mail
         return record.get("sent_by") == "approve" and "edits" not in record
-    return status == REJECTED and record.get("rejected_by") == "deleted"
+    return status == DraftStatus.REJECTED and record.get("rejected_by") == "deleted"
 
 
 def _still_there(
-    key: str, record: Record, draft: DraftRef, now: datetime, expire: timedelta
+    key: str, record: DraftRecord, draft: DraftRef, now: datetime, expire: timedelta
 ) -> Outcome | None:
     edited = bool(record.get("edited")) or draft.message_id != record.get("message_id")
     seen = _where(record, draft)
     if now - moment(record["created_at"]) >= expire:
         if edited:
-            return Outcome(key, EXPIRED, now, {**seen, "edited": True, "removed": False})
-        return Outcome(key, EXPIRED, now, {"removed": True}, delete=draft.id)
+            return Outcome(
+                key, DraftStatus.EXPIRED, now, {**seen, "edited": True, "removed": False}
+            )
+        return Outcome(key, DraftStatus.EXPIRED, now, {"removed": True}, delete=draft.id)
     if edited and not record.get("edited"):
         seen["edited"] = True
     if seen:
-        return Outcome(key, CREATED, moment(record.get("status_at") or now), seen)
+        return Outcome(key, DraftStatus.CREATED, moment(record.get("status_at") or now), seen)
     return None
 
 
-def _followed(key: str, record: Record, draft: DraftRef) -> Outcome | None:
+def _followed(key: str, record: DraftRecord, draft: DraftRef) -> Outcome | None:
     """A draft left in the mailbox after its fate (an edited one that expired): where it
     is now, so that sending it later is still recognised."""
     seen = _where(record, draft)
@@ -132,10 +142,10 @@ def _followed(key: str, record: Record, draft: DraftRef) -> Outcome | None:
     return Outcome(key, str(record.get("status")), at, seen)
 
 
-def _where(record: Record, draft: DraftRef) -> dict[str, Any]:
+def _where(record: DraftRecord, draft: DraftRef) -> DraftRecord:
     """The draft's link and thread where they moved: each autosave makes a new message
     (the link opens a message id), and a new subject moves the draft to a new thread."""
-    moved: dict[str, Any] = {}
+    moved = DraftRecord()
     if draft.link and draft.link != record.get("link"):
         moved["link"] = draft.link
     if draft.thread and draft.thread != record.get("thread"):
@@ -145,7 +155,7 @@ def _where(record: Record, draft: DraftRef) -> dict[str, Any]:
 
 def _gone(
     key: str,
-    record: Record,
+    record: DraftRecord,
     status: str,
     sent: Sequence[MailMessage],
     claimed: set[str],
@@ -157,26 +167,26 @@ def _gone(
     match = sent_match(key, record, sent, claimed)
     if match is not None:
         message, ratio = match
-        fields = {
-            "sent_id": message.uid,
-            "sent_subject": message.subject,
-            "edits": edits_of(record, message, ratio),
-            "edit_summary": edit_summary(record, message, ratio),
-        }
-        return Outcome(key, SENT, message.sent_at, fields)
-    if status in (EXPIRED, WITHDRAWN):
+        fields = DraftRecord(
+            sent_id=message.uid,
+            sent_subject=message.subject,
+            edits=edits_of(record, message, ratio),
+            edit_summary=edit_summary(record, message, ratio),
+        )
+        return Outcome(key, DraftStatus.SENT, message.sent_at, fields)
+    if status in (DraftStatus.EXPIRED, DraftStatus.WITHDRAWN):
         return Outcome(key, status, moment(record.get("status_at") or now), {"removed": True})
-    if status == CREATED and late:
+    if status == DraftStatus.CREATED and late:
         # Past its expiry date nobody can tell our removal (interrupted before it was
         # recorded) from the rep's: either way it was not used.
-        return Outcome(key, EXPIRED, now, {"removed": True})
-    if status == CREATED and fresh:
-        return Outcome(key, REJECTED, now, {"rejected_by": "deleted"})
+        return Outcome(key, DraftStatus.EXPIRED, now, {"removed": True})
+    if status == DraftStatus.CREATED and fresh:
+        return Outcome(key, DraftStatus.REJECTED, now, {"rejected_by": "deleted"})
     return None
 
 
 def sent_match(
-    key: str, record: Record, sent: Sequence[MailMessage], claimed: set[str]
+    key: str, record: DraftRecord, sent: Sequence[MailMessage], claimed: set[str]
 ) -> tuple[MailMessage, float] | None:
     """The rep's message that was this draft: the one sent on approval, else the first in
     the draft's thread since it was written, else one to the same person with its text."""
@@ -199,7 +209,7 @@ def sent_match(
     return (best[1], best[0]) if best is not None and best[0] >= SIMILAR else None
 
 
-def similarity(record: Record, message: MailMessage) -> float:
+def similarity(record: DraftRecord, message: MailMessage) -> float:
     """How much of our draft's opening the sent message kept (its snippet is the opening)."""
     theirs = _words(message.snippet)
     if not theirs:
@@ -213,7 +223,7 @@ def _words(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def edits_of(record: Record, message: MailMessage, ratio: float) -> dict[str, Any]:
+def edits_of(record: DraftRecord, message: MailMessage, ratio: float) -> dict[str, Any]:
     subject = one_line(message.subject)
     return {
         "subject": subject if subject != record.get("subject") else "",
@@ -223,7 +233,7 @@ def edits_of(record: Record, message: MailMessage, ratio: float) -> dict[str, An
     }
 
 
-def edit_summary(record: Record, message: MailMessage, ratio: float) -> str:
+def edit_summary(record: DraftRecord, message: MailMessage, ratio: float) -> str:
     changes = []
     if one_line(message.subject) != record.get("subject"):
         changes.append("new subject")
@@ -237,16 +247,17 @@ def edit_summary(record: Record, message: MailMessage, ratio: float) -> str:
 # --- volume: a rep who lets drafts expire gets fewer of them -----------------------------
 
 
-def daily_volume(config: Config, records: Iterable[Record], now: datetime) -> tuple[int, str]:
+def daily_volume(config: Config, records: Iterable[DraftRecord], now: datetime) -> tuple[int, str]:
     """Plays a day from now on, and why, when recent drafts mostly expired unread."""
     settings, per_day = config.drafts, config.throttle.per_day
     since = now - timedelta(days=settings.quiet_window_days)
     closed = [
         str(r.get("status"))
         for r in records
-        if r.get("status") in (SENT, REJECTED, EXPIRED) and _at(r) >= since
+        if r.get("status") in (DraftStatus.SENT, DraftStatus.REJECTED, DraftStatus.EXPIRED)
+        and _at(r) >= since
     ]
-    expired = closed.count(EXPIRED)
+    expired = closed.count(DraftStatus.EXPIRED)
     if len(closed) < settings.quiet_after or not expired:
         return per_day, ""
     lowered = math.floor(per_day * (1 - expired / len(closed)) + 0.5)
@@ -259,14 +270,14 @@ def daily_volume(config: Config, records: Iterable[Record], now: datetime) -> tu
     )
 
 
-def _at(record: Record) -> datetime:
+def _at(record: DraftRecord) -> datetime:
     try:
         return moment(record.get("status_at") or record["created_at"])
     except (KeyError, TypeError, ValueError):
         return datetime.min.replace(tzinfo=UTC)
 
 
-def adapted(config: Config, records: Iterable[Record], now: datetime) -> Config:
+def adapted(config: Config, records: Iterable[DraftRecord], now: datetime) -> Config:
     """``config`` with ``throttle.per_day`` lowered by :func:`daily_volume`."""
     volume, _ = daily_volume(config, records, now)
     if volume == config.throttle.per_day:

@@ -16,10 +16,13 @@ from agent.config.schema import Config
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState, account_states
 from agent.core.accounts.status import STAGE_ORDER, TIER_ORDER, StageChange
+from agent.core.away import TimeOff, account_hold, time_off
 from agent.core.blocks.types import BlockAction
+from agent.core.forecast import ColdForecast, forecast
 from agent.core.history import History
 from agent.core.plays.builders import Candidate, PlayContext
 from agent.core.plays.offers import shared_in_mail
+from agent.core.plays.registry import in_order
 from agent.core.plays.table import choose_plays
 from agent.core.plays.threads import last_message
 from agent.core.plays.why_none import why_none
@@ -34,9 +37,15 @@ class Plan:
     actions: tuple[Action, ...]
     worklist: tuple[AccountState, ...]  # due accounts, the one to work first first
     accounts: tuple[AccountState, ...]  # every account, in config order
+    soon: tuple[ColdForecast, ...] = ()  # dream clients going cold in the next 14 days
 
     def of_kind(self, kind: ActionKind) -> list[Action]:
         return [a for a in self.actions if a.kind is kind]
+
+    @property
+    def never_touched(self) -> tuple[str, ...]:
+        """The accounts never touched, in config order."""
+        return tuple(s.name for s in self.accounts if s.status.days_since_touch is None)
 
 
 def make_plan(
@@ -55,20 +64,23 @@ def make_plan(
     if states is None:
         states = account_states(config, touches, signals, now, stages)
     ranked = sorted(states, key=worklist_order)
-    ctx = PlayContext(
-        config, now, today, history, history.offered() | shared_in_mail(config, touches)
-    )
-    drafts, deferred = _allocate(ranked, ctx)
+    offered = history.offered() | shared_in_mail(config, touches)
+    ctx = PlayContext(config, now, today, history, offered, tuple(in_order(config)))
+    off = time_off(config)
+    held = {s.name: found for s in ranked if (found := account_hold(s, config)) is not None}
+    drafts, deferred = _allocate([s for s in ranked if s.name not in held], ctx, off)
     actions = [
         *(_reply(s, c, c.reply_owed) for s in ranked for c in s.contacts if c.reply_owed),
         *drafts,
         *deferred,
         *(_suggestion(s, i) for s in ranked for i in range(len(s.suggestions))),
         *(_hold(s, c, c.held_until) for s in ranked for c in s.contacts if c.held_until),
+        *(_account_hold(s, *held[s.name], today) for s in ranked if s.name in held),
     ]
-    actions += _silent(ranked, actions, ctx, signals)
-    worklist = tuple(s for s in ranked if s.status.due)
-    return Plan(tuple(actions), worklist, tuple(states))
+    actions += _silent([s for s in ranked if s.name not in held], actions, ctx, signals)
+    worklist = tuple(s for s in ranked if s.status.due and s.name not in held)
+    soon = forecast((s.status for s in states), today, config.tz)
+    return Plan(tuple(actions), worklist, tuple(states), soon)
 
 
 def worklist_order(state: AccountState) -> tuple[int, int, int, int, str]:
@@ -86,11 +98,15 @@ def worklist_order(state: AccountState) -> tuple[int, int, int, int, str]:
 
 
 def _allocate(
-    ranked: Sequence[AccountState], ctx: PlayContext
+    ranked: Sequence[AccountState], ctx: PlayContext, off: TimeOff
 ) -> tuple[list[Action], list[Action]]:
-    """Walk the worklist handing out plays until the throttles say stop."""
+    """Walk the worklist handing out plays until the throttles say stop. On a day away
+    or a public holiday every play waits for the first working day back."""
     throttle = ctx.config.throttle
     day_left = throttle.per_day - ctx.history.created_on(ctx.today, ctx.config.tz)
+    paused = off.why(ctx.today) if off.away(ctx.today) else ""
+    if paused:
+        day_left = 0
     week_start = ctx.now - timedelta(days=7)
     drafts: list[Action] = []
     deferred: list[Action] = []
@@ -105,8 +121,10 @@ def _allocate(
                 account_left -= 1
                 continue
             why = (
-                f"{state.name} already has {throttle.per_account_per_week} plays this week; "
-                f"the next can go on {_week_frees(state.name, ctx):%a %d %b}"
+                f"{paused}; plays resume on {off.back_on(ctx.today):%a %d %b}"
+                if paused
+                else f"{state.name} already has {throttle.per_account_per_week} plays this "
+                f"week; the next can go on {_week_frees(state.name, ctx, off):%a %d %b}"
                 if account_left <= 0
                 else f"today's limit of {throttle.per_day} plays is reached; it is planned "
                 "again in tomorrow's cycle"
@@ -115,13 +133,17 @@ def _allocate(
     return drafts, deferred
 
 
-def _week_frees(account: str, ctx: PlayContext) -> date:
+def _week_frees(account: str, ctx: PlayContext, off: TimeOff) -> date:
     """The day the per-account weekly throttle lets the next play through: a week after
-    the oldest play in the window (today's, when they were all made now)."""
+    the oldest play in the window (today's, when they were all made now), or the first
+    day after it that is not a holiday or a day away."""
     week_start = ctx.now - timedelta(days=7)
     made = [d.created_at for d in ctx.history.drafts if d.account == account]
     oldest = min((at for at in made if at > week_start), default=ctx.now)
-    return (oldest + timedelta(days=7)).astimezone(ctx.config.tz).date()
+    frees = (oldest + timedelta(days=7)).astimezone(ctx.config.tz).date()
+    while off.away(frees):
+        frees = off.back_on(frees)
+    return frees
 
 
 def _draft(
@@ -225,6 +247,21 @@ def _hold(state: AccountState, contact: ContactStatus, until: date) -> Action:
     )
 
 
+def _account_hold(state: AccountState, until: date, who: str, today: date) -> Action:
+    return Action(
+        kind=ActionKind.HOLD,
+        account=state.name,
+        contact=None,
+        play=None,
+        reason=(
+            f"Everyone you can reach at {state.name} is away ({who}): the whole account "
+            f"waits, and is back in your plan on {until:%a %d %b}."
+        ),
+        key=action_key(ActionKind.HOLD, state.name, until.isoformat(), today.isoformat()),
+        until=until,
+    )
+
+
 def _name(state: AccountState, email: str | None) -> str:
     contact = state.contact(email) if email else None
     return contact.name if contact else ""
@@ -237,11 +274,14 @@ def action_key(*parts: str) -> str:
 
 
 class Planned(Protocol):
-    """What showing a plan needs: a :class:`Plan`, or the plan memo's brief of one
-    (``agent.app.plan_memo.PlanBrief``, which `nurture plan` shows when the memo holds)."""
+    """What showing a plan needs: a :class:`Plan`, or the brief of one the store keeps
+    (``agent.core.briefs.PlanBrief``, which `nurture plan` shows when it holds)."""
 
     @property
     def actions(self) -> tuple[Action, ...]: ...
+
+    @property
+    def never_touched(self) -> tuple[str, ...]: ...
 
     def of_kind(self, kind: ActionKind) -> list[Action]: ...
 
@@ -253,3 +293,4 @@ class NextCycle:
     blocks_note: str = ""  # the blocks step's summary, or why it could not be read
     digest_week: str | None = None  # the ISO week whose digest the cycle would send
     digest_to: str = ""  # to the rep only
+    waiting_drafts: int = 0  # drafts in the mailbox waiting for the rep's review

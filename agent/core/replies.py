@@ -7,27 +7,21 @@ id, ``In-Reply-To`` the newest message, ``References`` its whole chain, and ``Re
 subject (Gmail files a draft in a thread only when all of these agree). The local outbox
 writes the same headers.
 
-A reply answers the thread as it stood. If the contact or the rep wrote in it since (a
-touch in that thread after the message answered) before the rep sent the draft, it is
-*withdrawn*: removed when untouched, left in place (and still watched) when the rep edited
-it. A withdrawn draft is no "no" from the rep: no play rests because of it.
+A reply answers the thread as it stood: ``agent.core.overtaken`` withdraws it (or flags
+it, when the rep edited it) if the conversation went on before it was sent.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
-from typing import Any
 
-from agent.core.drafts import CREATED, WITHDRAWN, one_line
-from agent.core.outcomes import Outcome, moment
+from agent.core.drafts import one_line
 from agent.core.plays.threads import topic
-from agent.model import Action, DraftRef, MailMessage, OutgoingMail, ThreadRef, Touch
+from agent.model import Action, MailMessage, OutgoingMail, ThreadRef
+from agent.model.tables import DraftRecord
 
 _RE = re.compile(r"^\s*re\s*:", re.IGNORECASE)
-Record = Mapping[str, Any]
 
 
 def reply_target(action: Action, subject: str) -> ThreadRef | None:
@@ -57,7 +51,7 @@ def as_reply(mail: OutgoingMail, message: MailMessage) -> OutgoingMail:
     )
 
 
-def reply_fields(reply: ThreadRef | None) -> dict[str, Any]:
+def reply_fields(reply: ThreadRef | None) -> DraftRecord:
     """What a draft record keeps of the conversation it continues ({} for a new email)."""
     if reply is None:
         return {}
@@ -66,38 +60,3 @@ def reply_fields(reply: ThreadRef | None) -> dict[str, Any]:
         "reply_thread": reply.thread,
         "reply_at": reply.at.isoformat(),
     }
-
-
-def waiting_replies(records: Mapping[str, Record]) -> bool:
-    return any(r.get("status") == CREATED and r.get("reply_thread") for r in records.values())
-
-
-def withdrawals(
-    records: Mapping[str, Record], touches: Iterable[Touch], live: Sequence[DraftRef], now: datetime
-) -> list[Outcome]:
-    """Reply drafts still in the mailbox (``live``, listed after the sync) whose
-    conversation went on since the message they answer."""
-    waiting = {
-        key: r for key, r in records.items() if r.get("status") == CREATED and r.get("reply_thread")
-    }
-    threads = {str(r["reply_thread"]) for r in waiting.values()}
-    later: dict[str, list[Touch]] = {}
-    for touch in touches:
-        if touch.thread in threads:
-            later.setdefault(touch.thread, []).append(touch)
-    by_id = {d.id: d for d in live}
-    found = []
-    for key, record in sorted(waiting.items()):
-        draft = by_id.get(str(record.get("provider_id") or "-"))
-        if draft is None or not _moved_on(record, later.get(str(record["reply_thread"]), [])):
-            continue
-        if record.get("edited") or draft.message_id != record.get("message_id"):
-            found.append(Outcome(key, WITHDRAWN, now, {"edited": True, "removed": False}))
-        else:
-            found.append(Outcome(key, WITHDRAWN, now, {"removed": True}, delete=draft.id))
-    return found
-
-
-def _moved_on(record: Record, in_thread: Sequence[Touch]) -> bool:
-    answered, since = str(record.get("reply_to") or ""), moment(record["reply_at"])
-    return any(t.at > since and t.source != answered for t in in_thread)

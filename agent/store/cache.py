@@ -1,11 +1,18 @@
-"""Data derived from the observations, kept between commands: ``touches.json``, ``busy.json``.
+"""The one keyed cache: answers derived from the observations, kept between commands.
 
+Every derived value (``touches.json``, ``busy.json``, ``plan.json``, ``book.json``; what
+each holds is declared in ``agent.app.derived``) goes through :class:`DerivedCache`.
 Touch detection over 180,000 messages costs seconds and gives the same answer until the
-observations or the config parts it reads change. So the answer is saved with a key: the
-generation and file fingerprint of ``observations.json`` plus a fingerprint of those
-config parts. A command whose key matches loads the answer and never reads the
-observations; any change of either (a sync that brought mail, a new account or domain)
-misses, and the answer is derived again. Within one process each answer is derived once.
+observations or the config parts it reads change. So an answer is saved with a key: the
+generation and file fingerprint of ``observations.json`` plus a fingerprint of what else
+it read. A command whose key matches loads the answer and never reads the observations;
+any change (a sync that brought mail, a new account or domain) misses, and the answer is
+derived again. Within one process each answer is derived once.
+
+An answer that also depends on the time is kept :class:`Dated`, with its validity horizon
+``[since, until)`` (``dated`` declares such a kind, ``holds_at`` is the test a kept one
+must pass); outside it the answer is a miss. The cache only stores and hands back values:
+it never computes one itself beyond calling the ``compute`` its caller passed.
 
 A cache is not state: a torn or unreadable file is only a miss, so it has no ``.bak``.
 """
@@ -17,6 +24,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -35,6 +43,37 @@ class Derived(Generic[T]):
     name: str  # the file is <name>.json
     encode: Callable[[T], Any]
     decode: Callable[[Any], T]
+
+
+@dataclass(frozen=True)
+class Dated(Generic[T]):
+    """An answer computed at ``since`` that holds for any ``now`` before ``until``."""
+
+    since: datetime
+    until: datetime
+    value: T
+
+    def holds_at(self, now: datetime) -> bool:
+        return self.since <= now < self.until
+
+
+def dated(name: str, encode: Callable[[T], Any], decode: Callable[[Any], T]) -> Derived[Dated[T]]:
+    """A kind of derived data kept with its validity horizon."""
+
+    def dump(entry: Dated[T]) -> Any:
+        since, until = entry.since.isoformat(), entry.until.isoformat()
+        return {"since": since, "until": until, "value": encode(entry.value)}
+
+    def load(data: Any) -> Dated[T]:
+        since, until = (datetime.fromisoformat(data[k]) for k in ("since", "until"))
+        return Dated(since, until, decode(data["value"]))
+
+    return Derived(name, dump, load)
+
+
+def holds_at(now: datetime) -> Callable[[Dated[Any]], bool]:
+    """The ``usable`` test of a dated answer: its horizon covers ``now``."""
+    return lambda entry: entry.holds_at(now)
 
 
 def fingerprint_of(*parts: Any) -> str:

@@ -26,11 +26,12 @@ from typing import Any, TypeVar, cast
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
+from tinydb.table import Table as TinyTable
 
 from agent.atomic import private_folder
-from agent.errors import StoreBusyError
+from agent.errors import ConfigError, StoreBusyError
 from agent.model import MailMessage, Meeting
+from agent.model.tables import Table
 from agent.store.cache import Derived, DerivedCache
 from agent.store.codec import OBSERVED, Loaded, Tables, decode_state, encode_state
 from agent.store.files import fingerprint, read_recovering, remove_stale_temps, write_atomically
@@ -44,8 +45,9 @@ STATE_FILE = "state.json"
 BACKUP_FILE = "state.json.bak"
 LOCK_FILE = "nurture.lock"
 _META, _OBSERVATIONS = "_meta", "observations"
-_TYPED_TABLES = frozenset({_META, *OBSERVED})  # written only by their own methods
+_OWN_TABLES = frozenset({_META, _OBSERVATIONS, *OBSERVED})  # written by their own methods
 T = TypeVar("T")
+R = TypeVar("R", bound=Mapping[str, Any])
 Observed = TypeVar("Observed", MailMessage, Meeting)
 
 Doc = dict[str, Any]
@@ -66,7 +68,7 @@ class _MemoryStorage(Storage):
         self.dirty = True
 
 
-class _KeyedTable(Table):
+class _KeyedTable(TinyTable):
     """A TinyDB table whose document ids are our string keys (message uid, draft key, ...).
 
     TinyDB's own ``_update_table`` copies the whole table on every write, O(n) per record;
@@ -128,41 +130,71 @@ class Store:
         self._obs = observations if observations or on_disk else Observations()
         self._cache = DerivedCache(home if on_disk else None)
         self._memo: dict[Hashable, Any] = {}
+        self._read_only = False
+        self.busy = False  # opened read-only while another process holds the lock
 
     @classmethod
     @contextmanager
-    def open(cls, home: Path, *, lock_timeout: float = 5.0) -> Iterator[Store]:
+    def open(
+        cls, home: Path, *, lock_timeout: float = 5.0, read_only: bool = False
+    ) -> Iterator[Store]:
         """Lock the state dir, load it, yield the store, release. Commits nothing by itself
-        (derived data computed on the way is cached, if the observations are unchanged)."""
-        private_folder(home)
-        lock = FileLock(home / LOCK_FILE, timeout=lock_timeout)
+        (derived data computed on the way is cached, if the observations are unchanged).
+
+        ``read_only``: for commands that only look. The lock is taken if it is free; while
+        another process holds it (a long sync, the daemon's job) the store is opened
+        without it on the last committed files (written whole by renames, so never half
+        of one), ``busy`` is True and nothing is written, not even a cache."""
+        lock = FileLock(home / LOCK_FILE, timeout=0 if read_only else lock_timeout)
+        busy = False
         try:
+            private_folder(home)
             lock.acquire()
-        except Timeout:
-            raise StoreBusyError(
-                f"another nurture process is using {home}",
-                "Wait for it to finish (a command, or the daemon's current job) and try again.",
-            ) from None
+        except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
+            if not read_only:
+                raise StoreBusyError(
+                    f"another nurture process is using {home}",
+                    "Wait for it to finish (a command, or the daemon's current job) and try again.",
+                ) from None
+            busy = True
+        except OSError as error:
+            raise _unusable(home, error) from None
+        if busy:
+            with cls._loaded(home, busy=True) as store:
+                yield store
+            return
         try:
-            remove_stale_temps(home)
-            loaded = read_recovering(home, STATE_FILE, decode_state) or Loaded({}, False, None)
-            check_tables(home / STATE_FILE, loaded.tables)  # a hand edit: a clear error
-            moved = loaded.observations
-            obs = from_documents(moved) if moved is not None else None
-            store = cls(home, loaded.tables, dirty=loaded.migrated, observations=obs, on_disk=True)
-            store._check_observations_file()
-            try:
+            with cls._loaded(home, busy=False) as store:
+                store._read_only = read_only
                 yield store
                 store._save_derived()
-            finally:
-                store._open = False
         finally:
             lock.release()
+
+    @classmethod
+    @contextmanager
+    def _loaded(cls, home: Path, *, busy: bool) -> Iterator[Store]:
+        if not busy:  # a busy store's temp files may be the other process's writes
+            remove_stale_temps(home)
+        loaded = read_recovering(home, STATE_FILE, decode_state, restore=not busy)
+        loaded = loaded or Loaded({}, False, None)
+        check_tables(home / STATE_FILE, loaded.tables)  # a hand edit: a clear error
+        moved = loaded.observations
+        obs = from_documents(moved) if moved is not None else None
+        store = cls(home, loaded.tables, dirty=loaded.migrated, observations=obs, on_disk=True)
+        store.busy = store._read_only = busy
+        store._check_observations_file()
+        try:
+            yield store
+        finally:
+            store._open = False
 
     def commit(self) -> None:
         """Write what changed since the last commit, each file once; no-op otherwise."""
         if not self._open:
             raise RuntimeError("commit() after the store was closed")
+        if self._read_only:
+            raise RuntimeError("commit() on a store opened read-only")
         obs = self._obs
         if obs is not None and obs.changed and self._on_disk:
             obs.generation = max(obs.generation, self._generation()) + 1
@@ -201,31 +233,34 @@ class Store:
         """The derived data computed afresh by this process (tests and benchmarks look)."""
         return self._cache.misses
 
-    def get(self, table: str, key: str) -> dict[str, Any] | None:
-        """A copy of the document, or None."""
-        doc = self._table(table).docs().get(key)
-        return None if doc is None else _json_copy(doc)
+    def get(self, table: Table[R], key: str) -> R | None:
+        """A copy of the record, or None."""
+        doc = self._table(table.name).docs().get(key)
+        return None if doc is None else table.read(_json_copy(doc))
 
-    def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:
-        """Insert or replace; the document must be JSON-able (tuples come back as lists)."""
-        self._put(_writable(table), key, _json_copy(doc))
+    def put(self, table: Table[R], key: str, record: R) -> None:
+        """Insert or replace; the record must be JSON-able (tuples come back as lists)."""
+        self._put(_writable(table), key, _json_copy(record))
 
-    def delete(self, table: str, key: str) -> bool:
+    def delete(self, table: Table[Any], key: str) -> bool:
         docs = self._table(_writable(table))
         if key not in docs.docs():
             return False
         docs.drop([key])
         return True
 
-    def items(self, table: str) -> dict[str, dict[str, Any]]:
-        """Every document by key, as copies: changing them changes nothing stored."""
-        return {key: _json_copy(doc) for key, doc in self._table(table).docs().items()}
+    def items(self, table: Table[R]) -> dict[str, R]:
+        """Every record by key, as copies: changing them changes nothing stored."""
+        return {
+            key: table.read(_json_copy(doc)) for key, doc in self._table(table.name).docs().items()
+        }
 
-    def count(self, table: str) -> int:
-        if table in OBSERVED:
-            obs = self._observations()
-            return len(obs.messages if table == "messages" else obs.meetings)
-        return len(self._table(table))
+    def count(self, table: Table[Any]) -> int:
+        return len(self._table(table.name))
+
+    @property
+    def message_count(self) -> int:
+        return len(self._observations().messages)
 
     def get_meta(self, key: str, default: Any = None) -> Any:
         doc = self._table(_META).docs().get(key)
@@ -264,7 +299,8 @@ class Store:
     def _observations(self) -> Observations:
         if self._obs is None:
             expected = self._generation()
-            found = read_recovering(self.home, OBSERVATIONS_FILE, decoder(expected))
+            decode = decoder(expected)
+            found = read_recovering(self.home, OBSERVATIONS_FILE, decode, restore=not self.busy)
             self._obs = found or Observations(generation=expected)
         return self._obs
 
@@ -287,7 +323,7 @@ class Store:
 
     def _save_derived(self) -> None:
         obs = self._obs
-        if self._open and not (obs is not None and obs.changed):
+        if self._open and not self.busy and not (obs is not None and obs.changed):
             self._cache.save(obs.version if obs is not None else 0, self._disk_key())
 
     def _table(self, name: str) -> _KeyedTable:
@@ -300,6 +336,17 @@ class Store:
 
 
 _READER = RowReader(columns_of(MailMessage, Meeting))
+
+
+def _unusable(home: Path, error: OSError) -> ConfigError:
+    """Why the state folder cannot be used, in words: a file, or a folder not ours to use."""
+    hint = "Point --home (or NURTURE_HOME) at a folder you can write to; nurture makes it."
+    if home.exists() and not home.is_dir():
+        return ConfigError(f"the state folder {home} is a file, not a folder", hint)
+    blocker = next((p for p in home.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        return ConfigError(f"cannot make the state folder {home}: {blocker} is a file", hint)
+    return ConfigError(f"cannot use the state folder {home}: {error.strerror or error}", hint)
 
 
 def _stored(observed: list[Observed]) -> list[Observed]:
@@ -316,10 +363,10 @@ def _as_stored(item: Observed) -> bool:
     return type(item) is MailMessage and type(item.sent_at.tzinfo) is timezone
 
 
-def _writable(table: str) -> str:
-    if table in _TYPED_TABLES:
-        raise ValueError(f"table {table!r} is written only through its own Store methods")
-    return table
+def _writable(table: Table[Any]) -> str:
+    if table.name in _OWN_TABLES:
+        raise ValueError(f"table {table.name!r} is written only through its own Store methods")
+    return table.name
 
 
 def _json_copy(value: Any) -> Any:

@@ -62,10 +62,13 @@ def _keep_backup(home: Path, name: str) -> None:
         backup_tmp.unlink(missing_ok=True)
 
 
-def read_recovering(home: Path, name: str, decode: Callable[[bytes], T]) -> T | None:
+def read_recovering(
+    home: Path, name: str, decode: Callable[[bytes], T], *, restore: bool = True
+) -> T | None:
     """``decode`` of ``home/name`` (None when there is none); an unreadable file is kept as
     ``<name>.corrupt-<time>`` and replaced by its ``.bak``, or, without a good one, is a
-    :class:`StoreCorruptError` that leaves everything in place."""
+    :class:`StoreCorruptError` that leaves everything in place. Without ``restore`` (a
+    reader without the lock) the ``.bak`` is only read: nothing is written."""
     target, backup = home / name, home / f"{name}.bak"
     try:
         return decode(target.read_bytes())
@@ -95,6 +98,9 @@ def read_recovering(home: Path, name: str, decode: Callable[[bytes], T]) -> T | 
             f"Move {target} aside to start afresh (the next sync reads your mail again), "
             "or put back a good copy from your own backups.",
         ) from None
+    if not restore:
+        log.warning("%s is unreadable (%s): read its backup %s", target, broken, backup)
+        return value
     kept = keep_corrupt(target)
     write_atomically(home, name, good, keep_backup=False)
     log.warning(

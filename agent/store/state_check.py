@@ -16,6 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import StoreCorruptError
+from agent.model import Stage
+from agent.model.tables import (
+    BLOCK_WEEKS,
+    BLOCKS,
+    DIGESTS,
+    DRAFTS,
+    STAGES,
+    DigestStatus,
+    DraftStatus,
+)
 
 Check = tuple[Callable[[Any], bool], str]  # (accepts the value, what it should be)
 
@@ -82,28 +92,28 @@ _DRAFT_TEXT = (
     "provider_id message_id link failed_reason reject_reason rejected_by edit_summary sent_by"
 )
 SCHEMAS: dict[str, dict[str, Check]] = {
-    "drafts": {
+    DRAFTS.name: {
         **dict.fromkeys(_DRAFT_TEXT.split(), TEXT),
-        "status": _one_of("pending", "created", "sent", "rejected", "expired", "failed"),
+        "status": _one_of(*DraftStatus),
         "created_at": MOMENT,
         "status_at": MOMENT,
         "edited": FLAG,
         "removed": FLAG,
         "edits": (lambda v: isinstance(v, dict), "a mapping"),
     },
-    "stages": {
-        "stage": _one_of("cold", "hot", "stalled", "lost", "won"),
+    STAGES.name: {
+        "stage": _one_of(*Stage),
         "since": DAY,
     },
-    "digests": {
-        "status": _one_of("pending", "sent"),
+    DIGESTS.name: {
+        "status": _one_of(*DigestStatus),
         "sends": (_whole, "a whole number"),
         "to": TEXT,
         "marker": TEXT,
         "at": MOMENT,
         "where": TEXT,
     },
-    "blocks": {
+    BLOCKS.name: {
         "id": TEXT,
         "day": DAY,
         "hours": (_number, "a number"),
@@ -116,9 +126,9 @@ SCHEMAS: dict[str, dict[str, Check]] = {
         "written": TEXT,
         "accounts": (_texts, "a list of account names"),
     },
-    "block_weeks": {},  # every value a number: see _record_problem
+    BLOCK_WEEKS.name: {},  # every value a number: see _record_problem
 }
-REQUIRED = {"stages": ("stage", "since")}  # a draft without them is skipped (load_history)
+REQUIRED = {STAGES.name: ("stage", "since")}  # a draft without them is skipped (load_history)
 
 
 def check_tables(path: Path, tables: Mapping[str, Mapping[str, Any]]) -> None:
@@ -137,7 +147,7 @@ def check_tables(path: Path, tables: Mapping[str, Mapping[str, Any]]) -> None:
 def _record_problem(table: str, schema: Mapping[str, Check], record: Any) -> str:
     if not isinstance(record, dict):
         return "is not a mapping of fields"
-    if table == "block_weeks":
+    if table == BLOCK_WEEKS.name:
         return "" if _numbers(record) else "every value should be a number of hours"
     for field in REQUIRED.get(table, ()):
         if field not in record:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from datetime import datetime, tzinfo
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -60,15 +61,24 @@ def _safe_console() -> type[Console]:
 def console(*, stderr: bool = False, **options: Any) -> Console:
     """The console every command prints tables with: no markup, no highlighting, every
     rendered piece of text :func:`clean` (rich's own styles are kept)."""
-    out = _safe_console()(stderr=stderr, highlight=False, markup=False, **options)
-    if not out.is_terminal:
-        # Piped or captured output has no width to fit; cutting account names helps nobody.
-        out.width = max(out.width, 160)
-    return out
+    return _safe_console()(stderr=stderr, highlight=False, markup=False, **options)
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class CleanFormatter(logging.Formatter):
-    """Log lines (standard error) carry subjects, titles and file names too."""
+    """Log lines (standard error) carry subjects, titles and file names too. With ``tz``
+    (the rep's zone) their times are in it, to the second."""
+
+    def __init__(self, fmt: str, tz: tzinfo | None = None) -> None:
+        super().__init__(fmt)
+        self.tz = tz
 
     def format(self, record: logging.LogRecord) -> str:
         return clean(super().format(record))
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        if self.tz is None:
+            return super().formatTime(record, datefmt)
+        return f"{datetime.fromtimestamp(record.created, self.tz):%Y-%m-%d %H:%M:%S %Z}"

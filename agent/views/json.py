@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from agent.config.crm import Row
 from agent.config.schema import Config
+from agent.core.accounts.clocks import clocks_line
+from agent.core.forecast import cold_on
 from agent.model import Action, Touch
 
 if TYPE_CHECKING:  # the core's types are only named: a sync prints a board row and no plan
@@ -33,7 +36,6 @@ def board_json(
     config: Config,
     states: Mapping[str, AccountState] | None = None,
 ) -> list[dict[str, Any]]:
-    tz = config.tz
     result = []
     for row in rows:
         last = row.last_touch
@@ -43,7 +45,7 @@ def board_json(
                 "tier": row.tier.value,
                 "stage": row.stage.value,
                 "stage_since": row.stage_since.isoformat() if row.stage_since else None,
-                "last_touch": last.at.astimezone(tz).isoformat() if last else None,
+                "last_touch": _when(last.at, config) if last else None,
                 "last_touch_contact": last.contact if last else None,
                 "last_touch_channel": last.channel.value if last else None,
                 "days_since_touch": row.days_since_touch,
@@ -55,16 +57,43 @@ def board_json(
                 "cadence_days": row.cadence_days,
                 "due": row.due,
                 "days_overdue": row.days_overdue,
-                **_notes_json(states.get(row.name) if states else None),
+                "cold_on": _day(cold_on(row, config.tz)),  # the day it is (or was) due
+                **_notes_json(states.get(row.name) if states else None, config),
             }
         )
     return result
 
 
-def _notes_json(state: AccountState | None) -> dict[str, Any]:
+def _notes_json(state: AccountState | None, config: Config) -> dict[str, Any]:
     if state is None:
-        return {"patterns": [], "suggestions": []}
-    return {"patterns": patterns_json(state), "suggestions": suggestions_json(state)}
+        return {**dict.fromkeys(CLOCKS), "patterns": [], "suggestions": []}
+    return {
+        **clocks_json(state, config),
+        "patterns": patterns_json(state),
+        "suggestions": suggestions_json(state),
+    }
+
+
+CLOCKS = ("last_outreach", "last_reply", "last_meeting")
+
+
+def clocks_json(state: AccountState, config: Config) -> dict[str, Any]:
+    """The three clocks (issue 19). ``last_touch`` stays the newest touch either way (what
+    the cadence counts from); ``last_outreach`` is your own last message."""
+    kept = state.clocks
+
+    def when(touch: Touch | None) -> str | None:
+        return _when(touch.at, config) if touch else None
+
+    return {
+        "last_outreach": when(kept.last_touch),
+        "last_reply": when(kept.last_reply),
+        "last_meeting": when(kept.last_meeting),
+    }
+
+
+def clocks_sentence(state: AccountState, config: Config, today: date) -> str:
+    return clocks_line(state.clocks, today, config.tz)
 
 
 def patterns_json(state: AccountState) -> list[dict[str, Any]]:
@@ -88,7 +117,7 @@ def action_json(action: Action) -> dict[str, Any]:
         "account": action.account,
         "contact": action.contact,
         "contact_name": action.contact_name or None,
-        "play": action.play.value if action.play else None,
+        "play": str(action.play) if action.play else None,
         "reason": action.reason,
         "key": action.key,
         "offer": None
@@ -128,14 +157,33 @@ def _block_json(action: BlockAction, config: Config) -> dict[str, Any]:
         **_no_person("block", action.reason, action.key),
         "step": action.step.value,
         "block": block.id,
-        "start": block.start.astimezone(config.tz).isoformat(),
-        "end": block.end.astimezone(config.tz).isoformat(),
+        "start": _when(block.start, config),
+        "end": _when(block.end, config),
         "accounts": list(action.done.accounts),
     }
 
 
 def _digest_json(week: str, to: str) -> dict[str, Any]:
     return _no_person("digest", digest_reason(week, to), f"digest-{week}")
+
+
+def nothing_planned(coming: NextCycle) -> str:
+    """What to say when the plan has no row: true about never-touched accounts and about
+    drafts still waiting, never just "all done"."""
+    never = coming.plan.never_touched
+    said = []
+    if coming.waiting_drafts:
+        n = coming.waiting_drafts
+        said.append(
+            f"{n} draft{'s' * (n != 1)} {'wait' if n != 1 else 'waits'} for your review "
+            "(nurture drafts list)"
+        )
+    if never:
+        names = ", ".join(never[:3]) + (", ..." if len(never) > 3 else "")
+        said.append(f"{len(never)} account{'s' * (len(never) != 1)} never touched ({names})")
+    if not said:
+        return "Nothing is due: every account was touched within its cadence."
+    return "Nothing new to plan: " + "; ".join(said) + "."
 
 
 def digest_reason(week: str, to: str) -> str:
@@ -162,10 +210,12 @@ def account_json(state: AccountState, plan: Plan, config: Config) -> dict[str, A
         "stage_since": _day(status.stage_since),
         "days_in_stage": state.days_in_stage,
         "last_touch": _when(status.last_touch.at, config) if status.last_touch else None,
+        **clocks_json(state, config),
         "days_since_touch": status.days_since_touch,
         "cadence_days": status.cadence_days,
         "due": status.due,
         "days_overdue": status.days_overdue,
+        "cold_on": _day(cold_on(status, config.tz)),
         "recent_people": status.recent_people,
         "coverage_target": status.coverage_target,
         "roles_missing": list(state.roles_missing),
@@ -201,7 +251,7 @@ def _contact_json(contact: ContactStatus, config: Config) -> dict[str, Any]:
 def draft_json(record: Mapping[str, Any], config: Config) -> dict[str, Any]:
     def when(key: str) -> str | None:
         value = record.get(key)
-        return _moment(value).astimezone(config.tz).isoformat() if value else None
+        return _when(_moment(value), config) if value else None
 
     return {
         "id": record["key"],
@@ -219,6 +269,9 @@ def draft_json(record: Mapping[str, Any], config: Config) -> dict[str, Any]:
         "edit_summary": record.get("edit_summary", ""),
         "reject_reason": record.get("reject_reason", ""),
         "failed_reason": record.get("failed_reason", ""),
+        # Overtaken by events: withdrawn, or (edited by the rep) still waiting but stale.
+        "stale": bool(record.get("stale")) and record.get("status") == "created",
+        "stale_reason": record.get("stale", ""),
     }
 
 
@@ -238,8 +291,8 @@ def blocks_json(plan: BlockPlan, config: Config, now: datetime) -> list[dict[str
         {
             "id": record.id,
             "day": record.day.isoformat(),
-            "start": record.where.start.astimezone(tz).isoformat(),
-            "end": record.where.end.astimezone(tz).isoformat(),
+            "start": _when(record.where.start, config),
+            "end": _when(record.where.end, config),
             "title": config.blocks.title,
             "status": record.status.value,
             "accounts": list(record.accounts),
@@ -333,4 +386,170 @@ def _day(value: date | None) -> str | None:
 
 
 def _when(at: datetime, config: Config) -> str:
-    return at.astimezone(config.tz).isoformat()
+    """Every time a shape holds: ISO 8601 in the rep's zone, to the second, with the offset."""
+    return at.astimezone(config.tz).isoformat(timespec="seconds")
+
+
+# --- reports of the commands that do something (--json) ------------------------------------
+#
+# Every time here is ISO 8601 in the rep's zone, to the second, with its offset
+# (``moment``): a script reading sync, cycle, status and doctor compares like with like.
+
+
+def moment(at: datetime | str | None, config: Config) -> str | None:
+    """``at`` (aware, or ISO text as the store and the daemon keep it) in the rep's zone."""
+    if at is None or at == "":
+        return None
+    return _when(_moment(at) if isinstance(at, str) else at, config)
+
+
+class Checked(Protocol):
+    """One of the doctor's checks (``agent.app.doctor.Check``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def fix(self) -> str: ...
+    @property
+    def mark(self) -> str: ...
+
+
+def doctor_json(checks: Sequence[Checked], config: Config, now: datetime) -> dict[str, Any]:
+    """``ok`` is False when a check says fix (busy and note are fine)."""
+    return {
+        "at": moment(now, config),
+        "ok": all(c.ok for c in checks),
+        "checks": [
+            {"name": c.name, "status": c.mark, "detail": c.detail, "fix": c.fix or None}
+            for c in checks
+        ],
+    }
+
+
+class Synced(Protocol):
+    """What a sync brought (``agent.app.book.SyncReport``)."""
+
+    @property
+    def new_messages(self) -> int: ...
+    @property
+    def meetings(self) -> int: ...
+    @property
+    def touches(self) -> int: ...
+    @property
+    def accounts_touched(self) -> int: ...
+    @property
+    def accounts(self) -> int: ...
+    @property
+    def cold_accounts(self) -> int: ...
+    @property
+    def unreadable(self) -> tuple[str, ...]: ...
+    def summary(self) -> str: ...
+
+
+def sync_json(
+    report: Synced, drafts_changed: Sequence[str], config: Config, now: datetime
+) -> dict[str, Any]:
+    return {
+        "at": moment(now, config),
+        "new_messages": report.new_messages,
+        "meetings": report.meetings,
+        "touches": report.touches,
+        "accounts_touched": report.accounts_touched,
+        "accounts": report.accounts,
+        "cold_accounts": report.cold_accounts,
+        "skipped": list(report.unreadable),
+        "drafts_changed": list(drafts_changed),
+        "summary": report.summary(),
+    }
+
+
+def cycle_json(
+    said: Mapping[str, str],
+    synced: Synced | None,
+    drafts_changed: Sequence[str],
+    made: Mapping[str, Sequence[str]] | None,
+    *,
+    config: Config,
+    now: datetime,
+) -> dict[str, Any]:
+    """One cycle: each step that ran and its line, the sync's numbers, the drafts made
+    (``made``: created, resumed, failed keys)."""
+    return {
+        "at": moment(now, config),
+        "steps": [{"step": step, "said": line} for step, line in said.items()],
+        "sync": None if synced is None else sync_json(synced, drafts_changed, config, now),
+        "drafts": None if made is None else {k: list(v) for k, v in made.items()},
+    }
+
+
+def digest_json(
+    week: str, subject: str, to: str, html: Path | None, *, config: Config, now: datetime
+) -> dict[str, Any]:
+    """The digest previewed (``sent`` False) or sent: see ``digest_sent_json``."""
+    return {
+        "at": moment(now, config),
+        "week": week,
+        "subject": subject,
+        "to": to,
+        "sent": False,
+        "where": None,
+        "sends": 0,
+        "html": str(html) if html else None,
+    }
+
+
+def digest_sent_json(preview: Mapping[str, Any], where: str, sends: int) -> dict[str, Any]:
+    return {**preview, "sent": True, "where": where, "sends": sends}
+
+
+def template_json(name: str, source: str, yours: bool, error: str) -> dict[str, Any]:
+    return {
+        "template": name,
+        "ok": not error,
+        "source": source or None,
+        "yours": yours,
+        "error": error or None,
+    }
+
+
+def decision_json(
+    record: Mapping[str, Any], decision: str, config: Config, now: datetime, **extra: Any
+) -> dict[str, Any]:
+    """A draft after the rep's decision (approved, rejected, edited), as the store has it."""
+    return {**draft_json(record, config), "decision": decision, "at": moment(now, config), **extra}
+
+
+def stage_json(
+    account: str, stage: str, since: date, config: Config, now: datetime
+) -> dict[str, Any]:
+    return {
+        "account": account,
+        "stage": stage,
+        "since": since.isoformat(),
+        "at": moment(now, config),
+    }
+
+
+def status_json(
+    last_sync: str | None,
+    counts: Mapping[str, int],
+    daemon: Mapping[str, Any],
+    config: Config,
+) -> dict[str, Any]:
+    """The store's counts and the daemon's jobs, every time in the rep's zone."""
+    jobs = {
+        name: {
+            **job,
+            **{k: moment(job.get(k), config) for k in ("last_run", "last_ok", "next_run")},
+        }
+        for name, job in (daemon.get("jobs") or {}).items()
+    }
+    return {
+        "last_sync": moment(last_sync, config),
+        "counts": dict(counts),
+        "daemon": {**daemon, "jobs": jobs},
+    }

@@ -13,17 +13,19 @@ from werkzeug.wrappers import Request, Response
 from agent.app import overview, review
 from agent.app.context import Context
 from agent.app.stages import find_account, set_stage
-from agent.core.drafts import CREATED, EXPIRED
 from agent.errors import UserError
 from agent.model import Stage, Tier
+from agent.model.tables import DraftRecord, DraftStatus
 from agent.providers.registry import connect
 from agent.views.json import (
     account_json,
     blocks_json,
     board_json,
+    clocks_sentence,
     digest_reason,
     draft_json,
     next_cycle_json,
+    nothing_planned,
     timeline_json,
 )
 from agent.web.app import DIGEST_CSP, WebApp, arg
@@ -84,6 +86,7 @@ def account(web: WebApp, request: Request, context: Context) -> Response:
         "account",
         request,
         account=account_json(shown.state, shown.plan, config),
+        clocks=clocks_sentence(shown.state, config, today),
         timeline=timeline_json(shown.touches[:60], shown.drafts, config),
         stages=[s.value for s in Stage],
         today=today.isoformat(),
@@ -122,9 +125,11 @@ def _date(text: str) -> date | None:
 # --- review ----------------------------------------------------------------------------------
 
 
-def _waiting(record: dict[str, Any]) -> bool:
+def _waiting(record: DraftRecord) -> bool:
     status = record.get("status")
-    return status == CREATED or (status == EXPIRED and not record.get("removed"))
+    return status == DraftStatus.CREATED or (
+        status == DraftStatus.EXPIRED and not record.get("removed")
+    )
 
 
 def review_page(web: WebApp, request: Request, context: Context) -> Response:
@@ -136,8 +141,7 @@ def review_page(web: WebApp, request: Request, context: Context) -> Response:
             **draft_json(r, config),
             "text": r.get("text", ""),
             "message_id": r.get("message_id", ""),
-            "stale": bool(r.get("stale")),
-            "expired": r.get("status") == EXPIRED,
+            "expired": r.get("status") == DraftStatus.EXPIRED,
         }
         for r in everything
         if _waiting(r)
@@ -152,7 +156,7 @@ def _desk(context: Context, store: Any) -> review.Desk:
     return review.Desk(store, mailbox, config.provider, context.now)
 
 
-def _record(store: Any, request: Request) -> dict[str, Any]:
+def _record(store: Any, request: Request) -> DraftRecord:
     """The draft the form was about, refused if it changed since the page was shown."""
     record = review.find(store, arg(request, "key"))
     if request.form.get("message_id", "") != (record.get("message_id") or ""):
@@ -176,8 +180,11 @@ def approve(web: WebApp, request: Request, context: Context) -> Response:
                 f"draft {record['key']} was not sent: {'; '.join(concerns)}",
                 "look at it in your mailbox (or `nurture drafts show ID`) before sending it",
             )
-        desk.approve(record, live)
-    return web.done("/review", f"Sent to {record.get('contact_name') or record.get('contact')}.")
+        sent = desk.approve(record, live, force=request.form.get("force") == "yes")
+    who = record.get("contact_name") or record.get("contact")
+    if desk.provider == "local":  # the local provider sends nothing: say where it went
+        return web.done("/review", f"Moved to {sent}: send it to {who} from your mail program.")
+    return web.done("/review", f"Sent to {who}.")
 
 
 def reject(web: WebApp, request: Request, context: Context) -> Response:
@@ -220,6 +227,7 @@ def plan(web: WebApp, request: Request, context: Context) -> Response:
         sections=[s for s in sections if s["rows"]],
         steps=[r for r in rows if r["kind"] == "block"],
         blocks_note=coming.blocks_note,
+        nothing=nothing_planned(coming),
         digest=digest_reason(coming.digest_week, coming.digest_to) if coming.digest_week else "",
         days=_week_days(
             context.now.astimezone(config.tz).date(), blocks, config.working_hours.weekday_numbers()

@@ -22,6 +22,7 @@ from agent.config.schema import Config, load_config
 from agent.core.blocks.notes import WorkItem
 from agent.core.blocks.reconcile import BlockStatus, Step, block_id
 from agent.model import NurtureBlock
+from agent.model.tables import BLOCK_ACTIONS, BLOCK_WEEKS, BLOCKS
 from agent.providers.local.blocks import LocalBlockCalendar
 from agent.store.db import Store
 from tests.conftest import make_config
@@ -221,7 +222,7 @@ def test_a_block_still_there_after_its_time_is_kept(rep: Harness, store: Store) 
         "2026-12-01": BlockStatus.PLACED,
         "2026-12-02": BlockStatus.PLACED,
     }
-    week = store.get("block_weeks", "2026-W48")
+    week = store.get(BLOCK_WEEKS, "2026-W48")
     assert week == {"blocks": 5, "planned": 10.0, "kept": 4.0, "moved": 2.0, "deleted": 2.0}
 
 
@@ -244,13 +245,13 @@ def test_an_interrupted_run_is_finished_not_duplicated(rep: Harness, tmp_path: P
         blocks.run(config_with(), store, Flaky(rep.calendar), MONDAY, work=WORK)
     assert len(rep.all_blocks()) == 2
     with Store.open(home) as store:  # nothing of the failed run was committed but the marks
-        assert {d["status"] for d in store.items("block_actions").values()} == {"pending"}
+        assert {d["status"] for d in store.items(BLOCK_ACTIONS).values()} == {"pending"}
         report = run(rep, store, MONDAY + timedelta(minutes=1))
         store.commit()
     assert len(rep.all_blocks()) == 5 and len({b.id for b in rep.all_blocks()}) == 5
     assert {r.status for r in report.plan.records.values()} == {BlockStatus.PLACED}
     with Store.open(home) as store:
-        assert {d["status"] for d in store.items("block_actions").values()} == {"done"}
+        assert {d["status"] for d in store.items(BLOCK_ACTIONS).values()} == {"done"}
 
 
 def test_a_block_under_way_is_not_moved(rep: Harness, store: Store) -> None:
@@ -297,7 +298,7 @@ def test_block_ids_are_google_event_ids_stable_per_rep_and_day(rep: Harness, sto
 def test_dry_run_writes_nothing(rep: Harness, store: Store) -> None:
     report = run(rep, store, MONDAY, dry_run=True)
     assert len(report.plan.actions) == 5 and "(dry run)" in report.summary()
-    assert rep.all_blocks() == [] and store.items("blocks") == {}
+    assert rep.all_blocks() == [] and store.items(BLOCKS) == {}
 
 
 def test_blocks_can_be_turned_off(rep: Harness, store: Store) -> None:

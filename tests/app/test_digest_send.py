@@ -18,6 +18,7 @@ from agent.config.schema import Config, load_config
 from agent.demo.workspace import write_demo
 from agent.errors import ConfigError, UserError
 from agent.model import OutgoingMail
+from agent.model.tables import DIGESTS
 from agent.store.db import Store
 from tests.conftest import NOW
 
@@ -57,7 +58,7 @@ def test_local_delivery_is_an_eml_to_the_rep_in_the_outbox(
 ) -> None:
     with Store.open(tmp_path / "home") as store:
         report = digest.send(demo_config, store, NOW)
-        assert store.get("digests", WEEK)["status"] == "sent"  # type: ignore[index]
+        assert store.get(DIGESTS, WEEK)["status"] == "sent"  # type: ignore[index]
     path = demo_config.path(demo_config.local.outbox) / f"digest-{WEEK}.eml"
     assert report.where == str(path) and report.sends == 1
     message = read_eml(path)
@@ -101,7 +102,7 @@ def test_an_interrupted_send_is_finished_with_the_same_message(
         digest.send(demo_config, store, NOW)
     monkeypatch.undo()
     with Store.open(tmp_path / "home") as store:
-        assert store.get("digests", WEEK)["status"] == "pending"  # type: ignore[index]
+        assert store.get(DIGESTS, WEEK)["status"] == "pending"  # type: ignore[index]
         assert digest.sent_record(store, WEEK) is None
         report = digest.send(demo_config, store, NOW)
     assert report.sends == 1 and report.where.endswith(f"digest-{WEEK}.eml")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Collection
@@ -17,6 +18,7 @@ from agent.config.schema import Config
 from agent.core.drafts import compose, sample_action
 from agent.errors import UserError
 from agent.model import Address, DraftRef, OutgoingMail, PlayId
+from agent.model.tables import DRAFTS
 from agent.providers.local.outbox import LocalOutbox, file_name
 from agent.providers.registry import connect
 from agent.store.db import Store
@@ -65,7 +67,7 @@ def test_applying_twice_makes_one_draft_per_action(config: Config, tmp_path: Pat
     with Store.open(tmp_path / "home") as store:
         first = apply(config, store, outbox(config), ACTIONS, NOW)
         again = apply(config, store, outbox(config), ACTIONS, NOW)
-        records = store.items("drafts")
+        records = store.items(DRAFTS)
     assert len(first.created) == 2 and again.created == () and again.known == 2
     assert files(config) == sorted(f"{a.key}.eml" for a in ACTIONS)
     share = records[ACTIONS[0].key]
@@ -93,11 +95,11 @@ def test_a_crash_between_the_steps_is_finished_without_a_second_draft(
     with Store.open(home) as store, pytest.raises(Crash):
         apply(config, store, CrashingMailbox(outbox(config), after=after), ACTIONS[:1], NOW)
     with Store.open(home) as store:  # what survived on disk
-        assert store.get("drafts", ACTIONS[0].key)["status"] == "pending"
+        assert store.get(DRAFTS, ACTIONS[0].key)["status"] == "pending"
         # The next run's plan no longer holds the action (its contact has a draft waiting).
         report = apply(config, store, outbox(config), [], NOW)
         assert report.resumed == (ACTIONS[0].key,)
-        assert store.get("drafts", ACTIONS[0].key)["status"] == "created"
+        assert store.get(DRAFTS, ACTIONS[0].key)["status"] == "created"
         assert apply(config, store, outbox(config), ACTIONS[:1], NOW).created == ()
     assert files(config) == [f"{ACTIONS[0].key}.eml"]
 
@@ -123,16 +125,19 @@ def test_two_cycles_at_once_make_one_draft(config: Config, tmp_path: Path) -> No
     assert files(config) == [f"{ACTIONS[0].key}.eml"]
 
 
-def test_a_broken_template_writes_nothing(config: Config, tmp_path: Path) -> None:
+def test_a_broken_template_stops_only_its_own_play(config: Config, tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "do_over.j2").write_text(
         "---\nplay: do_over\nsubject: x\n---\n{{ nope }}\n"
     )
+    share = ACTIONS[0]
     with Store.open(tmp_path / "home") as store:
-        with pytest.raises(UserError, match=r"do_over\.j2:5"):
-            apply(config, store, outbox(config), ACTIONS, NOW)
-        assert store.items("drafts") == {}
-    assert files(config) == []
+        report = apply(config, store, outbox(config), ACTIONS, NOW)
+        assert list(store.items(DRAFTS)) == [share.key]  # do_over: nothing, not even failed
+    assert files(config) == [f"{share.key}.eml"]
+    [problem] = report.broken
+    assert re.search(r"do_over\.j2:5", problem)
+    assert "not written until its template is fixed: template" in report.summary()
 
 
 def test_a_draft_file_is_named_after_its_key_and_says_nothing_of_nurture(
@@ -162,13 +167,13 @@ def test_a_sent_local_draft_comes_back_as_outbound_mail(config: Config, tmp_path
             update={"accounts": (*config.accounts, _account("Sample Foods", "samplefoods.example"))}
         )
         book.sync(acme, store, connect(acme, None).source, NOW)
-        record = store.get("drafts", ACTIONS[0].key)
+        record = store.get(DRAFTS, ACTIONS[0].key)
         [message] = [m for m in store.messages() if m.thread == record["thread"]]
         assert message.uid == record["rfc822_id"].lower()
         assert message.sender.email == "rep@seller.com"
         learned = learn(acme, store, box, NOW, live=[], fresh=True)
         assert "sent" in learned.summary()
-        assert store.get("drafts", ACTIONS[0].key)["edit_summary"] == "sent as drafted"
+        assert store.get(DRAFTS, ACTIONS[0].key)["edit_summary"] == "sent as drafted"
 
 
 def _account(name: str, domain: str) -> object:

@@ -12,6 +12,7 @@ import pytest
 from agent.app import pipeline
 from agent.config.schema import Config
 from agent.model import ActionKind, PlayId
+from agent.model.tables import DRAFTS
 from agent.providers.google.provider import GoogleProvider
 from agent.store.db import Store
 from tests.conftest import NOW
@@ -76,7 +77,7 @@ def cycle_at(config: Config, store: Store, provider: GoogleProvider, at) -> str:
 
 
 def the_draft(store: Store) -> dict:
-    [record] = [r for r in store.items("drafts").values() if r["play"] == KEY_PLAY.value]
+    [record] = [r for r in store.items(DRAFTS).values() if r["play"] == KEY_PLAY.value]
     return record
 
 
@@ -142,7 +143,7 @@ def test_a_reply_is_withdrawn_when_the_conversation_moves_on(
         assert [a.contact for a in plan.of_kind(ActionKind.REPLY)] == [ANN]
 
 
-def test_a_reply_the_rep_edited_is_withdrawn_but_left_in_gmail(
+def test_a_reply_the_rep_edited_stays_in_gmail_flagged_stale(
     world, fake_google: FakeGoogle, tmp_path: Path
 ) -> None:
     config, provider, _ = world
@@ -157,9 +158,11 @@ def test_a_reply_the_rep_edited_is_withdrawn_but_left_in_gmail(
             date=NOW + DAY / 4,
             in_reply_to="<CAF+Q3x@mail.gmail.com>",
         )
-        cycle_at(config, store, provider, NOW + DAY / 2)
+        summary = cycle_at(config, store, provider, NOW + DAY / 2)
         after = the_draft(store)
-        assert after["status"] == "withdrawn" and after["removed"] is False
+        assert after["status"] == "created" and not after.get("removed")
+        assert after["stale"] == "the conversation went on after the message it answers"
+        assert "stale (the conversation went on" in summary
         assert list(fake_google.drafts()) == [record["provider_id"]]
         fake_google.now = NOW + DAY
         fake_google.composer.send(record["provider_id"])  # the rep sends it anyway

@@ -17,6 +17,7 @@ from agent.app.review import Desk, preview
 from agent.config.schema import Config
 from agent.core.drafts import sample_action
 from agent.model import Action, PlayId
+from agent.model.tables import DRAFTS
 from agent.providers.google.provider import GoogleProvider
 from agent.store.db import Store
 from tests.conftest import NOW
@@ -51,7 +52,7 @@ def sync(config: Config, store: Store, provider: GoogleProvider, at=NOW) -> str:
 
 def written(config: Config, store: Store, provider: GoogleProvider) -> dict:
     apply(config, store, provider.mailbox, [action()], NOW)
-    return store.get("drafts", KEY)
+    return store.get(DRAFTS, KEY)
 
 
 def test_a_draft_the_rep_opens_in_gmail_is_still_waiting(
@@ -62,7 +63,7 @@ def test_a_draft_the_rep_opens_in_gmail_is_still_waiting(
         record = written(config, store, provider)
         new_message = fake_google.composer.open(record["provider_id"])
         sync(config, store, provider, NOW + DAY / 4)
-        after = store.get("drafts", KEY)
+        after = store.get(DRAFTS, KEY)
     assert after["status"] == "created" and after["edited"] is True
     assert after["link"].endswith(f"#drafts?compose={new_message}")  # the link follows it
     assert after["provider_id"] == record["provider_id"]
@@ -78,11 +79,11 @@ def test_a_draft_edited_and_sent_from_gmail_is_sent_with_the_edits(
         text = "Ann, I thought of you when I read this.\n\nRiley"
         fake_google.composer.edit(record["provider_id"], text=text)
         sync(config, store, provider, NOW + DAY / 4)
-        assert store.get("drafts", KEY)["status"] == "created"
+        assert store.get(DRAFTS, KEY)["status"] == "created"
         fake_google.now = NOW + DAY / 2
         sent_id = fake_google.composer.send(record["provider_id"])
         assert "share_content for Ann Lee at Acme: sent" in sync(config, store, provider, NOW + DAY)
-        after = store.get("drafts", KEY)
+        after = store.get(DRAFTS, KEY)
     assert after["status"] == "sent" and after["sent_id"]
     assert after["edits"]["edited_before_send"] is True and after["edits"]["opening_kept"] < 0.7
     assert fake_google.message(sent_id).thread_id == after["thread"]
@@ -101,11 +102,11 @@ def test_a_draft_given_a_new_subject_in_gmail_is_followed_to_its_new_thread(
         draft_id = record["provider_id"]
         fake_google.composer.edit(draft_id, subject="Lunch?", text="Lunch next week?")
         sync(config, store, provider, NOW + DAY / 4)
-        moved = store.get("drafts", KEY)["thread"]
+        moved = store.get(DRAFTS, KEY)["thread"]
         assert record["thread"] != moved == fake_google.drafts()[draft_id].thread_id
         fake_google.composer.send(draft_id)
         sync(config, store, provider, NOW + DAY)
-        after = store.get("drafts", KEY)
+        after = store.get(DRAFTS, KEY)
     assert after["status"] == "sent" and after["edits"]["subject"] == "Lunch?"
 
 
@@ -119,7 +120,7 @@ def test_a_draft_discarded_in_gmail_is_rejected(
         sync(config, store, provider, NOW + DAY / 4)
         fake_google.composer.discard(record["provider_id"])
         assert "share_content for Ann Lee at Acme: rejected" in sync(config, store, provider)
-        assert store.get("drafts", KEY)["rejected_by"] == "deleted"
+        assert store.get(DRAFTS, KEY)["rejected_by"] == "deleted"
 
 
 def test_an_approved_draft_is_recognised_although_google_replaced_its_message_id(
@@ -134,7 +135,7 @@ def test_an_approved_draft_is_recognised_although_google_replaced_its_message_id
         [sent] = fake_google.sends
         assert record["rfc822_id"] not in sent.header("Message-ID")
         sync(config, store, provider, NOW + DAY)
-        after = store.get("drafts", KEY)
+        after = store.get(DRAFTS, KEY)
     assert after["status"] == "sent" and after["edit_summary"] == "sent as drafted"
     assert after["sent_id"] and after["edits"]["opening_kept"] == 1
 
@@ -148,10 +149,10 @@ def test_a_draft_written_before_a_crash_and_opened_since_is_not_written_again(
     config, provider = world
     with Store.open(tmp_path) as store:
         record = written(config, store, provider)
-        store.put("drafts", KEY, {**record, "status": "pending", "provider_id": ""})
+        store.put(DRAFTS, KEY, {**record, "status": "pending", "provider_id": ""})
         fake_google.composer.open(record["provider_id"])
         fresh = google_provider(fake_google, config)
         report = apply(config, store, fresh.mailbox, [action()], NOW + DAY / 24)
-        after = store.get("drafts", KEY)
+        after = store.get(DRAFTS, KEY)
     assert report.resumed == (KEY,) and fake_google.count("drafts.create") == 1
     assert after["status"] == "created" and after["provider_id"] == record["provider_id"]

@@ -18,6 +18,7 @@ from agent.core.drafts import mail_of, sample_action
 from agent.demo.workspace import TZ, write_demo
 from agent.errors import UserError
 from agent.model import Address, PlayId
+from agent.model.tables import DRAFTS
 from agent.providers.google.provider import GoogleProvider
 from agent.providers.mail.mime import build_mime
 from agent.store.db import Store
@@ -61,7 +62,7 @@ def test_a_planned_draft_becomes_one_gmail_draft(
         apply(config, store, provider.mailbox, [action()], NOW)
         fresh = google_provider(fake_google, config)  # a new process: no cache
         apply(config, store, fresh.mailbox, [action()], NOW)
-        record = store.get("drafts", "k-share_content")
+        record = store.get(DRAFTS, "k-share_content")
     [(draft_id, message)] = fake_google.drafts().items()
     assert record["provider_id"] == draft_id and record["message_id"] == message.id
     assert record["thread"] == message.thread_id
@@ -78,14 +79,14 @@ def test_approval_sends_that_draft_once_through_drafts_send(
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, [action()], NOW)
         desk = Desk(store, provider.mailbox, "google", NOW)
-        record = store.get("drafts", "k-share_content") | {"key": "k-share_content"}
+        record = store.get(DRAFTS, "k-share_content") | {"key": "k-share_content"}
         desk.approve(record, preview(provider.mailbox, record, "google"))
         [sent] = fake_google.sends
         assert sent.method == "drafts.send" and sent.to == (ANN,)
         assert fake_google.drafts() == {}
-        assert store.get("drafts", "k-share_content")["status"] == "sent"
+        assert store.get(DRAFTS, "k-share_content")["status"] == "sent"
         assert "1 draft" not in sync(config, store, provider, NOW + DAY)  # already known
-        assert store.get("drafts", "k-share_content")["edit_summary"] == "sent as drafted"
+        assert store.get(DRAFTS, "k-share_content")["edit_summary"] == "sent as drafted"
 
 
 def test_a_draft_sent_through_the_api_elsewhere_is_found_in_its_thread(
@@ -94,10 +95,10 @@ def test_a_draft_sent_through_the_api_elsewhere_is_found_in_its_thread(
     config, provider = world
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, [action()], NOW)
-        draft_id = store.get("drafts", "k-share_content")["provider_id"]
+        draft_id = store.get(DRAFTS, "k-share_content")["provider_id"]
         gmail(fake_google).drafts().send(userId="me", body={"id": draft_id}).execute()  # the rep
         assert "share_content for Ann Lee at Acme: sent" in sync(config, store, provider)
-        record = store.get("drafts", "k-share_content")
+        record = store.get(DRAFTS, "k-share_content")
     assert record["status"] == "sent" and record["edit_summary"] == "sent as drafted"
 
 
@@ -107,14 +108,14 @@ def test_a_draft_rewritten_and_sent_by_hand_is_found_by_similarity(
     config, provider = world
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, [action()], NOW)
-        record = store.get("drafts", "k-share_content")
+        record = store.get(DRAFTS, "k-share_content")
         gmail(fake_google).drafts().delete(userId="me", id=record["provider_id"]).execute()
         text = record["text"].replace("made me think of you", "reminded me of our chat")
         fake_google.add_message(
             from_=fake_google.email, to=ANN, subject="Worth a look", body=text, date=NOW + DAY / 4
         )
         assert "sent (edited: new subject" in sync(config, store, provider, NOW + DAY / 2)
-        record = store.get("drafts", "k-share_content")
+        record = store.get(DRAFTS, "k-share_content")
     assert record["edits"]["subject"] == "Worth a look" and record["edits"]["opening_kept"] >= 0.7
 
 
@@ -124,10 +125,10 @@ def test_a_draft_deleted_in_gmail_is_rejected(
     config, provider = world
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, [action()], NOW)
-        record = store.get("drafts", "k-share_content")
+        record = store.get(DRAFTS, "k-share_content")
         gmail(fake_google).drafts().delete(userId="me", id=record["provider_id"]).execute()
         assert "share_content for Ann Lee at Acme: rejected" in sync(config, store, provider)
-        assert store.get("drafts", "k-share_content")["rejected_by"] == "deleted"
+        assert store.get(DRAFTS, "k-share_content")["rejected_by"] == "deleted"
 
 
 def test_a_copy_gmail_wrote_late_is_removed_and_the_recorded_draft_kept(
@@ -138,7 +139,7 @@ def test_a_copy_gmail_wrote_late_is_removed_and_the_recorded_draft_kept(
     config, provider = world
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, [action()], NOW)
-        record = store.get("drafts", "k-share_content")
+        record = store.get(DRAFTS, "k-share_content")
         raw = gmail(fake_google).drafts().get(userId="me", id=record["provider_id"], format="raw")
         copy = {"message": {"raw": raw.execute()["message"]["raw"]}}
         gmail(fake_google).drafts().create(userId="me", body=copy).execute()
@@ -146,7 +147,7 @@ def test_a_copy_gmail_wrote_late_is_removed_and_the_recorded_draft_kept(
         fresh = google_provider(fake_google, config)  # the next run
         assert "rejected" not in sync(config, store, fresh)
         assert list(fake_google.drafts()) == [record["provider_id"]]
-        assert store.get("drafts", "k-share_content")["status"] == "created"
+        assert store.get(DRAFTS, "k-share_content")["status"] == "created"
 
 
 def test_expiry_removes_an_untouched_draft_and_keeps_an_edited_one(
@@ -156,7 +157,7 @@ def test_expiry_removes_an_untouched_draft_and_keeps_an_edited_one(
     actions = [action(PlayId.SHARE_CONTENT), action(PlayId.INVITATION)]
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, actions, NOW)
-        edited = store.get("drafts", "k-invitation")
+        edited = store.get(DRAFTS, "k-invitation")
         mail = replace(mail_of(edited), text="Ann, come along?\n")  # the rep edits it in Gmail
         raw = build_mime(mail, Address(fake_google.email), NOW).as_bytes()
         body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
@@ -167,8 +168,8 @@ def test_expiry_removes_an_untouched_draft_and_keeps_an_edited_one(
         fake_google.now = later
         sync(config, store, provider, later)
         untouched, kept = (
-            store.get("drafts", "k-share_content"),
-            store.get("drafts", "k-invitation"),
+            store.get(DRAFTS, "k-share_content"),
+            store.get(DRAFTS, "k-invitation"),
         )
     assert untouched["status"] == "expired" and untouched["removed"] is True
     assert kept["status"] == "expired" and kept["removed"] is False and kept["edited"] is True
@@ -204,7 +205,7 @@ def test_many_cycles_never_send_anything_without_approval(tmp_path: Path) -> Non
             assert fake.sends == [], f"day {day}: {fake.sends}"
         assert fake.count("drafts.create") >= 8  # it did write drafts all along
         with Store.open(home) as store:
-            records = store.items("drafts").values()
+            records = store.items(DRAFTS).values()
             statuses = {r["status"] for r in records}
             edited = [r for r in records if r.get("edited")]
         assert {"created", "rejected", "expired"} <= statuses and "sent" not in statuses
@@ -257,16 +258,16 @@ def test_edit_and_reject_through_nurture_work_on_gmail_drafts(
     with Store.open(tmp_path) as store:
         apply(config, store, provider.mailbox, actions, NOW)
         desk = Desk(store, provider.mailbox, "google", NOW)
-        share = store.get("drafts", "k-share_content")
+        share = store.get(DRAFTS, "k-share_content")
         assert desk.edit(share, "Subject: For you, Ann\n\nHi Ann,\nshort and sweet.\n")
-        after = store.get("drafts", "k-share_content")
+        after = store.get(DRAFTS, "k-share_content")
         message = fake_google.drafts()[share["provider_id"]]
         assert after["message_id"] == message.id != share["message_id"]
         assert message.header("Message-ID") == f"<{share['rfc822_id']}>"
         assert message.header("Subject") == "For you, Ann" and after["edited"] is True
         with pytest.raises(UserError, match="changed in your mailbox"):
             desk.edit(share, "Subject: again\n\nstale copy\n")  # what nurture saw before
-        desk.reject(store.get("drafts", "k-do_over"), "met them yesterday")
+        desk.reject(store.get(DRAFTS, "k-do_over"), "met them yesterday")
         assert list(fake_google.drafts()) == [share["provider_id"]]
-        assert store.get("drafts", "k-do_over")["rejected_by"] == "you"
+        assert store.get(DRAFTS, "k-do_over")["rejected_by"] == "you"
     assert fake_google.sends == []

@@ -13,8 +13,10 @@ from agent.app import book
 from agent.app.drafts import apply, learn
 from agent.config.schema import Config
 from agent.core.drafts import sample_action
-from agent.core.replies import as_reply, reply_target, withdrawals
+from agent.core.overtaken import overtaken
+from agent.core.replies import as_reply, reply_target
 from agent.model import Address, DraftRef, MailMessage, OutgoingMail, PlayId, ThreadRef
+from agent.model.tables import DRAFTS
 from agent.providers.local.outbox import LocalOutbox
 from agent.providers.registry import connect
 from agent.store.db import Store
@@ -82,22 +84,33 @@ def record(**fields) -> dict:
     }
 
 
+def judge(records: dict, touches: list, live: list) -> list:
+    return overtaken(
+        records, touches=touches, signals=[], stages={}, live=live, now=NOW, tz=make_config().tz
+    )
+
+
 def test_a_reply_draft_is_withdrawn_when_its_conversation_moves_on() -> None:
     answered = touch(ANA, 3, inbound=True, thread="t-1", source="q2@acme.com")
-    elsewhere = touch(ANA, 0.5, inbound=True, thread="t-9", source="x")
+    elsewhere = touch(ANA, 4, inbound=True, thread="t-9", source="x")
     live = [DraftRef("r1", "m1")]
-    assert withdrawals({"k1": record()}, [answered, elsewhere], live, NOW) == []
+    assert judge({"k1": record()}, [answered, elsewhere], live) == []
     theirs = touch(ANA, 0.5, inbound=True, thread="t-1", source="q3@acme.com")
     mine = touch(ANA, 0.5, thread="t-1", source="s1@seller.com")  # the rep wrote by hand
     for later in (theirs, mine):
-        [gone] = withdrawals({"k1": record()}, [answered, later], live, NOW)
+        [gone] = judge({"k1": record()}, [answered, later], live)
         assert gone.status == "withdrawn" and gone.delete == "r1"
-        assert gone.fields == {"removed": True}
-    # Edited by the rep: withdrawn, but their words stay in the mailbox.
-    [kept] = withdrawals({"k1": record()}, [theirs], [DraftRef("r1", "m2")], NOW)
-    assert kept.delete == "" and kept.fields == {"edited": True, "removed": False}
-    assert withdrawals({"k1": record()}, [theirs], [], NOW) == []  # gone: sent or deleted
-    assert withdrawals({"k1": record(reply_thread="")}, [theirs], live, NOW) == []
+        assert gone.fields == {"removed": True, "stale": REASON}
+    # Edited by the rep: their words stay in the mailbox, waiting, flagged stale.
+    [kept] = judge({"k1": record()}, [theirs], [DraftRef("r1", "m2")])
+    assert kept.status == "created" and kept.delete == ""
+    assert kept.fields == {"edited": True, "stale": REASON}
+    assert judge({"k1": record(stale=REASON)}, [theirs], [DraftRef("r1", "m2")]) == []  # once
+    assert judge({"k1": record()}, [theirs], []) == []  # gone: sent or deleted
+    assert judge({"k1": record(reply_thread="")}, [theirs], live) == []
+
+
+REASON = "the conversation went on after the message it answers"
 
 
 # --- the local outbox ------------------------------------------------------------------
@@ -153,7 +166,7 @@ def test_a_local_reply_draft_carries_the_thread_headers_and_is_withdrawn_later(
     with Store.open(tmp_path / "home") as store:
         book.sync(config, store, connect(config, None).source, NOW)
         apply(config, store, box, [_action(store, config)], NOW)
-        record = store.get("drafts", "k-stalled")
+        record = store.get(DRAFTS, "k-stalled")
         raw = (tmp_path / "outbox" / "drafts" / "k-stalled.eml").read_bytes()
         assert b"Subject: Re: Pilot pricing" in raw
         assert b"In-Reply-To: <Q2@acme.com>" in raw
@@ -168,5 +181,5 @@ def test_a_local_reply_draft_carries_the_thread_headers_and_is_withdrawn_later(
         book.sync(config, store, connect(config, None).source, NOW + DAY / 2)
         learned = learn(config, store, box, NOW + DAY / 2, live=live, fresh=True)
         assert "stalled_closure for Ana at Acme: withdrawn" in learned.summary()
-        assert store.get("drafts", "k-stalled")["removed"] is True
+        assert store.get(DRAFTS, "k-stalled")["removed"] is True
     assert box.drafts() == []

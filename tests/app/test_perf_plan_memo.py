@@ -1,4 +1,4 @@
-"""The plan memo (``agent.app.plan_memo``): a kept plan is exactly the plan a fresh computation
+"""The kept plan (``agent.app.derived.PLAN``): a kept plan is exactly the plan a fresh computation
 gives, at any moment inside its horizon; outside it, or after any input changed, it is a
 miss. And a cycle with nothing new really uses it (no account states are rolled up)."""
 
@@ -16,8 +16,9 @@ import pytest
 import agent.core.accounts.state
 from agent.app import book as book_state
 from agent.app.derived import touch_candidates
-from agent.app.plan_memo import PlanBrief, brief_of
 from agent.config.schema import Config, load_config
+from agent.core.briefs import PlanBrief, brief_of
+from agent.model.tables import DRAFTS
 from agent.store.db import Store
 from bench.book import REP, SIZES, scaled, write_book
 from tests.app.test_perf_cache import nurture, spy
@@ -110,7 +111,7 @@ def test_new_mail_a_config_change_or_a_drafts_change_misses(
 
     with Store.open(book / "home") as store:
         store.put(
-            "drafts",
+            DRAFTS,
             "k1",
             {
                 "account": "Account 00000",

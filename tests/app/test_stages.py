@@ -10,6 +10,7 @@ import pytest
 from agent.app.stages import find_account, set_stage
 from agent.errors import UserError
 from agent.model import Stage
+from agent.model.tables import STAGES
 from agent.store.db import Store
 from tests.conftest import NOW
 from tests.kits.engine_kit import account, config
@@ -21,7 +22,7 @@ def test_set_stage_records_today_in_the_reps_zone_by_default(tmp_path: Path) -> 
         day = set_stage(cfg, store, find_account(cfg, "acm"), Stage.LOST, since=None, now=NOW)
     assert day == NOW.astimezone(cfg.tz).date()
     with Store.open(tmp_path) as store:
-        assert store.get("stages", "Acme") == {"stage": "lost", "since": day.isoformat()}
+        assert store.get(STAGES, "Acme") == {"stage": "lost", "since": day.isoformat()}
 
 
 def test_a_day_in_the_future_is_refused(tmp_path: Path) -> None:
@@ -30,7 +31,7 @@ def test_a_day_in_the_future_is_refused(tmp_path: Path) -> None:
     with Store.open(tmp_path) as store, pytest.raises(UserError, match="in the future"):
         set_stage(cfg, store, find_account(cfg, "Acme"), Stage.HOT, since=tomorrow, now=NOW)
     with Store.open(tmp_path) as store:
-        assert store.get("stages", "Acme") is None
+        assert store.get(STAGES, "Acme") is None
 
 
 def test_find_account_names_the_close_ones() -> None:

@@ -49,3 +49,50 @@ def test_demo_command_runs_twice_on_the_same_folder(tmp_path: Path, capsys) -> N
     assert "Halvorsen Logistics" in first and "Halvorsen Logistics" in second
     assert "touches with" in second
     assert (tmp_path / "d" / "mail.mbox").exists() and (tmp_path / "d" / "calendar.ics").exists()
+
+
+def attempt(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as done:
+        main(["--now", NOW.isoformat(), *args])
+    out, err = capsys.readouterr()
+    return int(done.value.code or 0), out + err
+
+
+def test_demo_never_overwrites_a_folder_it_did_not_make(tmp_path: Path, capsys) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "mail.mbox").write_text("From me\n\nmy own mail\n")
+    (mine / "config.yaml").write_text("me: [rep@example.com]\n")
+    code, said = attempt(capsys, "demo", str(mine))
+    assert code != 0
+    assert "would overwrite config.yaml, mail.mbox" in said and "--force" in said
+    assert (mine / "mail.mbox").read_text() == "From me\n\nmy own mail\n"
+    assert sorted(p.name for p in mine.iterdir()) == ["config.yaml", "mail.mbox"]
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    code, said = attempt(capsys, "demo", str(tmp_path / "other"))
+    assert code != 0 and "notes.txt" in said
+    code, said = attempt(capsys, "demo", str(mine), "--force")
+    assert code == 0 and "my own mail" not in (mine / "mail.mbox").read_text()
+
+
+def test_demo_keeps_the_reps_edits_to_its_own_workspace(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "demo"
+    assert attempt(capsys, "demo", str(folder))[0] == 0
+    edited = (folder / "config.yaml").read_text() + "# my own note\n"
+    (folder / "config.yaml").write_text(edited)
+    code, said = attempt(capsys, "demo", str(folder))
+    assert code != 0 and "you changed config.yaml" in said and "--force" in said
+    assert (folder / "config.yaml").read_text() == edited
+    (folder / "mail.mbox").unlink()  # gone is not changed: nothing of the rep's to lose
+    code, said = attempt(capsys, "demo", str(folder), "--force")
+    assert code == 0 and "# my own note" not in (folder / "config.yaml").read_text()
+    assert attempt(capsys, "demo", str(folder))[0] == 0  # its own again: refreshed freely
+
+
+def test_the_demos_closing_hint_runs_without_activating_the_venv(tmp_path: Path, capsys) -> None:
+    out = run(capsys, "demo", str(tmp_path / "d"))
+    hint = next(line for line in out.splitlines() if line.startswith("Try: "))
+    program = hint.removeprefix("Try: ").split(" --config")[0]
+    assert program == "nurture" or Path(program).is_file(), hint
+    assert hint.endswith(f"--home {tmp_path / 'd' / '.nurture'} board")

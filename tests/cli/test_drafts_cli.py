@@ -64,7 +64,7 @@ def test_cycle_twice_leaves_the_same_drafts(demo: list[str], capsys) -> None:
     for _ in range(2):
         code, out, err = run(capsys, *demo, "cycle")
         assert code == 0, err
-        assert "0 new drafts for review" in out
+        assert "0 new drafts for review; 8 waiting for your review" in out
     assert sorted(p.name for p in drafts_dir(demo).iterdir()) == before
     assert {r["id"] for r in listed(capsys, demo)} == ids
 
@@ -81,8 +81,8 @@ def test_approve_asks_first_and_a_no_sends_nothing(demo: list[str], capsys) -> N
     draft = by_play(capsys, demo, "do_over")
     args = ["--now", NOW.isoformat(), *demo, "drafts", "approve", draft["id"][-8:]]
     result = CliRunner().invoke(cli, args, input="n\n")
-    assert result.exit_code == 0 and "Send it now? [y/N]" in result.output
-    assert "Not sent." in result.output
+    assert "Move it to the sent folder, to send it yourself? [y/N]" in result.output
+    assert result.exit_code == 0 and "Not moved." in result.output
     assert not drafts_dir(demo, "sent").exists()
     assert (drafts_dir(demo) / f"{draft['id']}.eml").is_file()
     assert by_play(capsys, demo, "do_over")["status"] == "created"
@@ -94,11 +94,17 @@ def test_approve_sends_exactly_that_draft_and_the_next_sync_sees_the_touch(
     draft = by_play(capsys, demo, "do_over")
     code, out, err = run(capsys, *demo, "drafts", "approve", draft["id"], "--yes")
     assert code == 0, err
-    assert "Sent to ben.castillo@brightline.co" in out
+    # The local provider sends nothing: it says where the file went and what to do.
+    sent = drafts_dir(demo, "sent") / f"{draft['id']}.eml"
+    assert f"Moved to {sent}: send it from your mail program." in out
+    assert "nurture counts it as sent to ben.castillo@brightline.co." in out
+    assert "Sent to" not in out
     assert [p.name for p in drafts_dir(demo, "sent").iterdir()] == [f"{draft['id']}.eml"]
+    shown = json.loads(run(capsys, *demo, "drafts", "show", draft["id"], "--json")[1])
+    assert shown["link"] == str(sent)  # the link follows the file
     assert not (drafts_dir(demo) / f"{draft['id']}.eml").exists()
     code, out, _ = run(capsys, *demo, "sync")
-    assert "(1 new messages" in out
+    assert "(1 new message," in out
     assert by_play(capsys, demo, "do_over")["status"] == "sent"
     code, _, err = run(capsys, *demo, "drafts", "approve", draft["id"], "--yes")
     assert code == 1 and "is sent: there is nothing to send" in err
@@ -170,9 +176,9 @@ def test_a_draft_the_rep_deletes_is_rejected_and_the_play_rests(
 
 def test_unknown_and_ambiguous_ids_are_explained(demo: list[str], capsys) -> None:
     code, _, err = run(capsys, *demo, "drafts", "show", "nope")
-    assert code == 1 and "no draft 'nope'" in err
+    assert code == 2 and "no draft 'nope'" in err
     code, _, err = run(capsys, *demo, "drafts", "show", "draft-")
-    assert code == 1 and "matches 8 drafts" in err
+    assert code == 2 and "matches 8 drafts" in err
     draft = by_play(capsys, demo, "do_over")
     code, out, _ = run(capsys, *demo, "drafts", "show", draft["id"])
     # The meeting's scheduling thread exists: the do-over is a reply in it.

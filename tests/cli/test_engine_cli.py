@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from agent.cli.main import main
-from agent.core.drafts import TABLE
 from agent.demo.workspace import write_demo
+from agent.model.tables import DRAFTS, STAGES
 from agent.store.db import Store
 from tests.conftest import NOW
 
@@ -95,7 +95,7 @@ def test_account_stage_is_recorded_with_its_date_and_shown_on_the_board(synced, 
     assert code == 0
     assert "stage is now hot (since 2026-11-20)" in out
     with Store.open(Path(synced[3])) as store:
-        assert store.get("stages", "Corvid Health") == {"stage": "hot", "since": "2026-11-20"}
+        assert store.get(STAGES, "Corvid Health") == {"stage": "hot", "since": "2026-11-20"}
     _, board, _ = run(capsys, *synced, "board", "--json")
     corvid = next(r for r in json.loads(board) if r["name"] == "Corvid Health")
     assert (corvid["stage"], corvid["stage_since"]) == ("hot", "2026-11-20")
@@ -125,10 +125,10 @@ def test_board_table_footnotes_the_flags(synced, capsys) -> None:
 
 def test_unknown_or_ambiguous_account_names_say_what_to_do(synced, capsys) -> None:
     code, _, err = run(capsys, *synced, "account", "Corvid Helth")
-    assert code == 1
+    assert code == 2
     assert "did you mean 'Corvid Health'" in err
     code, _, err = run(capsys, *synced, "account", "e")
-    assert code == 1
+    assert code == 2
     assert "matches several accounts" in err
 
 
@@ -146,7 +146,7 @@ def test_plan_shows_the_daily_volume_lowered_by_expired_drafts(synced, capsys) -
         for n in range(8):  # eight drafts in a row left to expire: the rep is swamped
             record = {"account": "Summit Foods", "contact": f"p{n}@summitfoods.com"}
             record |= {"status": "expired", "status_at": expired_at, "created_at": expired_at}
-            store.put(TABLE, f"old-{n}", record)
+            store.put(DRAFTS, f"old-{n}", record)
         store.commit()
     _, out, _ = run(capsys, *synced, "plan", "--json")
     assert len([a for a in json.loads(out) if a["kind"] == "draft"]) == 1

@@ -105,7 +105,7 @@ BAD_CONFIGS = {
     "unknown_top_level_key": (ME + "colour: red\n", "colour", 2, "unknown key"),
     "unknown_key_in_account": (
         ME + ACCOUNT_A + "    colour: red\n",
-        "accounts.0.colour",
+        "accounts[A].colour",
         5,
         "unknown key",
     ),
@@ -126,7 +126,7 @@ BAD_CONFIGS = {
     "bad_domain": (ME + "internal_domains: [localhost]\n", "internal_domains.0", 2, "domain"),
     "duplicate_account": (
         ME + ACCOUNT_A + "  - name: a\n    domains: [b.com]\n",
-        "accounts.1.name",
+        "accounts[a].name",
         5,
         "listed twice",
     ),
@@ -142,10 +142,10 @@ BAD_CONFIGS = {
         4,
         "at least 1 day",
     ),
-    "bad_enum": (ME + ACCOUNT_A + "    tier: dreamy\n", "accounts.0.tier", 5, "'dream'"),
+    "bad_enum": (ME + ACCOUNT_A + "    tier: dreamy\n", "accounts[A].tier", 5, "'dream'"),
     "free_mail_domain": (
         ME + "accounts:\n  - name: Acme\n    domains: [acme.com, gmail.com]\n",
-        "accounts.0.domains",
+        "accounts[Acme].domains",
         4,
         "account 'Acme' lists gmail.com, a free-mail domain",
     ),

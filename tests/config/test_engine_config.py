@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent.config.schema import load_config
+from agent.core.plays.registry import in_order, rule
 from agent.errors import ConfigError
 from agent.model import PlayId, Stage
 from tests.conftest import make_config
@@ -22,10 +23,10 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_defaults_are_the_playbook_in_numbers() -> None:
     config = make_config()
-    order = [play for play, _ in config.plays.in_order()]
+    order = [play.id for play, _ in in_order(config)]
     assert order[:3] == [PlayId.DO_OVER, PlayId.STALLED_CLOSURE, PlayId.REENGAGE_LOST]
     assert order[-1] is PlayId.SHARE_CONTENT
-    assert config.plays.rule(PlayId.REENGAGE_LOST).stages == (Stage.LOST,)
+    assert rule(config, PlayId.REENGAGE_LOST).stages == (Stage.LOST,)
     assert (config.throttle.per_day, config.throttle.per_account_per_week) == (6, 2)
     assert config.do_over_days == 3
     assert "renewal" in config.signals.dissatisfaction_keywords
@@ -51,12 +52,12 @@ def test_the_example_config_shows_every_engine_section() -> None:
     assert config.content[0].kind == "white_paper"
     assert config.introductions[0].name == "jordan-reyes"
     assert config.invitations[0].kind == "tour"
-    assert [p for p, _ in config.plays.in_order()] == [p for p, _ in make_config().plays.in_order()]
+    assert [p.id for p, _ in in_order(config)] == [p.id for p, _ in in_order(make_config())]
 
 
 def test_a_disabled_play_leaves_the_table_order() -> None:
     config = make_config(plays={"invitation": {"enabled": False}})
-    assert PlayId.INVITATION not in [p for p, _ in config.plays.in_order()]
+    assert PlayId.INVITATION not in [p.id for p, _ in in_order(config)]
 
 
 def test_a_typo_in_the_play_table_names_key_and_line(tmp_path: Path) -> None:
@@ -66,9 +67,9 @@ def test_a_typo_in_the_play_table_names_key_and_line(tmp_path: Path) -> None:
 
 
 def test_an_unknown_play_is_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path, "plays:\n  cold_call: {priority: 1}\n")
-    with pytest.raises(ConfigError, match=r"plays\.cold_call: unknown key"):
-        load_config(path)
+    config = load_config(write(tmp_path, "plays:\n  cold_call: {priority: 1}\n"))
+    with pytest.raises(ConfigError, match=r"plays\.cold_call in config\.yaml: no play"):
+        in_order(config)  # the config knows no play: the registry does
 
 
 def test_a_bad_stage_in_the_play_table_is_an_error(tmp_path: Path) -> None:

@@ -280,6 +280,7 @@ HEADINGS = {
     "time": "DREAM-CLIENT TIME VS THE REST",
     "drafts": "DRAFTS",
     "cold": "GOING COLD",
+    "forecast": "GOING COLD IN THE NEXT 14 DAYS",
     "never": "NEVER TOUCHED",
     "todo": "TO DO: DUE, WITH NOTHING PLANNED",
     "coverage": "COVERAGE",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from agent.config.playbook import PlayTable
 from agent.core.accounts.status import StageChange
+from agent.core.plays.registry import rule
 from agent.model import PlayId, Stage
 from tests.kits.engine_kit import (
     TODAY,
@@ -138,6 +138,14 @@ def test_new_contact_reaches_a_listed_person_nobody_has_reached() -> None:
     assert "never been reached" in action.reason
 
 
+def test_new_contact_never_goes_to_someone_the_rep_has_reached() -> None:
+    # Bo was written to long ago: "we haven't met" would be untrue; no new_contact for him.
+    acc = account(contacts=[person(ANA), person(BO, "Bo Berg", "CFO")])
+    result = plan(config(acc, coverage_target=2), [touch(ANA, 20), touch(BO, 200)])
+    assert PlayId.NEW_CONTACT not in plays_by_contact(result).values()
+    assert all(a.contact != BO or a.play != PlayId.NEW_CONTACT for a in drafts(result))
+
+
 def test_new_contact_waits_when_coverage_is_on_target() -> None:
     acc = account(contacts=[person(ANA), person(BO)])
     assert not drafts(plan(config(acc, coverage_target=1), [touch(ANA, 20)]))
@@ -168,9 +176,8 @@ def test_priority_decides_which_play_a_person_gets() -> None:
 
 
 def test_a_partly_configured_play_keeps_its_own_defaults() -> None:
-    table = PlayTable.model_validate({"stalled_closure": {"cooldown_days": 5}})
-    rule = table.rule(PlayId.STALLED_CLOSURE)
-    assert (rule.cooldown_days, rule.priority, rule.stages) == (5, 20, (Stage.STALLED,))
+    partly = rule(config(plays={"stalled_closure": {"cooldown_days": 5}}), PlayId.STALLED_CLOSURE)
+    assert (partly.cooldown_days, partly.priority, partly.stages) == (5, 20, (Stage.STALLED,))
 
 
 def test_one_play_per_person_and_each_play_once_per_account() -> None:
@@ -193,9 +200,13 @@ def test_cooldown_rests_a_play_for_that_person() -> None:
     assert drafts(plan(cfg(stalled), [touch(ANA, 20)], drafts=older))
 
 
-def test_a_rejected_draft_backs_that_play_off_for_that_person() -> None:
+def test_a_rejected_draft_rests_that_person_from_every_play() -> None:
     rejected = [past(ANA, PlayId.SHARE_CONTENT, 20, status="rejected", url=NOTE["url"])]
     assert not drafts(plan(cfg(content=[PAPER]), [touch(ANA, 21)], drafts=rejected))
+    # An introduction would be offered to her otherwise: the no was about her, not the play.
+    other = [past(ANA, PlayId.INVITATION, 20, status="rejected", url="invitation:x")]
+    assert drafts(plan(cfg(introductions=[INTRO]), [touch(ANA, 21)]))
+    assert not drafts(plan(cfg(introductions=[INTRO]), [touch(ANA, 21)], drafts=other))
     long_ago = [past(ANA, PlayId.SHARE_CONTENT, 90, status="rejected", url=NOTE["url"])]
     assert drafts(plan(cfg(content=[PAPER]), [touch(ANA, 91)], drafts=long_ago))
 

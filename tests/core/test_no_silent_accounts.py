@@ -106,4 +106,8 @@ def test_a_person_away_is_the_reason_when_they_are_the_only_one() -> None:
     result = plan(cfg, [touch("bo@acme.com", 40)], signals=[away("bo@acme.com", 1, back)])
     assert result.of_kind(ActionKind.HOLD)
     every_due_account_has_a_row(result)
-    assert "bo@acme.com is away until" in no_play(result, "Acme")
+    # issue 19: the only one reachable is away, so the whole account is held (one row that
+    # says until when), not a no_play row
+    (whole,) = [h for h in result.of_kind(ActionKind.HOLD) if h.contact is None]
+    assert "bo@acme.com until" in whole.reason and "whole account waits" in whole.reason
+    assert not result.of_kind(ActionKind.NO_PLAY)

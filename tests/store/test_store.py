@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import errno
 import json
 import logging
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import agent as agent_package
 import agent.store.codec as serial_module
 from agent.errors import StoreBusyError, StoreCorruptError, UserError
 from agent.model import (
@@ -30,7 +32,9 @@ from agent.model import (
     Meeting,
     Response,
 )
+from agent.model.tables import DRAFTS, TABLES, DraftStatus, Table
 from agent.store.db import Store
+from agent.store.state_check import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
 PARIS = ZoneInfo("Europe/Paris")
@@ -151,7 +155,7 @@ def test_messages_dedupe_by_uid_and_keep_the_first(home: Path) -> None:
         assert store.put_messages([message("a", subject="changed"), message("c")]) == 1
         assert [m.uid for m in store.messages()] == ["a", "b", "c"]
         assert store.messages()[0] == first
-        assert store.count("messages") == 3
+        assert store.message_count == 3
 
 
 def test_meetings_replace_remove_and_reset_by_calendar(home: Path) -> None:
@@ -167,22 +171,22 @@ def test_meetings_replace_remove_and_reset_by_calendar(home: Path) -> None:
 
 def test_generic_tables_and_meta(home: Path) -> None:
     with Store.open(home) as store:
-        store.put("drafts", "k1", {"to": ("ann@acme.com",), "n": 1})
-        store.put("drafts", "k2", {"n": 2})
+        store.put(DRAFTS, "k1", {"to": ("ann@acme.com",), "n": 1})
+        store.put(DRAFTS, "k2", {"n": 2})
         store.set_meta("cursor", {"history": "123"})
-        returned = store.get("drafts", "k1")
+        returned = store.get(DRAFTS, "k1")
         assert returned == {"to": ["ann@acme.com"], "n": 1}  # what a reload would return
         returned["n"] = 99  # a copy: changing it changes nothing stored
-        store.items("drafts")["k2"]["n"] = 99
+        store.items(DRAFTS)["k2"]["n"] = 99
         store.get_meta("cursor")["history"] = "999"
-        assert store.delete("drafts", "k2") is True
-        assert store.delete("drafts", "k2") is False
+        assert store.delete(DRAFTS, "k2") is True
+        assert store.delete(DRAFTS, "k2") is False
         store.commit()
     with Store.open(home) as store:
-        assert store.items("drafts") == {"k1": {"to": ["ann@acme.com"], "n": 1}}
-        assert store.get("drafts", "k2") is None
-        assert store.count("drafts") == 1
-        assert store.count("never") == 0
+        assert store.items(DRAFTS) == {"k1": {"to": ["ann@acme.com"], "n": 1}}
+        assert store.get(DRAFTS, "k2") is None
+        assert store.count(DRAFTS) == 1
+        assert store.count(Table("never")) == 0
         assert store.get_meta("cursor") == {"history": "123"}
         assert store.get_meta("missing", "dflt") == "dflt"
 
@@ -190,18 +194,18 @@ def test_generic_tables_and_meta(home: Path) -> None:
 def test_generic_api_refuses_typed_tables_and_non_json(home: Path) -> None:
     with Store.open(home) as store:
         with pytest.raises(ValueError, match="messages"):
-            store.put("messages", "x", {})
+            store.put(Table("messages"), "x", {})
         with pytest.raises(TypeError):
-            store.put("drafts", "x", {"when": datetime.now(UTC)})
-        assert store.count("drafts") == 0
+            store.put(DRAFTS, "x", {"when": datetime.now(UTC)})
+        assert store.count(DRAFTS) == 0
 
 
 def test_lone_surrogates_from_broken_mail_are_saved(home: Path) -> None:
     with Store.open(home) as store:
-        store.put("t", "k", {"s": "bad \udcff byte"})
+        store.put(Table("t"), "k", {"s": "bad \udcff byte"})
         store.commit()
     with Store.open(home) as store:
-        assert store.get("t", "k") == {"s": "bad \udcff byte"}
+        assert store.get(Table("t"), "k") == {"s": "bad \udcff byte"}
 
 
 def test_keyed_puts_do_not_scan_the_table(home: Path) -> None:
@@ -209,8 +213,8 @@ def test_keyed_puts_do_not_scan_the_table(home: Path) -> None:
     with Store.open(home) as store:
         started = time.perf_counter()
         for i in range(20_000):
-            store.put("big", str(i), {"i": i})
-        assert store.get("big", "19999") == {"i": 19999}
+            store.put(Table("big"), str(i), {"i": i})
+        assert store.get(Table("big"), "19999") == {"i": 19999}
     assert time.perf_counter() - started < 5
 
 
@@ -228,7 +232,7 @@ def test_a_thousand_puts_make_exactly_one_write(home: Path, replaces: list[Path]
     with Store.open(home) as store:
         store.put_messages(message(f"m{i}") for i in range(300))
         for i in range(1000):
-            store.put("drafts", f"k{i}", {"i": i})
+            store.put(DRAFTS, f"k{i}", {"i": i})
             store.set_meta("last", i)
         assert replaces == []
         assert not (home / "state.json").exists()
@@ -237,8 +241,8 @@ def test_a_thousand_puts_make_exactly_one_write(home: Path, replaces: list[Path]
         store.commit()  # nothing changed since
         assert len(replaces) == 1
     with Store.open(home) as store:
-        assert store.count("drafts") == 1000
-        assert store.count("messages") == 300
+        assert store.count(DRAFTS) == 1000
+        assert store.message_count == 300
         assert store.get_meta("last") == 999
 
 
@@ -246,18 +250,18 @@ def test_no_write_when_nothing_changed(home: Path, replaces: list[Path]) -> None
     with Store.open(home) as store:
         store.put_messages([message()])
         store.put_meetings([meeting()])
-        store.put("drafts", "k", {"n": 1})
+        store.put(DRAFTS, "k", {"n": 1})
         store.set_meta("cursor", {"h": 1})
         store.commit()
     before = (home / "state.json").stat()
     with Store.open(home) as store:  # the same values again: a re-sync that found nothing
         assert store.put_messages([message()]) == 0
         store.put_meetings([meeting()])
-        store.put("drafts", "k", {"n": 1})
+        store.put(DRAFTS, "k", {"n": 1})
         store.set_meta("cursor", {"h": 1})
         assert store.remove_meetings(["unknown"]) == 0
         assert store.reset_calendar("other") == 0
-        assert store.delete("drafts", "unknown") is False
+        assert store.delete(DRAFTS, "unknown") is False
         store.commit()
     assert len(replaces) == 1
     after = (home / "state.json").stat()
@@ -289,7 +293,7 @@ def test_an_error_inside_the_block_writes_nothing(home: Path) -> None:
     assert (home / "state.json").read_bytes() == before
     with Store.open(home, lock_timeout=0.2) as store:  # and the lock was released
         assert store.get_meta("n") == 1
-        assert store.count("messages") == 0
+        assert store.message_count == 0
 
 
 # -- crashes and bad files -------------------------------------------------------------------
@@ -297,12 +301,13 @@ def test_an_error_inside_the_block_writes_nothing(home: Path) -> None:
 WRITER = """
 import sys
 from pathlib import Path
+from agent.model.tables import Table
 from agent.store.db import Store
 with Store.open(Path(sys.argv[1])) as store:
-    store.put("pad", "pad", {"text": "x" * 400_000})  # makes each write take a while
+    store.put(Table("pad"), "pad", {"text": "x" * 400_000})  # makes each write take a while
     i = 0
     while True:
-        store.put("commits", str(i), {"i": i})
+        store.put(Table("commits"), str(i), {"i": i})
         store.set_meta("n", i)
         store.commit()
         if i == 0:
@@ -329,8 +334,8 @@ def test_kill_9_at_any_moment_leaves_a_prefix_of_commits(tmp_path: Path) -> None
         child.wait()
         with Store.open(home, lock_timeout=1) as store:
             n = store.get_meta("n")
-            assert set(store.items("commits")) == {str(i) for i in range(n + 1)}
-            assert store.get("pad", "pad") == {"text": "x" * 400_000}
+            assert set(store.items(Table("commits"))) == {str(i) for i in range(n + 1)}
+            assert store.get(Table("pad"), "pad") == {"text": "x" * 400_000}
         assert list(home.glob("state.json.corrupt-*")) == []  # no recovery was even needed
         assert temps(home) == []  # a half-written temp file is cleaned up on open
 
@@ -388,7 +393,7 @@ def test_disk_full_keeps_the_old_state_and_no_temp(
 
     with Store.open(home) as store:
         store.set_meta("n", 3)
-        store.put("drafts", "k", {"body": "y" * 10_000})
+        store.put(DRAFTS, "k", {"body": "y" * 10_000})
         monkeypatch.setattr(os, "write", full_disk)
         with pytest.raises(UserError, match="No space left") as caught:
             store.commit()
@@ -495,3 +500,40 @@ def test_a_newer_schema_asks_to_upgrade_and_touches_nothing(home: Path) -> None:
     assert "Upgrade nurture" in caught.value.hint
     assert (home / "state.json").read_bytes() == newer
     assert list(home.glob("state.json.corrupt-*")) == []
+
+
+# -- typed tables ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", list(DraftStatus))
+def test_every_draft_status_survives_a_reload_as_its_enum(home: Path, status: DraftStatus) -> None:
+    # The state check once listed six of the seven statuses: a withdrawn reply made the
+    # whole state file "corrupt" on the next command.
+    with Store.open(home) as store:
+        store.put(DRAFTS, "k", {"status": status, "created_at": "2026-11-20T09:00:00+00:00"})
+        store.commit()
+    with Store.open(home) as store:
+        record = store.get(DRAFTS, "k")
+        assert record is not None and record["status"] is status
+
+
+def test_table_names_are_declared_in_one_module() -> None:
+    """No module but agent/model/tables.py makes a store Table (rich's tables are others)."""
+    agent = Path(agent_package.__file__).parent
+    declaring = sorted(
+        str(path.relative_to(agent)) for path in agent.rglob("*.py") if _makes_store_tables(path)
+    )
+    assert declaring == ["model/tables.py"]
+    assert {table.name for table in TABLES} >= set(SCHEMAS)
+
+
+def _makes_store_tables(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {"Table"} if path.name == "tables.py" and path.parent.name == "model" else set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "agent.model.tables":
+            names |= {alias.asname or alias.name for alias in node.names if alias.name == "Table"}
+    return any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names
+        for node in ast.walk(tree)
+    )

@@ -11,6 +11,7 @@ import pytest
 
 import agent.store.db
 from agent.errors import StoreCorruptError, UserError
+from agent.model.tables import DRAFTS
 from agent.store.codec import to_json
 from agent.store.db import Store
 from tests.store.test_store import meeting, message
@@ -45,7 +46,7 @@ def test_schema_1_moves_messages_and_meetings_to_their_own_file(home: Path) -> N
     with Store.open(home) as store:
         assert store.get_meta("cursor:local") == {"mail": {"x": "1:2"}}
         assert [m.uid for m in store.messages()] == ["a", "b"]
-        assert store.get("drafts", "k") == {"status": "created"}
+        assert store.get(DRAFTS, "k") == {"status": "created"}
 
 
 def test_commands_that_need_no_mail_do_not_read_it(home: Path) -> None:
@@ -54,7 +55,7 @@ def test_commands_that_need_no_mail_do_not_read_it(home: Path) -> None:
         store.set_meta("cursor:local", {"n": 1})
         store.commit()
     with Store.open(home) as store:
-        store.put("drafts", "k", {"n": 1})
+        store.put(DRAFTS, "k", {"n": 1})
         store.put_messages([])  # a sync that found nothing
         store.commit()
         assert store._obs is None

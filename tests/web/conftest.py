@@ -13,6 +13,7 @@ from werkzeug.test import Client, TestResponse
 
 from agent.app.context import Context
 from agent.cli.main import main
+from agent.model.tables import DRAFTS
 from agent.store.db import Store
 from agent.web.app import WebApp
 from agent.web.server import build
@@ -34,7 +35,7 @@ class Demo:
 
     def records(self) -> dict[str, dict[str, object]]:
         with Store.open(self.home) as store:
-            return store.items("drafts")
+            return store.items(DRAFTS)
 
 
 def _built(tmp_path_factory: pytest.TempPathFactory) -> Path:

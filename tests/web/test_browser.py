@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from agent.config.schema import load_config
-from agent.core.drafts import CREATED
+from agent.model.tables import DRAFTS, STAGES, DraftStatus
 from agent.store.db import Store
 from agent.web.server import Served, start
 from tests.web.conftest import Demo
@@ -119,7 +119,11 @@ def test_the_board_shows_the_demos_accounts(session: Session) -> None:
 
 def waiting(demo: Demo) -> list[dict[str, Any]]:
     with Store.open(demo.home) as store:
-        return [r | {"key": k} for k, r in store.items("drafts").items() if r["status"] == CREATED]
+        return [
+            r | {"key": k}
+            for k, r in store.items(DRAFTS).items()
+            if r["status"] == DraftStatus.CREATED
+        ]
 
 
 def test_approving_a_draft_from_the_page(session: Session) -> None:
@@ -127,10 +131,10 @@ def test_approving_a_draft_from_the_page(session: Session) -> None:
     session.goto("/review")
     card = session.page.locator(f"#d-{record['key']}")
     card.get_by_role("button", name=f"Approve and send to {record['contact_name']}").click()
-    assert session.note() == f"Sent to {record['contact_name']}."
+    assert session.note().endswith(f": send it to {record['contact_name']} from your mail program.")
     assert session.page.locator(f"#d-{record['key']}").count() == 0
     with Store.open(session.demo.home) as store:
-        assert store.get("drafts", record["key"])["status"] == "sent"
+        assert store.get(DRAFTS, record["key"])["status"] == "sent"
 
 
 def test_rejecting_a_draft_from_the_page(session: Session) -> None:
@@ -142,7 +146,7 @@ def test_rejecting_a_draft_from_the_page(session: Session) -> None:
     card.get_by_role("button", name="Reject: delete the draft").click()
     assert "nothing was sent" in session.note()
     with Store.open(session.demo.home) as store:
-        saved = store.get("drafts", record["key"])
+        saved = store.get(DRAFTS, record["key"])
     assert (saved["status"], saved["reject_reason"]) == ("rejected", "wrong moment for them")
 
 
@@ -172,7 +176,7 @@ def test_a_stage_change_with_the_keyboard_only(session: Session) -> None:
     page.keyboard.press("Enter")
     assert session.note() == "Corvid Health is now hot, since Wed 18 Nov 2026."
     with Store.open(session.demo.home) as store:
-        assert store.get("stages", "Corvid Health") == {"stage": "hot", "since": "2026-11-18"}
+        assert store.get(STAGES, "Corvid Health") == {"stage": "hot", "since": "2026-11-18"}
 
 
 def test_suggested_accounts_from_the_demo_mailbox(session: Session) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from agent.cli.invocation import nurture_command
 from agent.cli.main import main
 from tests.conftest import NOW
 from tests.web.conftest import Demo, Visitor, text
@@ -26,7 +27,8 @@ def test_the_demo_ends_with_the_exact_ui_command(
         main(["--now", NOW.isoformat(), "demo", str(tmp_path / "d")])
     last = capsys.readouterr().out.strip().splitlines()[-1]
     config, home = tmp_path / "d" / "config.yaml", tmp_path / "d" / ".nurture"
-    assert last == f"Or in your browser: nurture --config {config} --home {home} ui"
+    program = nurture_command()  # `nurture`, or its full path when the venv is not active
+    assert last == f"Or in your browser: {program} --config {config} --home {home} ui"
 
 
 def test_run_with_ui_serves_the_app_next_to_the_daemon(demo: Demo) -> None:

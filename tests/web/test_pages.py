@@ -12,7 +12,7 @@ import pytest
 
 from agent.app import book
 from agent.config.schema import load_config
-from agent.core.drafts import CREATED
+from agent.model.tables import DRAFTS, STAGES, DraftStatus
 from agent.store.db import Store
 from agent.views.json import board_json
 from tests.conftest import NOW
@@ -74,7 +74,7 @@ def test_a_stage_change_is_recorded_with_its_date(visitor: Visitor, demo: Demo) 
     )
     assert "Corvid Health is now hot, since Wed 18 Nov 2026." in text(done)
     with Store.open(demo.home) as store:
-        assert store.get("stages", "Corvid Health") == {"stage": "hot", "since": "2026-11-18"}
+        assert store.get(STAGES, "Corvid Health") == {"stage": "hot", "since": "2026-11-18"}
     corvid = next(r for r in cli_board(demo) if r["name"] == "Corvid Health")
     assert (corvid["stage"], corvid["stage_since"]) == ("hot", "2026-11-18")
 
@@ -86,11 +86,11 @@ def test_a_stage_in_the_future_is_refused_in_words(visitor: Visitor, demo: Demo)
     assert refused.status_code == 400
     assert "2027-01-01 is in the future" in text(refused)
     with Store.open(demo.home) as store:
-        assert store.get("stages", "Corvid Health") is None
+        assert store.get(STAGES, "Corvid Health") is None
 
 
 def waiting(demo: Demo) -> list[dict[str, object]]:
-    return [r | {"key": k} for k, r in demo.records().items() if r["status"] == CREATED]
+    return [r | {"key": k} for k, r in demo.records().items() if r["status"] == DraftStatus.CREATED]
 
 
 def test_review_lists_each_waiting_draft_with_who_why_and_the_text(
@@ -111,7 +111,9 @@ def test_approving_sends_it_and_records_it(visitor: Visitor, demo: Demo) -> None
     done = visitor.follow(
         visitor.post(f"/review/{record['key']}/approve", {"message_id": record["message_id"]})
     )
-    assert f"Sent to {record['contact_name']}." in text(done)
+    sent = demo.folder / "outbox" / "sent" / f"{record['key']}.eml"
+    said = f"Moved to {sent}: send it to {record['contact_name']} from your mail program."
+    assert said in text(done)  # the local provider sends nothing, and says so
     assert demo.records()[str(record["key"])]["status"] == "sent"
     assert list((demo.folder / "outbox" / "sent").glob("*.eml"))
     assert f'id="d-{record["key"]}"' not in done.get_data(as_text=True)
@@ -121,7 +123,7 @@ def test_a_draft_changed_meanwhile_is_not_sent(visitor: Visitor, demo: Demo) -> 
     record = waiting(demo)[0]
     refused = visitor.post(f"/review/{record['key']}/approve", {"message_id": "<old@x>"})
     assert refused.status_code == 400 and "changed while you were deciding" in text(refused)
-    assert demo.records()[str(record["key"])]["status"] == CREATED
+    assert demo.records()[str(record["key"])]["status"] == DraftStatus.CREATED
 
 
 def test_rejecting_keeps_the_reason(visitor: Visitor, demo: Demo) -> None:
@@ -161,14 +163,21 @@ def test_editing_replaces_subject_and_text(visitor: Visitor, demo: Demo) -> None
     assert "Subject: A shorter subject" in eml
 
 
-def test_a_stale_draft_is_flagged(visitor: Visitor, demo: Demo) -> None:
+def test_a_stale_draft_is_flagged_and_sent_only_when_ticked(visitor: Visitor, demo: Demo) -> None:
     record = waiting(demo)[0]
+    why = "Ana wrote on Thu 19 Nov: answer that first"
     with Store.open(demo.home) as store:
-        store.put("drafts", str(record["key"]), {**record, "stale": True})
+        store.put(DRAFTS, str(record["key"]), {**record, "edited": True, "stale": why})
         store.commit()
     html = visitor.get("/review").get_data(as_text=True)
-    assert html.count("may be out of date") == 1
-    assert 'class="draft stale"' in html
+    assert html.count(f"Out of date: {why}.") == 1
+    assert 'class="draft stale"' in html and 'name="force"' in html
+    url, form = f"/review/{record['key']}/approve", {"message_id": record["message_id"]}
+    refused = visitor.post(url, form)
+    assert refused.status_code == 400 and "is stale" in text(refused)
+    assert demo.records()[str(record["key"])]["status"] == DraftStatus.CREATED
+    visitor.follow(visitor.post(url, {**form, "force": "yes"}))
+    assert demo.records()[str(record["key"])]["status"] == DraftStatus.SENT
 
 
 def test_plan_and_week_show_the_next_cycle_blocks_and_digest(visitor: Visitor, demo: Demo) -> None:

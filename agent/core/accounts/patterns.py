@@ -46,7 +46,7 @@ def account_patterns(
         lambda: single_threaded(config, touches, names or {}),
         lambda: gone_dark_after_loss(status, sources, today, config),
         lambda: stalled_hanging(config, status, sources, today),
-        lambda: one_way(config, sources),
+        lambda: one_way(config, sources, today),
     )
     return tuple(p for p in (find() for find in finders) if p is not None)
 
@@ -146,8 +146,9 @@ def stalled_hanging(
     )
 
 
-def one_way(config: Config, sources: Sequence[Touch]) -> Pattern | None:
-    """Our touches in a row since we last heard from them (a reply or a meeting)."""
+def one_way(config: Config, sources: Sequence[Touch], today: date) -> Pattern | None:
+    """Our touches in a row since we last heard from them (a reply or a meeting): one-way
+    for the weeks since the first of them."""
     unanswered: list[Touch] = []
     for source in reversed(sources):
         if _heard(source):
@@ -156,9 +157,12 @@ def one_way(config: Config, sources: Sequence[Touch]) -> Pattern | None:
     if len(unanswered) < config.patterns.one_way_after:
         return None
     start = unanswered[-1].at.astimezone(config.tz)
+    weeks = (today - start.date()).days // 7
+    span = "under a week" if weeks < 1 else f"{weeks} week{'s' if weeks > 1 else ''}"
     return Pattern(
         PatternKind.ONE_WAY,
-        f"{len(unanswered)} messages in a row since {start:%d %b} without an answer",
+        f"one-way for {span}: {len(unanswered)} messages in a row since {start:%d %b} "
+        "without an answer",
     )
 
 

@@ -5,10 +5,11 @@ people, patterns and suggested stage changes. Pure: (config, touches, signals, s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from agent.config.schema import Account, Config
+from agent.core.accounts.clocks import Clocks, clocks
 from agent.core.accounts.contacts import PERIODS, ContactStatus, contact_statuses, count_since
 from agent.core.accounts.patterns import Pattern, account_patterns
 from agent.core.accounts.stages import Suggestion, suggestions
@@ -27,6 +28,7 @@ class AccountState:
     days_in_stage: int | None
     touches_by_period: tuple[tuple[int, int], ...]  # (days, distinct touches)
     roles_missing: tuple[str, ...]  # listed roles with nobody reached in the window
+    clocks: Clocks = field(default_factory=Clocks)  # yours, their reply, the last meeting
 
     @property
     def name(self) -> str:
@@ -94,6 +96,7 @@ def account_state(
         roles_missing=tuple(
             c.role for c in contacts if c.known and c.role and not c.recent_touches
         ),
+        clocks=clocks(t for t in touches if t.at <= now),
     )
 
 

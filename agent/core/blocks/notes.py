@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+
+from agent.core.forecast import ColdForecast, skipping
 
 
 @dataclass(frozen=True)
@@ -35,19 +38,29 @@ def split(items: Sequence[WorkItem], parts: int) -> list[tuple[WorkItem, ...]]:
     return runs
 
 
-def describe(items: Sequence[WorkItem]) -> str:
-    """Plain text for the block's description (Google and .ics both show it as is)."""
+def describe(
+    items: Sequence[WorkItem], keeps: Sequence[ColdForecast] = (), day: date | None = None
+) -> str:
+    """Plain text for the block's description (Google and .ics both show it as is).
+
+    ``keeps``: dream clients for which this (on ``day``) is the last block before they go
+    cold (``agent.core.forecast.last_chances``)."""
     if not items:
-        return (
+        lines = [
             "No account is due this session: review the board (`nurture board`) "
-            "and reach a second person at a dream client.\n"
-        )
-    accounts = "one account" if len(items) == 1 else f"these {len(items)} accounts"
-    lines = [f"Work {accounts} in this session:", ""]
+            "and reach a second person at a dream client."
+        ]
+    else:
+        accounts = "one account" if len(items) == 1 else f"these {len(items)} accounts"
+        lines = [f"Work {accounts} in this session:", ""]
     for number, item in enumerate(items, 1):
         lines.append(f"{number}. {item.account}: {item.reason}")
         lines.extend(f"   - {person}" for person in item.people)
         lines.extend(f"   - draft: {draft}" for draft in item.drafts)
+    if keeps and day is not None:
+        lines += ["", "Going cold after this session, with no later block before then:"]
+        lines.extend(f"- {k.account}: cold from {k.cold_on:%a %d %b}" for k in keeps)
+        lines.append(skipping(day, keeps))
     lines += ["", "Placed by nurture. Move it and it stays; delete it and it is not put back."]
     return "\n".join(lines) + "\n"
 

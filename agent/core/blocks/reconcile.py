@@ -45,6 +45,7 @@ from agent.core.blocks.types import (
     Step,
     block_id,
 )
+from agent.core.forecast import ColdForecast, last_chances
 from agent.model import Interval, NurtureBlock
 
 __all__ = [  # the types live in blocktypes; importing them from here keeps working
@@ -80,7 +81,14 @@ class _Work:
         return days
 
 
-def plan_blocks(policy: BlockPolicy, scene: Scene, worklist: Sequence[WorkItem]) -> BlockPlan:
+def plan_blocks(
+    policy: BlockPolicy,
+    scene: Scene,
+    worklist: Sequence[WorkItem],
+    soon: Sequence[ColdForecast] = (),
+) -> BlockPlan:
+    """``soon``: dream clients going cold in the coming days (``agent.core.forecast``);
+    each block names those it is the last block for."""
     work = _Work(records={})
     for record in scene.records.values():
         _observe(work, record, scene.live.get(record.id), scene.now)
@@ -90,7 +98,7 @@ def plan_blocks(policy: BlockPolicy, scene: Scene, worklist: Sequence[WorkItem])
     window = horizon(policy.slots, scene.now, policy.horizon_days)
     _resolve_conflicts(work, policy, scene, window)
     no_room = _place_new(work, policy, scene, window)
-    actions = _write(work, policy, scene.now, worklist)
+    actions = _write(work, policy, scene.now, worklist, soon)
     taken = work.taken_days(policy.slots.tz)
     covered = sum(1 for day in window if day in taken)
     return BlockPlan(
@@ -167,7 +175,11 @@ def _resolve_conflicts(
         work.records[record.id] = replace(
             record, planned=slot, seen=slot, rescheduled=record.rescheduled + 1
         )
-        work.steps[record.id] = (Step.MOVE, "a meeting now overlaps it")
+        off = local_day(record.where.start, policy.slots.tz) in policy.slots.off
+        why = (
+            "its day is off (time away or a public holiday)" if off else "a meeting now overlaps it"
+        )
+        work.steps[record.id] = (Step.MOVE, why)
 
 
 def _new_home(
@@ -209,22 +221,30 @@ def _place_new(
 
 
 def _write(
-    work: _Work, policy: BlockPolicy, now: datetime, worklist: Sequence[WorkItem]
+    work: _Work,
+    policy: BlockPolicy,
+    now: datetime,
+    worklist: Sequence[WorkItem],
+    soon: Sequence[ColdForecast],
 ) -> list[BlockAction]:
     """Give every coming block its share of the worklist; one action per block to write."""
     coming = sorted(
         (r for r in work.records.values() if _on_calendar(r) and r.where.end > now),
         key=lambda r: r.where.start,
     )
+    tz = policy.slots.tz
+    last = last_chances(soon, (local_day(r.where.start, tz) for r in coming))
     actions: list[BlockAction] = []
     for record, items in zip(coming, split(worklist, len(coming)), strict=True):
+        day = local_day(record.where.start, tz)
+        keeps = last.get(day, ()) if _first_on(day, record, coming, tz) else ()
         block = NurtureBlock(
             id=record.id,
             day=record.day,
             start=record.where.start,
             end=record.where.end,
             title=policy.title,
-            description=describe(items),
+            description=describe(items, keeps, day),
             busy=policy.busy,
             colour=policy.colour,
         )
@@ -239,6 +259,11 @@ def _write(
             pending = replace(work.before[record.id], planned=record.planned, pending=key)
         actions.append(BlockAction(step, block, key, reason, pending, done))
     return actions
+
+
+def _first_on(day: date, record: BlockRecord, coming: Sequence[BlockRecord], tz: ZoneInfo) -> bool:
+    """A day with two blocks (one the rep moved there) names its accounts once."""
+    return next(r for r in coming if local_day(r.where.start, tz) == day).id == record.id
 
 
 def _key(step: Step, block: NurtureBlock, written: str) -> str:

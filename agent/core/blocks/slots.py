@@ -30,6 +30,10 @@ class SlotPolicy:
     length: timedelta  # real elapsed time
     buffer: timedelta = timedelta(0)  # kept free on both sides of anything busy
     prefer: time = time(9, 0)
+    off: frozenset[date] = frozenset()  # days away and public holidays: no block
+
+    def works(self, day: date) -> bool:
+        return day.weekday() in self.days and day not in self.off
 
 
 def wall(day: date, at: time, tz: ZoneInfo) -> datetime:
@@ -54,7 +58,7 @@ def working_days(first: date, count: int, policy: SlotPolicy) -> list[date]:
     days: list[date] = []
     day = first
     while len(days) < count and policy.days:
-        if day.weekday() in policy.days:
+        if policy.works(day):
             days.append(day)
         day += timedelta(days=1)
     return days
@@ -65,7 +69,7 @@ def working_days_back(last: date, count: int, policy: SlotPolicy) -> list[date]:
     days: list[date] = []
     day = last
     while len(days) < count and policy.days:
-        if day.weekday() in policy.days:
+        if policy.works(day):
             days.append(day)
         day -= timedelta(days=1)
     return days

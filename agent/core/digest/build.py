@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from agent.config.schema import Config
 from agent.core.accounts.state import account_states
-from agent.core.accounts.status import StageChange
-from agent.core.blocks.reconcile import BlockRecord
+from agent.core.accounts.status import AccountStatus, StageChange
+from agent.core.blocks.reconcile import BlockRecord, BlockStatus
 from agent.core.digest.rows import (
     ColdRow,
     CoverageRow,
@@ -38,12 +39,13 @@ from agent.core.digest.rows import (
 from agent.core.digest.work import (
     BlockHours,
     BlockRow,
+    DigestDraft,
     DraftCounts,
-    DraftRecord,
     block_hours,
     draft_counts,
     next_blocks,
 )
+from agent.core.forecast import covering_block, forecast, last_chances, skipping
 from agent.model import Action, Signal, Tier, Touch
 
 # The sections every digest has, in the order the email shows them; templates mark each
@@ -54,6 +56,7 @@ SECTIONS = (
     "time",
     "drafts",
     "cold",
+    "forecast",
     "never",
     "todo",
     "coverage",
@@ -73,10 +76,27 @@ class Snapshot:
     touches: tuple[Touch, ...]
     signals: tuple[Signal, ...] = ()
     stages: Mapping[str, StageChange] = field(default_factory=dict)
-    drafts: tuple[DraftRecord, ...] = ()
+    drafts: tuple[DigestDraft, ...] = ()
     block_weeks: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     blocks: tuple[BlockRecord, ...] = ()
     no_play: tuple[Action, ...] = ()  # the plan's due accounts with no play, and why
+
+
+@dataclass(frozen=True)
+class SoonRow:
+    """A dream client going cold within 14 days, and the last coming block before it."""
+
+    account: str
+    cold_on: date
+    days_left: int
+    block: date | None  # the last nurture block before it; None: none comes in time
+
+    @property
+    def sentence(self) -> str:
+        when = f"goes cold on {self.cold_on:%a %d %b}"
+        if self.block is None:
+            return f"{when}; no nurture block comes before then: touch it yourself"
+        return f"{when}; {self.block:%A}'s block ({self.block:%d %b}) is the last one before"
 
 
 @dataclass(frozen=True)
@@ -139,6 +159,8 @@ class Digest:
     next_blocks: tuple[BlockRow, ...]
     replies: tuple[ReplyRow, ...]
     rows: int  # the longest a list is shown; the rest is counted ("and 3 more")
+    cold_soon: tuple[SoonRow, ...] = ()  # dream clients going cold in the next 14 days
+    skipping: tuple[str, ...] = ()  # "Skipping Thursday's block leaves A and B cold by 12 Dec."
     sections: tuple[str, ...] = SECTIONS
 
     @property
@@ -207,7 +229,32 @@ def build_digest(config: Config, snapshot: Snapshot, now: datetime) -> Digest:
         next_blocks=next_blocks(snapshot.blocks, monday + timedelta(days=7), tz),
         replies=replies(states),
         rows=config.digest.rows,
+        **_forecast(config, [s.status for s in states], snapshot.blocks, now),
     )
+
+
+def _forecast(
+    config: Config, statuses: Sequence[AccountStatus], blocks: Sequence[BlockRecord], now: datetime
+) -> dict[str, Any]:
+    """The cold forecast against the nurture blocks still to come (issue 19)."""
+    today = now.astimezone(config.tz).date()
+    soon = forecast(statuses, today, config.tz)
+    days = sorted(
+        {
+            b.where.start.astimezone(config.tz).date()
+            for b in blocks
+            if b.status is not BlockStatus.DELETED and b.where.end > now
+        }
+    )
+    rows = tuple(
+        SoonRow(f.account, f.cold_on, (f.cold_on - today).days, covering_block(f, days))
+        for f in soon
+    )
+    chances = last_chances(soon, days)
+    return {
+        "cold_soon": rows,
+        "skipping": tuple(skipping(day, chances[day]) for day in sorted(chances)),
+    }
 
 
 def todo(config: Config, no_play: Sequence[Action]) -> tuple[TodoRow, ...]:

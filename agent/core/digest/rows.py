@@ -14,7 +14,7 @@ from agent.config.schema import Config
 from agent.core.accounts.stages import REBORN_LABEL, STALLED_LABEL
 from agent.core.accounts.state import AccountState
 from agent.core.accounts.status import TIER_ORDER
-from agent.core.digest.work import DraftRecord
+from agent.core.digest.work import DigestDraft
 from agent.model import Direction, PatternKind, PlayId, Stage, Tier
 
 PATTERN_LABELS = {
@@ -159,12 +159,12 @@ def coverage(states: Sequence[AccountState]) -> tuple[CoverageRow, ...]:
     return tuple(sorted(rows, key=lambda r: (TIER_ORDER[r.tier], -r.gap, r.account.lower())))
 
 
-def _plays(drafts: Sequence[DraftRecord], account: str, play: PlayId) -> list[DraftRecord]:
+def _plays(drafts: Sequence[DigestDraft], account: str, play: PlayId) -> list[DigestDraft]:
     return [d for d in drafts if d.account == account and d.play == play.value]
 
 
 def stalled(
-    states: Sequence[AccountState], drafts: Sequence[DraftRecord]
+    states: Sequence[AccountState], drafts: Sequence[DigestDraft]
 ) -> tuple[StalledRow, ...]:
     """Stalled deals to bring to a decision, and hot ones the engine thinks have stalled."""
     rows = []
@@ -190,7 +190,7 @@ def stalled(
 
 
 def lost(
-    config: Config, states: Sequence[AccountState], drafts: Sequence[DraftRecord], now: datetime
+    config: Config, states: Sequence[AccountState], drafts: Sequence[DigestDraft], now: datetime
 ) -> tuple[LostRow, ...]:
     today = now.astimezone(config.tz).date()
     rows = []

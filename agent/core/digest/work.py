@@ -16,8 +16,8 @@ from agent.core.history import CLOSED, REJECTED
 
 
 @dataclass(frozen=True)
-class DraftRecord:
-    """One row of the store's ``drafts`` table, as the digest needs it."""
+class DigestDraft:
+    """A draft as the digest shows it (read from ``agent.model.tables.DraftRecord``)."""
 
     account: str
     contact: str
@@ -39,7 +39,7 @@ class DraftCounts:
     sent: int  # this week
     rejected: int  # this week (rejected or deleted by the rep)
     expired: int  # this week
-    waiting: tuple[DraftRecord, ...]  # all drafts still waiting, oldest first
+    waiting: tuple[DigestDraft, ...]  # all drafts still waiting, oldest first
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def block_hours(week: Mapping[str, float] | None) -> BlockHours:
     )
 
 
-def draft_counts(drafts: Sequence[DraftRecord], week_start: datetime, now: datetime) -> DraftCounts:
+def draft_counts(drafts: Sequence[DigestDraft], week_start: datetime, now: datetime) -> DraftCounts:
     def this_week(at: datetime) -> bool:
         return week_start <= at <= now
 

@@ -1,39 +1,20 @@
 """The play table at work: which plays an account may get today, and for whom.
 
-The table itself is data (``config.plays``: enabled, priority, stages, tiers, cooldown);
-here it meets one builder per play. A play that follows the cadence needs a due account
-and a due person; a do-over is triggered by a meeting instead, so it does not.
+The table itself is data (each play's defaults, changed by ``plays:`` in config.yaml:
+enabled, priority, stages, tiers, cooldown; ``agent.core.plays.registry``); here it meets
+each play's builder. A play that follows the cadence needs a due account and a due
+person; a do-over is triggered by a meeting instead, so it does not.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from agent.config.never import is_never
 from agent.config.playbook import PlayRule
 from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
-from agent.core.plays import builders
-from agent.core.plays.builders import Builder, Candidate, PlayContext
-from agent.model import PlayId
-
-
-@dataclass(frozen=True)
-class PlaySpec:
-    build: Builder
-    follows_cadence: bool = True
-
-
-PLAYS: dict[PlayId, PlaySpec] = {
-    PlayId.DO_OVER: PlaySpec(builders.do_over, follows_cadence=False),
-    PlayId.STALLED_CLOSURE: PlaySpec(builders.stalled_closure),
-    PlayId.REENGAGE_LOST: PlaySpec(builders.reengage_lost),
-    PlayId.NEW_CONTACT: PlaySpec(builders.new_contact),
-    PlayId.INTRODUCTION: PlaySpec(builders.introduction),
-    PlayId.INVITATION: PlaySpec(builders.invitation),
-    PlayId.SHARE_CONTENT: PlaySpec(builders.share_content),
-}
+from agent.core.plays.builders import Candidate, PlayContext
 
 
 def choose_plays(state: AccountState, ctx: PlayContext) -> list[Candidate]:
@@ -42,26 +23,25 @@ def choose_plays(state: AccountState, ctx: PlayContext) -> list[Candidate]:
     chosen: list[Candidate] = []
     taken: set[str] = set()
     played_today = ctx.history.played_on(ctx.today, ctx.config.tz)
-    for play, rule in ctx.config.plays.in_order():
-        spec = PLAYS[play]
+    for play, rule in ctx.table:
         if status.stage not in rule.stages or status.tier not in rule.tiers:
             continue
-        if (state.name, play.value) in played_today:
+        if (state.name, play.id) in played_today:
             continue  # this account had this play today, whoever got it
-        if spec.follows_cadence and not status.due:
+        if play.follows_cadence and not status.due:
             continue
 
-        def pick(contact: ContactStatus, play: PlayId = play, rule: PlayRule = rule) -> bool:
+        def pick(contact: ContactStatus, play: str = play.id, rule: PlayRule = rule) -> bool:
             return contact.email not in taken and may_get(contact, play, rule, ctx)
 
-        candidate = spec.build(state, ctx, pick)
+        candidate = play.build(state, ctx, pick)
         if candidate is not None:
             chosen.append(candidate)
             taken.add(candidate.contact.email)
     return chosen
 
 
-def may_get(contact: ContactStatus, play: PlayId, rule: PlayRule, ctx: PlayContext) -> bool:
+def may_get(contact: ContactStatus, play: str, rule: PlayRule, ctx: PlayContext) -> bool:
     """Whether this person may get this play today (the holds and rests of the playbook).
 
     Cadence is checked per account above: a due account has no one touched within it.
@@ -72,7 +52,7 @@ def may_get(contact: ContactStatus, play: PlayId, rule: PlayRule, ctx: PlayConte
         return False  # an answer is owed to them, or they are away
     if contact.email in ctx.history.open_contacts():
         return False  # a draft for them is still waiting
-    rejected = ctx.history.last_play(contact.email, play, rejected=True)
+    rejected = ctx.history.last_rejected(contact.email)  # a no rests the person, any play
     backoff = timedelta(days=ctx.config.holds.rejected_backoff_days)
     if rejected is not None and ctx.now - rejected < backoff:
         return False

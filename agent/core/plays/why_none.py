@@ -14,7 +14,6 @@ from agent.core.accounts.contacts import ContactStatus
 from agent.core.accounts.state import AccountState
 from agent.core.names import clean_name
 from agent.core.plays.builders import PlayContext
-from agent.core.plays.table import PLAYS
 from agent.model import Signal
 
 SUGGESTED = 3  # people named in the fix, the most recently seen first
@@ -48,8 +47,8 @@ def why_none(state: AccountState, ctx: PlayContext, seen: Sequence[Signal] = ())
         )
     fitting = [
         play
-        for play, rule in ctx.config.plays.in_order()
-        if PLAYS[play].follows_cadence and status.stage in rule.stages and status.tier in rule.tiers
+        for play, rule in ctx.table
+        if play.follows_cadence and status.stage in rule.stages and status.tier in rule.tiers
     ]
     if not fitting:
         return NoPlay(

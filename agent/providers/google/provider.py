@@ -53,7 +53,9 @@ class GoogleProvider:
         self.me = config.me
         self.mail = GmailSync(calls, gmail, config.me, Journal(journal) if journal else None)
         self.calendar = CalendarSync(calls, calendar, config.tz, config.me)
-        self.mailbox = GoogleMailbox(calls, gmail, config.me, config.drafts.sender_name)
+        self.mailbox = GoogleMailbox(
+            calls, gmail, config.me, config.drafts.sender_name, lambda: datetime.now(config.tz)
+        )  # a draft's Date header in the rep's zone
         self.block_calendar = GoogleBlockCalendar(
             calls, calendar, config.google.calendars, config.tz, config.me
         )

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from email import message_from_bytes, policy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -43,11 +43,13 @@ class LocalOutbox:
         me: Iterable[str],
         sender_name: str = "",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        tz: tzinfo = UTC,
     ) -> None:
         self.outbox = outbox
         self.me = tuple(e.lower() for e in me)
         self.sender = Address(self.me[0], sender_name)
         self.clock = clock  # the Date of what is written, and of a draft when it is "sent"
+        self.tz = tz  # the rep's: the zone a Date header is written in
 
     @classmethod
     def from_config(
@@ -55,8 +57,8 @@ class LocalOutbox:
     ) -> LocalOutbox:
         outbox = config.path(config.local.outbox)
         if clock is None:
-            return cls(outbox, config.me, config.drafts.sender_name)
-        return cls(outbox, config.me, config.drafts.sender_name, clock)
+            return cls(outbox, config.me, config.drafts.sender_name, tz=config.tz)
+        return cls(outbox, config.me, config.drafts.sender_name, clock, config.tz)
 
     # --- Mailbox -----------------------------------------------------------------------
 
@@ -92,7 +94,7 @@ class LocalOutbox:
         path = self._draft_path(draft_id)
         message = message_from_bytes(path.read_bytes(), policy=policy.default)
         del message["Date"]
-        message["Date"] = format_datetime(self.clock())
+        message["Date"] = format_datetime(self.clock().astimezone(self.tz))
         target = self._folder(SENT) / path.name
         # Written before the draft goes: a crash in between leaves the same file name in
         # both folders, and sending again only rewrites the sent copy.
@@ -147,7 +149,7 @@ class LocalOutbox:
         return folder
 
     def _write(self, path: Path, mail: OutgoingMail) -> DraftRef:
-        data = build_mime(mail, self.sender, self.clock()).as_bytes()
+        data = build_mime(mail, self.sender, self.clock().astimezone(self.tz)).as_bytes()
         try:
             write_atomically(path, data)
         except OSError as error:

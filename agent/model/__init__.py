@@ -163,7 +163,9 @@ class Observations:
 
 
 class PlayId(StrEnum):
-    """The plays the engine can plan. The values are a contract (config, store, templates)."""
+    """The ids of the bundled plays, for code and tests that name one. The list of plays is
+    the registry (``agent.core.plays.registry``): a play added there needs no member here.
+    The values are a contract (config, store, templates)."""
 
     SHARE_CONTENT = "share_content"
     INTRODUCTION = "introduction"
@@ -233,7 +235,7 @@ class Action:
     kind: ActionKind
     account: str
     contact: str | None
-    play: PlayId | None
+    play: str | None  # a play id (``agent.core.plays.registry``)
     reason: str
     key: str
     contact_name: str = ""
