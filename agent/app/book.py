@@ -6,9 +6,12 @@ The caller owns the open store and commits it once at the end.
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from agent.app.derived import (
     BOOK,
@@ -20,20 +23,25 @@ from agent.app.derived import (
     touch_candidates,
 )
 from agent.config.schema import Config
-from agent.core.accounts.state import AccountState, account_states
-from agent.core.accounts.status import AccountStatus, StageChange, board
-from agent.core.briefs import BookNumbers, PlanBrief, brief_of
-from agent.core.history import History, PastDraft, history_of
-from agent.core.horizon import valid_until
-from agent.core.planner import Plan, make_plan
-from agent.core.touches import Detection
+from agent.core.briefs import BookNumbers, PlanBrief
 from agent.model import Stage
 from agent.model.tables import DRAFTS, STAGES
 from agent.providers.base import Interest, Progress, Provider
 from agent.store.cache import Dated, holds_at
 from agent.store.db import Store
 
+if TYPE_CHECKING:
+    from agent.core.accounts.state import AccountState
+    from agent.core.accounts.status import AccountStatus, StageChange
+    from agent.core.history import History
+    from agent.core.planner import Plan
+    from agent.core.touches import Detection
+
+# The core's roll-ups are imported by the use cases that roll accounts up, not at start-up:
+# a sync with nothing new (the plan memo holds) needs none of them.
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 COLD_AFTER_DAYS = 60  # the "not touched in 60+ days" line of the sync summary
 
@@ -114,6 +122,8 @@ def book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
     same and their horizon holds (``agent.app.derived.BOOK``)."""
 
     def fresh() -> Dated[BookNumbers]:
+        from agent.core.horizon import valid_until
+
         until = valid_until(config, now, touch_candidates(config, store))
         return Dated(now, until, _book_numbers(config, store, now))
 
@@ -122,6 +132,8 @@ def book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
 
 
 def _book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
+    from agent.core.accounts.status import board
+
     detection = detect_all(config, store, now)
     rows = board(config, detection.touches, now, stage_changes(store))
     return BookNumbers(
@@ -136,13 +148,15 @@ def _book_numbers(config: Config, store: Store, now: datetime) -> BookNumbers:
 def detect_all(config: Config, store: Store, now: datetime) -> Detection:
     """Touches and signals at ``now``: derived once per change of the observations or the
     accounts (``agent.app.derived``), not once per step of a cycle."""
-    return touch_candidates(config, store).at(now)
+    return uncollected(lambda: touch_candidates(config, store).at(now))
 
 
 def states_of(
     config: Config, store: Store, now: datetime, detection: Detection
 ) -> list[AccountState]:
     """Every account's state; the steps of one cycle share it (``store.remember``)."""
+    from agent.core.accounts.state import account_states
+
     stages = stage_changes(store)
     plays = load_history(store).plays_by_message()
     key = (
@@ -158,7 +172,17 @@ def states_of(
         lambda: (
             config,  # kept alive with the answer, so its id cannot be reused
             detection,
-            account_states(config, detection.touches, detection.signals, now, stages, plays=plays),
+            uncollected(
+                lambda: account_states(
+                    config,
+                    detection.touches,
+                    detection.signals,
+                    now,
+                    stages,
+                    plays=plays,
+                    ordered=True,
+                )
+            ),
         ),
     )
     return kept[2]
@@ -166,6 +190,8 @@ def states_of(
 
 def stage_changes(store: Store) -> dict[str, StageChange]:
     """Stages set by hand with `nurture account NAME --stage ...`, keyed by account name."""
+    from agent.core.accounts.status import StageChange
+
     return {
         name: StageChange(Stage(doc["stage"]), date.fromisoformat(doc["since"]))
         for name, doc in store.items(STAGES).items()
@@ -173,12 +199,16 @@ def stage_changes(store: Store) -> dict[str, StageChange]:
 
 
 def current_board(config: Config, store: Store, now: datetime) -> list[AccountStatus]:
+    from agent.core.accounts.status import board
+
     return board(config, detect_all(config, store, now).touches, now, stage_changes(store))
 
 
 def load_history(store: Store) -> History:
     """Earlier plays, from the drafts table: {account, contact, play, content_url, status,
     created_at}. A record that cannot be read is skipped with a warning, never fatal."""
+    from agent.core.history import PastDraft, history_of
+
     drafts = []
     for key, doc in store.items(DRAFTS).items():
         try:
@@ -203,9 +233,12 @@ def current_board_and_states(
     config: Config, store: Store, now: datetime
 ) -> tuple[list[AccountStatus], dict[str, AccountState]]:
     """The board, plus each account's people, patterns and suggested stage changes."""
+    from agent.core.accounts.status import in_attention_order
+
     detection = detect_all(config, store, now)
     states = states_of(config, store, now, detection)
-    rows = board(config, detection.touches, now, stage_changes(store))
+    # Each state holds its account's board row, rolled up from the same touches.
+    rows = in_attention_order(s.status for s in states)
     return rows, {s.name: s for s in states}
 
 
@@ -214,16 +247,35 @@ def current_plan(
 ) -> Plan:
     """What the next cycle would do. Reads the store, changes nothing. ``base``: the config
     ``config`` was adapted from (throttles only), whose account states are the same."""
+    from agent.core.planner import make_plan
+
     detection = detect_all(config, store, now)
-    return make_plan(
-        config,
-        detection.touches,
-        detection.signals,
-        now,
-        stages=stage_changes(store),
-        history=load_history(store),
-        states=states_of(base or config, store, now, detection),
+    states = states_of(base or config, store, now, detection)
+    stages, history = stage_changes(store), load_history(store)
+    return uncollected(
+        lambda: make_plan(
+            config,
+            detection.touches,
+            detection.signals,
+            now,
+            stages=stages,
+            history=history,
+            states=states,
+        )
     )
+
+
+def uncollected(compute: Callable[[], T]) -> T:
+    """``compute()`` with the cycle collector paused: the engine's roll-ups build a million
+    small objects that hold no cycles, and a collection in between would only scan them
+    (a tenth of `nurture plan` on a large book)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return compute()
+    finally:
+        if paused:
+            gc.enable()
 
 
 def plan_brief(
@@ -235,6 +287,9 @@ def plan_brief(
     drafts = store.items(DRAFTS)
 
     def fresh() -> Dated[PlanBrief]:
+        from agent.core.briefs import brief_of
+        from agent.core.horizon import valid_until
+
         plan = current_plan(config, store, now, base=base)
         found = touch_candidates(config, store)
         return Dated(now, valid_until(config, now, found, draft_times(drafts)), brief_of(plan))

@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +14,8 @@ import click
 import platformdirs
 
 from agent.config.schema import Config, find_config, load_config
+from agent.config.yamlcache import FILE_NAME as CONFIG_CACHE
+from agent.config.yamlcache import YamlCache
 from agent.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -27,8 +29,13 @@ class Context:
     home_path: Path | None
     now: datetime
 
+    _cache: YamlCache | None = field(default=None, init=False, repr=False)
+
     def config(self) -> Config:
-        return load_config(find_config(self.config_path))
+        """The config; its values come from the state folder's cache while its text is
+        the one of the last command that worked (``agent.config.yamlcache``)."""
+        self._cache = YamlCache(self.home / CONFIG_CACHE)
+        return load_config(find_config(self.config_path), cache=self._cache)
 
     @property
     def home(self) -> Path:
@@ -41,6 +48,9 @@ class Context:
     def store(self) -> Iterator[Store]:
         with Store.open(self.home) as store:
             yield store
+            # Only a command that worked writes to the state folder; under the lock.
+            if self._cache is not None:
+                self._cache.save()
 
     @contextmanager
     def reader(self) -> Iterator[Store]:
@@ -54,6 +64,10 @@ class Context:
                     self.home,
                 )
             yield store
+            # Under the lock, as the store keeps its own caches: a command that worked
+            # keeps the config's values; a busy store writes nothing.
+            if self._cache is not None and not store.busy:
+                self._cache.save()
 
 
 pass_context = click.make_pass_decorator(Context)

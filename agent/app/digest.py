@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.app import book
 from agent.app.blocks import records
@@ -28,8 +29,10 @@ from agent.model import ActionKind, Address, OutgoingMail
 from agent.model.tables import BLOCK_WEEKS, DIGESTS, DRAFTS, DigestRecord, DigestStatus, DraftRecord
 from agent.providers.base import Mailbox
 from agent.providers.registry import connect
-from agent.render.jinja import RenderedDigest, render_digest
 from agent.store.db import Store
+
+if TYPE_CHECKING:
+    from agent.render.jinja import RenderedDigest
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +102,8 @@ def subject_of(config: Config, digest: Digest) -> str:
 
 def render(config: Config, digest: Digest) -> RenderedDigest:
     """HTML and text; templates in a ``templates/`` folder next to config.yaml win."""
+    from agent.render.jinja import render_digest  # Jinja2: only when a digest is rendered
+
     return render_digest(
         digest,
         subject=subject_of(config, digest),

@@ -15,7 +15,6 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from agent.config.schema import Config, load_config
-from agent.core.plays.registry import check as check_plays
 from agent.errors import UserError
 from agent.store.db import Store
 
@@ -53,6 +52,8 @@ def diagnose(
     config_path: Path, home: Path, now: datetime, probes: list[Probe] | None = None
 ) -> list[Check]:
     """Every check, in order; a config that does not load stops the rest."""
+    from agent.core.plays.registry import check as check_plays  # the engine: doctor's own
+
     try:
         config = load_config(config_path)
         check_plays(config)  # `plays:` names only plays there are

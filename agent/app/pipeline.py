@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.app import book
 from agent.app.drafts import ApplyReport, LearnReport, apply, learn, waiting_count, watching
@@ -24,13 +25,15 @@ from agent.app.first_day import cycle_notes
 from agent.config.schema import Config
 from agent.core.briefs import PlanBrief
 from agent.core.outcomes import adapted, daily_volume
-from agent.core.planner import NextCycle, Plan
 from agent.errors import UserError
 from agent.model import ActionKind, DraftRef
 from agent.model.tables import DRAFTS
 from agent.providers.base import Progress
 from agent.providers.registry import Connection, connect
 from agent.store.db import Store
+
+if TYPE_CHECKING:  # the planner (the whole engine) is imported by the steps that plan
+    from agent.core.planner import NextCycle, Plan
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +96,14 @@ def _learn(run: Run) -> str:
 
 
 def _plan(run: Run) -> str:
-    lowered = adapted(run.config, run.store.items(DRAFTS).values(), run.now)
-    run.plan = book.plan_brief(lowered, run.store, run.now, base=run.config)
+    run.plan = next_plan(run.config, run.store, run.now)
     return ""
 
 
 def _preview_plan(run: Run, coming: NextCycle) -> NextCycle:
-    plan = current_plan(run.config, run.store, run.now)
+    # Through the plan memo, as the plan step: when it holds, nothing is rolled up, and
+    # the blocks step's dry run finds the same brief there.
+    plan = next_plan(run.config, run.store, run.now)
     return replace(coming, plan=plan, waiting_drafts=waiting_count(run.store))
 
 
@@ -184,7 +188,9 @@ def run_steps(run: Run, names: Sequence[str] = NAMES) -> Run:
 
 def preview(run: Run) -> NextCycle:
     """What the next cycle would do, step by step; reads only (every step's dry run)."""
-    coming = NextCycle(plan=Plan((), (), ()))
+    from agent.core.planner import NextCycle
+
+    coming = NextCycle(plan=PlanBrief((), ()))
     for step in STEPS:
         if step.preview is not None:
             coming = step.preview(run, coming)
@@ -197,6 +203,12 @@ def current_plan(config: Config, store: Store, now: datetime) -> Plan:
     return book.current_plan(lowered, store, now, base=config)
 
 
+def next_plan(config: Config, store: Store, now: datetime) -> PlanBrief:
+    """``current_plan``'s actions and worklist, through the plan memo (``book.plan_brief``)."""
+    lowered = adapted(config, store.items(DRAFTS).values(), now)
+    return book.plan_brief(lowered, store, now, base=config)
+
+
 def volume_note(config: Config, store: Store, now: datetime) -> str:
     return daily_volume(config, store.items(DRAFTS).values(), now)[1]
 
@@ -206,35 +218,33 @@ def digest_due(config: Config, store: Store, now: datetime) -> bool:
 
     A digest day away or on a public holiday moves (``agent.core.away.digest_day``), and
     none goes out while the rep is away."""
-    from agent.app import digest
-    from agent.core.digest.build import week_of
-
     when = config.daemon.jobs.get("digest")
     if when is None or not when.enabled or when.at is None:
-        return False
-    week, _ = week_of(config, now)
-    if digest.sent_record(store, week) is not None:
         return False
     day = digest_moved_to(config, now)
     if day is None:
         return False
     hour, minute = (int(part) for part in when.clock.split(":"))
-    return now >= datetime.combine(day, time(hour, minute), config.tz)
+    if now < datetime.combine(day, time(hour, minute), config.tz):
+        return False  # known without the digest modules, which most commands never need
+    from agent.app import digest
+    from agent.core.digest.build import week_of
+
+    return digest.sent_record(store, week_of(config, now)[0]) is None
 
 
 def digest_moved_to(config: Config, now: datetime) -> date | None:
     """This week's digest day (today for a daily one), moved off a day away or a public
     holiday (``agent.core.away.digest_day``); None when there is none this week, or today
     while the rep is away."""
-    from agent.core.away import digest_day, time_off
-    from agent.core.digest.build import week_of
-
     when = config.daemon.jobs.get("digest")
-    _, monday = week_of(config, now)
     today = now.astimezone(config.tz).date()
+    monday = today - timedelta(days=today.weekday())  # core.digest.build.week_of's
     weekday = when.weekday if when is not None else None
     day = monday + timedelta(days=WEEKDAYS.index(weekday)) if weekday else today
     if not (config.away or config.holidays):
         return day
+    from agent.core.away import digest_day, time_off  # the engine: only with time away
+
     off = time_off(config)
     return None if off.away(today) else digest_day(day, off)

@@ -8,16 +8,17 @@ from pathlib import Path
 from shlex import quote
 
 import click
-from rich.text import Text
 
-from agent.app import book, digest, pipeline
+from agent.app import book, pipeline
 from agent.app.context import Context, pass_context
 from agent.app.jobs import JOB_STEPS
 from agent.cli.invocation import nurture_command
 from agent.cli.progress import sync_progress
 from agent.untrusted.terminal import echo
 from agent.views.json import board_json, sync_json
-from agent.views.tables import board_table, console
+
+# rich (views.tables) and the digest are imported by the commands that draw or send: a
+# sync run by a script (or with nothing new) and `board --json` need none of them.
 
 
 @click.command()
@@ -37,10 +38,15 @@ def sync(context: Context, as_json: bool) -> None:
         shape = sync_json(run.synced, run.learned.changes, config, context.now)
         echo(json.dumps(shape, indent=2, ensure_ascii=False))
         return
-    for problem in run.synced.unreadable:
-        # Not wrapped: a path broken over two lines cannot be copied.
-        note = Text("skipped", style="yellow").append(f" {problem}")
-        console(stderr=True).print(note, soft_wrap=True)
+    if run.synced.unreadable:
+        from rich.text import Text
+
+        from agent.views.tables import console
+
+        for problem in run.synced.unreadable:
+            # Not wrapped: a path broken over two lines cannot be copied.
+            note = Text("skipped", style="yellow").append(f" {problem}")
+            console(stderr=True).print(note, soft_wrap=True)
     echo(run.synced.summary())
     if run.learned is not None and run.learned.changes:
         echo(run.learned.summary())
@@ -62,6 +68,8 @@ def board(context: Context, as_json: bool) -> None:
     if as_json:
         echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
+        from agent.views.tables import board_table, console
+
         out = console()
         out.print(board_table(rows, config, context.now, states, width=out.width))
 
@@ -97,7 +105,9 @@ def demo(context: Context, directory: Path, force: bool) -> None:
     you changed in a demo workspace is yours: --force replaces them anyway.
     Example: nurture demo /tmp/demo
     """
+    from agent.app import digest
     from agent.demo.workspace import check_folder, write_demo
+    from agent.views.tables import board_table, console
 
     if not force:
         check_folder(directory)

@@ -14,8 +14,8 @@ from agent.app.stages import find_account, set_stage
 from agent.model import Stage
 from agent.untrusted.terminal import echo
 from agent.views.json import account_json, next_cycle_json, stage_json
-from agent.views.plan import account_view, plan_view
-from agent.views.tables import console
+
+# rich (views.plan, views.tables) is imported only to draw: --json needs none of it.
 
 
 @click.command()
@@ -37,6 +37,9 @@ def plan(context: Context, as_json: bool) -> None:
     if as_json:
         echo(json.dumps(next_cycle_json(coming, config), indent=2, ensure_ascii=False))
     else:
+        from agent.views.plan import plan_view
+        from agent.views.tables import console
+
         out = console()
         out.print(plan_view(coming, config, context.now, out.width))
 
@@ -91,5 +94,8 @@ def account(
     if as_json:
         echo(json.dumps(account_json(state, result, config), indent=2, ensure_ascii=False))
     else:
+        from agent.views.plan import account_view
+        from agent.views.tables import console
+
         out = console()
         out.print(account_view(state, result, config, out.width))

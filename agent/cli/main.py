@@ -5,10 +5,12 @@ Exit codes: 0 ok, 1 failure (the message says what to do), 2 usage or config err
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -114,8 +116,29 @@ def cli(
     ctx.obj = Context(config_path, home_path, now.astimezone(UTC))
 
 
+@contextmanager
+def collecting_less() -> Iterator[None]:
+    """A command builds hundreds of thousands of small objects that form no cycles (the
+    config, touches, account states); at its default pace (every 700 allocations) the
+    cycle collector scans them again and again, a fifth of `nurture plan` on a large book.
+    Collect every 50,000 allocations, and never scan what was imported before."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into a message and an exit code."""
+    with collecting_less():
+        _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> None:
     try:
         result: Any = cli.main(args=argv, prog_name="nurture", standalone_mode=False)
     except click.exceptions.Exit as done:

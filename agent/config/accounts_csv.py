@@ -10,12 +10,14 @@ import csv
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from agent.config.errors import csv_errors
 from agent.config.schema import Account
+from agent.config.yamlcache import YamlCache
 from agent.errors import ConfigError
 
 ALIASES = {
@@ -36,8 +38,21 @@ _CONTACT = re.compile(r"^\s*(?P<name>[^<(]*?)\s*<(?P<email>[^>]+)>\s*(?:\((?P<ro
 MAX_SHOWN = 20  # row errors listed in one report; the rest are counted
 
 
-def read_accounts_csv(path: Path) -> list[Account]:
-    """Read accounts; bad rows raise one ConfigError naming each row's file, line and column."""
+def read_accounts_csv(path: Path, *, cache: YamlCache | None = None) -> list[Account]:
+    """Read accounts; bad rows raise one ConfigError naming each row's file, line and column.
+
+    ``cache`` (``agent.config.yamlcache``): each row's values as the last good read found them,
+    kept by the hash of the text, so an unchanged export is only validated again; any
+    doubt (the file changed, a row no longer validates) reads it all as before."""
+    text = _text(path) if cache is not None else None
+    if cache is not None and text is not None:
+        found, rows = cache.get(path, text)
+        if found and isinstance(rows, list):
+            try:
+                return [Account.model_validate(data) for data in rows]
+            except (ValidationError, TypeError, ValueError):
+                pass  # the read below explains it, with its line and column
+    rows = []
     accounts: list[Account] = []
     problems: list[str] = []
     with (
@@ -48,18 +63,27 @@ def read_accounts_csv(path: Path) -> list[Account]:
         columns = _columns(path, reader.fieldnames or [])
         for row in reader:
             try:
-                accounts.append(_account(path, reader.line_num, row, columns))
+                accounts.append(_account(path, reader.line_num, row, columns, rows))
             except ConfigError as error:
                 problems.append(error.message)
     if problems:
         more = len(problems) - MAX_SHOWN
         shown = problems[:MAX_SHOWN] + [f"and {more} more rows"] * (more > 0)
-        rows = "1 row" if len(problems) == 1 else f"{len(problems)} rows"
+        counted = "1 row" if len(problems) == 1 else f"{len(problems)} rows"
         raise ConfigError(
-            "\n".join(shown) if len(problems) == 1 else f"{rows} to fix:\n" + "\n".join(shown),
+            "\n".join(shown) if len(problems) == 1 else f"{counted} to fix:\n" + "\n".join(shown),
             "fix those rows of the CSV" if len(problems) > 1 else "fix that row of the CSV",
         )
+    if cache is not None and text is not None:
+        cache.put(path, text, rows)
     return accounts
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None  # the read reports it
 
 
 def _columns(path: Path, header: Sequence[str]) -> dict[str, str]:
@@ -84,7 +108,9 @@ def _columns(path: Path, header: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def _account(path: Path, line: int, row: dict[str, str], columns: dict[str, str]) -> Account:
+def _account(
+    path: Path, line: int, row: dict[str, str], columns: dict[str, str], values: list[Any]
+) -> Account:
     def cell(field: str) -> str:
         return (row.get(columns[field]) or "").strip() if field in columns else ""
 
@@ -98,6 +124,7 @@ def _account(path: Path, line: int, row: dict[str, str], columns: dict[str, str]
     for field in ("tier", "stage", "stage_since"):
         if cell(field):
             data[field] = cell(field).lower() if field != "stage_since" else cell(field)
+    values.append(data)
     try:
         return Account.model_validate(data)
     except ValidationError as error:

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from agent.config.errors import csv_errors
 from agent.config.playbook import ContentItem
-from agent.config.yamlfile import KeyPath, read_yaml
+from agent.config.yamlcache import YamlCache
+from agent.config.yamlfile import KeyPath, read_values
 from agent.errors import ConfigError
 
 COLUMNS = ("title", "url", "kind", "tags", "published", "evergreen")
@@ -24,17 +25,27 @@ _FALSE = {"", "no", "n", "false", "0"}
 _ROW_HINT = "fix that row of the content file"
 
 
-def read_content_file(path: Path) -> tuple[ContentItem, ...]:
-    """Every item in the file; ``.csv`` is read as CSV, anything else as YAML."""
+def read_content_file(path: Path, *, cache: YamlCache | None = None) -> tuple[ContentItem, ...]:
+    """Every item in the file; ``.csv`` is read as CSV, anything else as YAML (its values
+    from ``cache`` while the text is the one it holds; put there once all are good)."""
     if path.suffix.lower() == ".csv":
         return _read_csv(path)
-    return _read_yaml(path)
-
-
-def _read_yaml(path: Path) -> tuple[ContentItem, ...]:
-    if not path.exists():  # read_yaml's own hint is about the config file
+    if not path.exists():  # read_values' own hint is about the config file
         raise ConfigError(f"{path}: content_file not found", "fix content_file in the config")
-    data, lines = read_yaml(path, what="content")
+    document = read_values(path, what="content", cache=cache)
+    try:
+        items = _read_yaml(path, document.data, document.lines() if document.has_lines else {})
+    except ConfigError:
+        if document.has_lines:
+            raise
+        # Explained from the line-numbering reader: its values, its lines.
+        items = _read_yaml(path, document.data, document.lines())
+    if cache is not None and not document.from_cache:
+        cache.put(path, document.text, document.data)
+    return items
+
+
+def _read_yaml(path: Path, data: Any, lines: dict[KeyPath, int]) -> tuple[ContentItem, ...]:
     prefix: KeyPath = ()
     if isinstance(data, dict) and set(data) == {"content"}:
         data, prefix = data["content"], ("content",)  # the same shape as in config.yaml

@@ -44,7 +44,8 @@ from agent.config.playbook import (
     Throttle,
     unique_names,
 )
-from agent.config.yamlfile import read_yaml
+from agent.config.yamlcache import YamlCache
+from agent.config.yamlfile import YamlValues, read_values
 from agent.errors import ConfigError
 from agent.model import Stage, Tier
 from agent.untrusted.headers import plain_address
@@ -274,34 +275,55 @@ def find_config(explicit: Path | None) -> Path:
     return Path(env) if env else Path("config.yaml")
 
 
-def load_config(path: Path) -> Config:
-    """Read, validate and complete (accounts_file, content_file) a config file."""
+def load_config(path: Path, *, cache: YamlCache | None = None) -> Config:
+    """Read, validate and complete (accounts_file, content_file) a config file.
+
+    ``cache``: the values of the last good load (``agent.config.yamlcache``), used while the text
+    is the same; a load that succeeded puts its values there (the caller saves them)."""
     from agent.config.accounts_csv import read_accounts_csv
     from agent.config.content import read_content_file
 
-    data, lines = read_yaml(path, what="config")
-    if not isinstance(data, dict):
-        what = "is empty" if data is None else "must be a mapping of keys to values"
-        raise ConfigError(f"{path}: the config {what}", "start from `nurture init` or config.yaml")
-    try:
-        config = Config.model_validate({**data, "base_dir": path.resolve().parent})
-    except ValidationError as error:
-        raise validation_error(path, error, lines, data, Config) from None
+    document = read_values(path, what="config", cache=cache)
+    config = _validated(path, document)
     folder = config.drafts.templates
     if folder is not None and not config.path(folder).is_dir():  # a typo must not go unseen
-        where = f"{path}:{lines.get(('drafts', 'templates'), '?')}"
+        where = f"{path}:{document.lines().get(('drafts', 'templates'), '?')}"
         raise ConfigError(
             f"{where}: drafts.templates: no folder {config.path(folder)}",
             "fix the path, or leave it out to use templates/ next to the config",
         )
     if config.content_file is not None:
-        library = read_content_file(config.path(config.content_file))
+        library = read_content_file(config.path(config.content_file), cache=cache)
         config = config.model_copy(update={"content": (*config.content, *library)})
-    if config.accounts_file is None:
-        return config
-    extra = read_accounts_csv(config.path(config.accounts_file))
-    merged = _merge_accounts(config.accounts, extra, path)
-    return config.model_copy(update={"accounts": merged})
+    if config.accounts_file is not None:
+        extra = read_accounts_csv(config.path(config.accounts_file), cache=cache)
+        merged = _merge_accounts(config.accounts, extra, path)
+        config = config.model_copy(update={"accounts": merged})
+    if cache is not None and not document.from_cache:
+        cache.put(path, document.text, document.data)
+    return config
+
+
+def _validated(path: Path, document: YamlValues) -> Config:
+    """The config the values make. A wrong one is explained from the line-numbering
+    reader's values (read only then), so errors and their lines are that reader's."""
+    if not document.has_lines:
+        try:
+            return _model(path, document.data)
+        except (ConfigError, ValidationError):
+            document.lines()
+    try:
+        return _model(path, document.data)
+    except ValidationError as error:
+        lines = document.lines()  # the line-numbering reader's values replace the fast ones
+        raise validation_error(path, error, lines, document.data, Config) from None
+
+
+def _model(path: Path, data: Any) -> Config:
+    if not isinstance(data, dict):
+        what = "is empty" if data is None else "must be a mapping of keys to values"
+        raise ConfigError(f"{path}: the config {what}", "start from `nurture init` or config.yaml")
+    return Config.model_validate({**data, "base_dir": path.resolve().parent})
 
 
 def _merge_accounts(

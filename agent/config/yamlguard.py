@@ -14,8 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from agent.errors import ConfigError
 
 MAX_BYTES = 8 * 1024 * 1024  # a config with thousands of accounts inline is ~2 MB
@@ -32,6 +30,9 @@ def check_size(path: Path, size: int, what: str) -> None:
 
 def check_expansion(path: Path, document: Any, what: str) -> None:
     """ConfigError when the document's aliases expand past ``MAX_VALUES`` or into a loop."""
+    # ruamel only here: a config read from the cache or by libyaml never loads it.
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
 

@@ -9,11 +9,14 @@ commands (``agent.app.derived``) without knowing what they mean.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from agent.core.accounts.state import AccountState
-from agent.core.forecast import ColdForecast
-from agent.core.planner import Plan
 from agent.model import Action, ActionKind
+
+if TYPE_CHECKING:  # a brief read from the store needs neither the roll-ups nor the planner
+    from agent.core.accounts.state import AccountState
+    from agent.core.forecast import ColdForecast
+    from agent.core.planner import Plan
 
 PEOPLE_PER_ACCOUNT = 3
 
@@ -34,6 +37,7 @@ class PlanBrief:
     actions: tuple[Action, ...]
     worklist: tuple[DueAccount, ...]
     soon: tuple[ColdForecast, ...] = ()  # dream clients going cold in the next 14 days
+    never_touched: tuple[str, ...] = ()  # accounts never touched, in config order
 
     def of_kind(self, kind: ActionKind) -> list[Action]:
         return [a for a in self.actions if a.kind is kind]
@@ -49,7 +53,8 @@ class BookNumbers:
 
 
 def brief_of(plan: Plan) -> PlanBrief:
-    return PlanBrief(plan.actions, tuple(_due(state) for state in plan.worklist), plan.soon)
+    worklist = tuple(_due(state) for state in plan.worklist)
+    return PlanBrief(plan.actions, worklist, plan.soon, plan.never_touched)
 
 
 def _due(state: AccountState) -> DueAccount:

@@ -16,15 +16,13 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config.schema import Config
 from agent.core import names
-from agent.core.plays.registry import plays
 from agent.errors import UserError
 from agent.model import Action, ActionKind, Address, Offer, OutgoingMail
 from agent.model.tables import DraftRecord, DraftStatus
-from agent.render.jinja import RenderedDraft, render_draft
 from agent.untrusted.headers import (
     NAME_CHARS,
     SUBJECT_CHARS,
@@ -32,6 +30,9 @@ from agent.untrusted.headers import (
     header_text,
     plain_address,
 )
+
+if TYPE_CHECKING:
+    from agent.render.jinja import RenderedDraft
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -118,6 +119,8 @@ def compose(action: Action, config: Config) -> OutgoingMail:
             f"{action.account}: {to[:254]!r} is not an address nurture will write to",
             "fix the contact's email in the config",
         )
+    from agent.render.jinja import render_draft  # Jinja2: only when a draft is written
+
     rendered = render_draft(str(action.play), context_of(action, config), templates_dir(config))
     return finish(rendered, action, to, config)
 
@@ -219,6 +222,8 @@ def mail_of(record: DraftRecord) -> OutgoingMail:
 
 def sample_action(play: str) -> Action:
     """A draft of ``play`` for its template's check, from the play's own sample."""
+    from agent.core.plays.registry import plays  # the engine: not for writing a draft
+
     sample = plays()[play].sample
     return Action(
         kind=ActionKind.DRAFT,
@@ -237,6 +242,8 @@ def sample_action(play: str) -> Action:
 
 def sample_actions(play: str) -> list[Action]:
     """A full sample, and one without the optional parts (no name, offer or meeting)."""
+    from agent.core.plays.registry import plays
+
     full = sample_action(play)
     keep_offer = plays()[play].sample.offer_required
     sparse = replace(full, contact_name="", offer=full.offer if keep_offer else None, meeting="")

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from agent.config.schema import Config
 from agent.core.accounts.contacts import ContactStatus
@@ -40,6 +41,11 @@ class Plan:
 
     def of_kind(self, kind: ActionKind) -> list[Action]:
         return [a for a in self.actions if a.kind is kind]
+
+    @property
+    def never_touched(self) -> tuple[str, ...]:
+        """The accounts never touched, in config order."""
+        return tuple(s.name for s in self.accounts if s.status.days_since_touch is None)
 
 
 def make_plan(
@@ -271,9 +277,22 @@ def action_key(*parts: str) -> str:
     return f"{parts[0]}-{digest}"
 
 
+class Planned(Protocol):
+    """What showing a plan needs: a :class:`Plan`, or the brief of one the store keeps
+    (``agent.core.briefs.PlanBrief``, which `nurture plan` shows when it holds)."""
+
+    @property
+    def actions(self) -> tuple[Action, ...]: ...
+
+    @property
+    def never_touched(self) -> tuple[str, ...]: ...
+
+    def of_kind(self, kind: ActionKind) -> list[Action]: ...
+
+
 @dataclass(frozen=True)
 class NextCycle:
-    plan: Plan
+    plan: Planned
     blocks: tuple[BlockAction, ...] = ()
     blocks_note: str = ""  # the blocks step's summary, or why it could not be read
     digest_week: str | None = None  # the ISO week whose digest the cycle would send

@@ -40,6 +40,9 @@ class AccountIndex:
         self._by_domain = {d: a for a in accounts for d in a.domains}
         self._me = frozenset(me)
         self._internal = frozenset(internal)
+        # Address domain → its account (None: internal, or no account's): a book has a
+        # few thousand domains and a hundred thousand addresses.
+        self._known: dict[str, Account | None] = {}
 
     def is_me(self, email: str) -> bool:
         return email in self._me
@@ -48,10 +51,16 @@ class AccountIndex:
         return email in self._me or _match(email, self._internal) is not None
 
     def account_of(self, email: str) -> Account | None:
-        if self.is_internal(email):
+        if email in self._me:
             return None  # colleagues are never contacts, even at a shared domain
-        domain = _match(email, self._by_domain)
-        return self._by_domain[domain] if domain is not None else None
+        at = email.rpartition("@")[2]
+        if at not in self._known:
+            if _match(email, self._internal) is not None:
+                self._known[at] = None
+            else:
+                domain = _match(email, self._by_domain)
+                self._known[at] = self._by_domain[domain] if domain is not None else None
+        return self._known[at]
 
 
 def _match(email: str, domains: Collection[str]) -> str | None:
@@ -65,7 +74,7 @@ def _match(email: str, domains: Collection[str]) -> str | None:
 
 @dataclass(frozen=True)
 class Detection:
-    touches: tuple[Touch, ...]
+    touches: tuple[Touch, ...]  # ordered by (at, source, contact): the engine relies on it
     signals: tuple[Signal, ...]
 
 

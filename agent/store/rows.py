@@ -17,6 +17,7 @@ from dataclasses import MISSING, fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
+from operator import attrgetter
 from types import NoneType, UnionType
 from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -32,11 +33,34 @@ Columns = dict[str, list[str]]
 
 def to_row(obj: DataclassInstance) -> list[Any]:
     """The dataclass as a list of JSON values, in field order."""
-    return [value if encode is None else encode(value) for value, encode in _values(obj)]
+    return _row_maker(type(obj))(obj)
 
 
-def _values(obj: DataclassInstance) -> list[tuple[Any, Codec | None]]:
-    return [(getattr(obj, name), encode) for name, encode in _encoders(type(obj))]
+@cache
+def _row_maker(cls: type) -> Callable[[Any], list[Any]]:
+    """``to_row`` for one class: every field read at once (``attrgetter``), and only the
+    fields that need it encoded (a first sync writes 60,000 messages)."""
+    encoders = _encoders(cls)
+    names = [name for name, _ in encoders]
+    coded = [(at, encode) for at, (_, encode) in enumerate(encoders) if encode is not None]
+    if not names:
+        return lambda obj: []
+    if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
+        (name,) = names
+        return lambda obj: [_encoded(getattr(obj, name), coded)]
+    read = attrgetter(*names)
+
+    def row(obj: Any) -> list[Any]:
+        values = list(read(obj))
+        for at, encode in coded:
+            values[at] = encode(values[at])
+        return values
+
+    return row
+
+
+def _encoded(value: Any, coded: list[tuple[int, Codec]]) -> Any:
+    return coded[0][1](value) if coded else value
 
 
 @cache

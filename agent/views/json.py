@@ -10,22 +10,24 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from agent.config.crm import Row
 from agent.config.schema import Config
 from agent.core.accounts.clocks import clocks_line
-from agent.core.accounts.contacts import ContactStatus
-from agent.core.accounts.state import AccountState
-from agent.core.accounts.status import AccountStatus
-from agent.core.blocks.reconcile import BlockPlan, BlockRecord
-from agent.core.blocks.types import BlockAction
 from agent.core.forecast import cold_on
 from agent.core.giveask import GiveAsk
-from agent.core.planner import NextCycle, Plan
-from agent.core.suggest import Suggested, Unmatched
 from agent.model import Action, Touch
+
+if TYPE_CHECKING:  # the core's types are only named: a sync prints a board row and no plan
+    from agent.core.accounts.contacts import ContactStatus
+    from agent.core.accounts.state import AccountState
+    from agent.core.accounts.status import AccountStatus
+    from agent.core.blocks.reconcile import BlockPlan, BlockRecord
+    from agent.core.blocks.types import BlockAction
+    from agent.core.planner import NextCycle, Plan, Planned
+    from agent.core.suggest import Suggested, Unmatched
 
 # --- the board ---------------------------------------------------------------------------
 
@@ -177,7 +179,7 @@ def action_json(action: Action) -> dict[str, Any]:
     }
 
 
-def plan_json(plan: Plan) -> list[dict[str, Any]]:
+def plan_json(plan: Planned) -> list[dict[str, Any]]:
     return [action_json(a) for a in plan.actions]
 
 
@@ -208,7 +210,7 @@ def _digest_json(week: str, to: str) -> dict[str, Any]:
 def nothing_planned(coming: NextCycle) -> str:
     """What to say when the plan has no row: true about never-touched accounts and about
     drafts still waiting, never just "all done"."""
-    never = [s.name for s in coming.plan.accounts if s.status.days_since_touch is None]
+    never = coming.plan.never_touched
     said = []
     if coming.waiting_drafts:
         n = coming.waiting_drafts

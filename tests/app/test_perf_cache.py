@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import agent.app.derived
-import agent.providers.local.blocks
+import agent.providers.local.calendar
 import agent.store.observations
 from agent.cli.main import cli
 from bench.book import SIZES, scaled, write_book
@@ -55,7 +55,7 @@ def test_a_cycle_with_nothing_new_reads_no_mail_and_parses_no_calendar(
     assert "new drafts for review" in first
     detected = spy(monkeypatch, agent.app.derived, "candidates")
     read = spy(monkeypatch, agent.store.observations, "from_rows")
-    parsed = spy(monkeypatch, agent.providers.local.blocks, "load_meetings")
+    parsed = spy(monkeypatch, agent.providers.local.calendar, "load_meetings")
     again = nurture(book, "cycle")
     assert "0 new drafts for review" in again
     assert first.splitlines()[0] == again.splitlines()[0]  # the same book, seen the same
@@ -89,7 +89,7 @@ def test_a_changed_calendar_is_read_again_for_busy_time(
     book: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     nurture(book, "sync")
-    parsed = spy(monkeypatch, agent.providers.local.blocks, "load_meetings")
+    parsed = spy(monkeypatch, agent.providers.local.calendar, "load_meetings")
     nurture(book, "blocks", "--dry-run")
     assert parsed == []  # busy time came from what the sync stored
     calendar = book / "calendar.ics"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import agent.app.book
+import agent.core.accounts.state
 from agent.app import book as book_state
 from agent.app.derived import touch_candidates
 from agent.config.schema import Config, load_config
@@ -41,7 +41,7 @@ def config_of(book: Path) -> Config:
 @pytest.fixture
 def rolled_up(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Calls of the account roll-up: none when the memo answers."""
-    return spy(monkeypatch, agent.app.book, "account_states")
+    return spy(monkeypatch, agent.core.accounts.state, "account_states")
 
 
 def memo_then_fresh(book: Path, now: datetime, rolled_up: list[Any]) -> tuple[PlanBrief, bool]:

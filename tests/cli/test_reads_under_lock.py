@@ -58,6 +58,8 @@ def test_read_commands_read_the_last_saved_state_while_the_lock_is_held(
     assert code == 0 and drafts
     account = json.loads(before_board)[0]["name"]
     home = tmp_path / "home"
+    config = tmp_path / "config.yaml"
+    config.write_text(config.read_text() + "\n# edited: the config's values are read afresh\n")
     with _holding(tmp_path):
         before = _files(home)
         code, board, err = run(capsys, *workspace, "board", "--json")

@@ -368,6 +368,20 @@ def test_message_from_bytes_html_only_is_stripped() -> None:
     assert message_from_bytes(raw).snippet == "Hello there"
 
 
+@pytest.mark.parametrize(
+    ("charset", "encoding"),
+    [("shift_jis", "8bit"), ("iso-2022-jp", "7bit"), ("latin-1", "8bit"), ("utf-8", "")],
+)
+def test_an_unencoded_body_in_its_own_charset_is_read_in_it(charset: str, encoding: str) -> None:
+    text = "Danke für Ihre Nachricht" if charset == "latin-1" else "今後ともよろしくお願いします"
+    cte = f"Content-Transfer-Encoding: {encoding}\n" if encoding else ""
+    raw = (
+        f"From: jo@acme.com\nContent-Type: text/plain; charset={charset}\n{cte}\n".encode()
+        + text.encode(charset)
+    )
+    assert message_from_bytes(raw).snippet == text
+
+
 def test_message_from_bytes_snippet_is_short() -> None:
     raw = b"From: jo@acme.com\n\n" + b"word " * 500
     assert len(message_from_bytes(raw).snippet) == 200

@@ -3,11 +3,16 @@ never touched (issue 16, item 5)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
+from agent.app.derived import PLAN
 from agent.app.drafts import ApplyReport
+from agent.core.briefs import brief_of
 from agent.core.planner import NextCycle
+from agent.store.cache import Dated
 from agent.views.json import nothing_planned
+from tests.conftest import NOW
 from tests.kits.engine_kit import account, config, person, plan, touch
 
 ANA = "ana@acme.com"
@@ -30,6 +35,19 @@ def test_a_never_touched_account_is_named() -> None:
     silent = replace(result, actions=())  # whatever the plan said about Zenith
     assert nothing_planned(NextCycle(silent)) == (
         "Nothing new to plan: 1 account never touched (Zenith)."
+    )
+
+
+def test_the_kept_plan_names_the_never_touched_as_the_plan_does() -> None:
+    # `nurture plan` shows the plan's brief, read back from plan.json when it holds.
+    cfg = config(account(contacts=[person(ANA)]), account("Zenith", domains=["zenith.com"]))
+    silent = replace(plan(cfg, [touch(ANA, 2)]), actions=())
+    saved = json.loads(json.dumps(PLAN.encode(Dated(NOW, NOW, brief_of(silent)))))
+    kept = PLAN.decode(saved).value
+    assert kept.never_touched == ("Zenith",)
+    assert nothing_planned(NextCycle(kept, waiting_drafts=2)) == (
+        "Nothing new to plan: 2 drafts wait for your review (nurture drafts list); "
+        "1 account never touched (Zenith)."
     )
 
 

@@ -61,6 +61,12 @@ def contact_statuses(
             if touch.at <= now:
                 by_person.setdefault(touch.contact, []).append(touch)
     listed = {c.email: c for c in account.contacts}
+    away: dict[str, list[Signal]] = {}
+    for signal in signals:
+        away.setdefault(signal.contact, []).append(signal)
+    # The same for every person of the account: worked out once (2,000 accounts, 20,000
+    # people in a large book).
+    day = _Day(config, now)
     rows = []
     for email, mine in by_person.items():
         contact = listed.get(email)
@@ -70,19 +76,31 @@ def contact_statuses(
         rows.append(
             _status(
                 config,
-                now,
+                day,
                 cadence_days,
                 account=account.name,
                 email=email,
                 name=name,
                 role=contact.role if contact else "",
                 touches=mine,
-                signals=[s for s in signals if s.contact == email],
+                signals=away.get(email, []),
                 known=contact is not None,
             )
         )
     unlisted = sorted((r for r in rows if not r.known), key=_recent_first)
     return (*(r for r in rows if r.known), *unlisted)
+
+
+class _Day:
+    """``now`` and what follows from it alone: the rep's zone, today, the period starts."""
+
+    def __init__(self, config: Config, now: datetime) -> None:
+        self.now = now
+        self.tz = config.tz
+        self.today = now.astimezone(self.tz).date()
+        self.starts = {
+            days: now - timedelta(days=days) for days in (*PERIODS, config.coverage_days)
+        }
 
 
 def _recent_first(row: ContactStatus) -> tuple[float, str]:
@@ -91,7 +109,7 @@ def _recent_first(row: ContactStatus) -> tuple[float, str]:
 
 def _status(
     config: Config,
-    now: datetime,
+    day: _Day,
     cadence_days: int,
     *,
     account: str,
@@ -102,11 +120,11 @@ def _status(
     signals: list[Signal],
     known: bool,
 ) -> ContactStatus:
-    today = now.astimezone(config.tz).date()
+    now = day.now
     last = touches[-1] if touches else None
-    days = (today - last.at.astimezone(config.tz).date()).days if last else None
+    days = (day.today - last.at.astimezone(day.tz).date()).days if last else None
     distinct = len({t.source for t in touches})
-    since = _counter(touches, now, distinct == len(touches))
+    since = _counter(touches, now, distinct == len(touches), day.starts)
     return ContactStatus(
         account=account,
         email=email,
@@ -118,20 +136,24 @@ def _status(
         days_since_touch=days,
         touches=distinct,
         recent_touches=since(config.coverage_days),
-        touches_by_period=tuple((p, since(p)) for p in PERIODS),
+        touches_by_period=tuple([(p, since(p)) for p in PERIODS]),
         reply_owed=reply_owed(touches, now, config.holds.reply_window_days),
-        held_until=held_until(config, touches, signals, now),
+        held_until=held_until(config, touches, signals, now) if signals else None,
         due=days is None or days >= cadence_days,
     )
 
 
-def _counter(touches: list[Touch], now: datetime, distinct: bool) -> Callable[[int], int]:
+def _counter(
+    touches: list[Touch], now: datetime, distinct: bool, starts: dict[int, datetime]
+) -> Callable[[int], int]:
     """``count_since`` for one person's touches (sorted by time): when no source repeats,
-    a binary search instead of a pass per period."""
+    a binary search instead of a pass per period (``starts``: ``now`` - days, by days)."""
     if not distinct:
         return lambda days: count_since(touches, now, days)
+    if not touches:
+        return lambda days: 0
     times = [t.at for t in touches]
-    return lambda days: len(times) - bisect_left(times, now - timedelta(days=days))
+    return lambda days: len(times) - bisect_left(times, starts[days])
 
 
 def count_since(touches: Sequence[Touch], now: datetime, days: int) -> int:

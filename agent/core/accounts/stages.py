@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from agent.config.playbook import Signals
 from agent.config.schema import Config
@@ -110,12 +111,17 @@ def may_be_reborn(
 def matched_keywords(text: str, settings: Signals) -> tuple[str, ...]:
     """Keywords found at the start of a word ("renewal" also finds "renewals")."""
     lowered = text.lower()
-    found = [k for k in settings.dissatisfaction_keywords if re.search(_word_start(k), lowered)]
-    return tuple(found)
+    return tuple(
+        keyword
+        for keyword, pattern in _word_starts(tuple(settings.dissatisfaction_keywords))
+        if keyword in lowered and pattern.search(lowered)
+    )
 
 
-def _word_start(keyword: str) -> str:
-    return rf"(?<!\w){re.escape(keyword)}"
+@cache
+def _word_starts(keywords: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each keyword with its pattern, compiled once per list (one list per config)."""
+    return tuple((k, re.compile(rf"(?<!\w){re.escape(k)}")) for k in keywords)
 
 
 def _met(touch: Touch) -> bool:

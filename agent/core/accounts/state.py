@@ -51,11 +51,14 @@ def account_states(
     stages: Mapping[str, StageChange] | None = None,
     *,
     plays: Mapping[str, str] | None = None,
+    ordered: bool = False,
 ) -> list[AccountState]:
     """One state per configured account, in config order. ``plays``: Message-ID → play of
-    each draft nurture wrote (``History.plays_by_message``)."""
+    each draft nurture wrote (``History.plays_by_message``). ``ordered``: ``touches`` are
+    sorted by (at, source, contact) already, as a ``Detection``'s are."""
     by_account: dict[str, list[Touch]] = {a.name: [] for a in config.accounts}
-    for touch in sorted(touches, key=lambda t: (t.at, t.source, t.contact)):
+    in_order = touches if ordered else sorted(touches, key=lambda t: (t.at, t.source, t.contact))
+    for touch in in_order:
         if touch.account in by_account and touch.at <= now:
             by_account[touch.account].append(touch)
     away: dict[str, list[Signal]] = {a.name: [] for a in config.accounts}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -92,6 +92,11 @@ def board(
         account_status(config, a, by_account[a.name], now, stages.get(a.name))
         for a in config.accounts
     ]
+    return in_attention_order(rows)
+
+
+def in_attention_order(rows: Iterable[AccountStatus]) -> list[AccountStatus]:
+    """The board's order: due first, then tier, stage, the most overdue, the name."""
     return sorted(rows, key=_attention_order)
 
 

@@ -13,9 +13,8 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Component, Event
 
 from agent.atomic import private_folder, write_atomically
 from agent.config.blocks import CSS_COLOURS
@@ -23,9 +22,13 @@ from agent.config.schema import Config
 from agent.errors import UserError
 from agent.model import Interval, Meeting, NurtureBlock, Response
 from agent.providers.base import StoredMeetings
-from agent.providers.local.calendar import CalendarUnreadable, load_meetings
 from agent.providers.local.provider import LocalProvider, calendar_synced
 
+if TYPE_CHECKING:
+    from icalendar import Component, Event
+
+# icalendar (with local.calendar) is imported when a calendar file is read or written: most
+# commands read busy time from the store and find no blocks.ics to parse.
 log = logging.getLogger(__name__)
 
 BLOCKS_FILE = "blocks.ics"
@@ -72,6 +75,8 @@ class LocalBlockCalendar:
         return intervals
 
     def _load(self, path: Path, start: datetime, end: datetime) -> list[Meeting]:
+        from agent.providers.local.calendar import CalendarUnreadable, load_meetings
+
         try:
             return load_meetings(path, start=start, end=end, tz=self.tz)
         except CalendarUnreadable as error:
@@ -113,6 +118,8 @@ class LocalBlockCalendar:
             return []
         except OSError as error:
             raise UserError(f"cannot read {self.path}: {error.strerror or error}") from None
+        from icalendar import Calendar
+
         try:
             calendar = Calendar.from_ical(data)
             events = [c for c in calendar.walk("VEVENT") if _text(c, "X-NURTURE-BLOCK") == "1"]
@@ -140,6 +147,8 @@ class LocalBlockCalendar:
         )
 
     def _write(self, blocks: Iterable[NurtureBlock]) -> None:
+        from icalendar import Calendar
+
         calendar = Calendar()
         calendar.add("PRODID", "-//nurture//blocks//EN")
         calendar.add("VERSION", "2.0")
@@ -152,6 +161,8 @@ class LocalBlockCalendar:
 
 
 def _event(block: NurtureBlock) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("UID", block.id)
     event.add("DTSTAMP", block.start.astimezone(UTC))  # required; the start keeps it stable

@@ -7,23 +7,27 @@ A file that cannot be read is reported as ``"path: reason"`` and never stops the
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
+import mmap
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from agent.errors import ConfigError
 from agent.model import MailMessage
-from agent.providers.mail.parse import message_from_bytes
 
 log = logging.getLogger(__name__)
 
 HINT = "Point local.mail at an mbox file (e.g. a Google Takeout export), a Maildir or .eml files."
 MAILDIR_PARTS = ("cur", "new")  # tmp/ holds messages still being delivered: not mail yet
 # Takeout writes Gmail's thread id in decimal; the Gmail API uses the same number in hex.
+ThreadOf = Callable[[bytes], str]  # a raw message → its thread key, "" when it names none
+# (raw message, how to find its thread key) → the message, or None: leave it out.
+Parse = Callable[[bytes, ThreadOf], MailMessage | None]
+_FROM_LINE = re.compile(rb"^From ", re.MULTILINE)
+_ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 _THRID = re.compile(rb"^X-GM-THRID:[ \t]*(\d+)[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -73,19 +77,24 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def read_file(file: Path) -> Iterator[tuple[str, MailMessage]]:
+def read_file(file: Path, parse: Parse | None = None) -> Iterator[tuple[str, MailMessage]]:
     """(source key, message) for every message in one file; raises OSError if unreadable.
 
-    The key is the file's path, with ``#n`` for the n-th message of an mbox.
+    The key is the file's path, with ``#n`` for the n-th message of an mbox. ``parse``
+    (e.g. ``agent.providers.mail.scan.Prefilter.parse``) may refuse a message: it is left out.
     """
+    parse = parse or _every_message()
     if _is_mbox(file):
         for number, raw in enumerate(_split_mbox(file)):
-            if raw.strip():
-                yield f"{file}#{number}", _parse(raw)
+            message = parse(raw, takeout_thread) if raw.strip() else None
+            if message is not None:
+                yield f"{file}#{number}", message
         return
     raw = file.read_bytes()
-    if raw.strip():  # an empty file is no message, not a message without headers
-        yield str(file), _parse(raw)
+    # An empty file is no message, not a message without headers.
+    message = parse(raw, takeout_thread) if raw.strip() else None
+    if message is not None:
+        yield str(file), message
 
 
 def read_mail(path: Path, unreadable: list[str] | None = None) -> Iterator[tuple[str, MailMessage]]:
@@ -102,9 +111,11 @@ def read_mail(path: Path, unreadable: list[str] | None = None) -> Iterator[tuple
 
 
 def read_changed(
-    path: Path, seen: Mapping[str, str]
+    path: Path, seen: Mapping[str, str], make_parse: Callable[[], Parse] | None = None
 ) -> tuple[list[MailMessage], dict[str, str], list[str]]:
-    """Messages from the files whose fingerprint differs from ``seen``.
+    """Messages from the files whose fingerprint differs from ``seen`` (those the parse
+    ``make_parse`` gives does not refuse, see ``read_file``; it is called only when a file
+    must be read: a sync with nothing new imports no parser).
 
     Returns (messages, fingerprints of every readable file, unreadable "path: reason").
     An unreadable file gets no fingerprint, so the next sync tries it again. A Maildir
@@ -119,13 +130,21 @@ def read_changed(
             # Taken before reading: a file that changes while we read it differs next time.
             stamp = file_fingerprint(file)
             if seen.get(key) != stamp:
-                batch = [message for _, message in read_file(file)]
-                messages.extend(batch)  # only once the whole file was read
+                parse = make_parse() if make_parse is not None else None
+                messages.extend(_read_whole(file, parse))  # only once the whole file was read
         except OSError as error:
             _report(file, error, unreadable)
             continue
         fingerprints[key] = stamp
     return messages, fingerprints, unreadable
+
+
+def _read_whole(file: Path, parse: Parse | None) -> list[MailMessage]:
+    from agent.providers.local import mboxparts  # a large mbox: read by several processes
+
+    if parse is not None and _is_mbox(file) and mboxparts.worth_it(file, parse):
+        return mboxparts.read_mbox(file, parse)
+    return [message for _, message in read_file(file, parse)]
 
 
 def _report(file: Path, error: OSError, unreadable: list[str] | None) -> None:
@@ -135,13 +154,19 @@ def _report(file: Path, error: OSError, unreadable: list[str] | None) -> None:
         unreadable.append(f"{file}: {reason}")
 
 
-def _parse(raw: bytes) -> MailMessage:
-    message = message_from_bytes(raw)
+def _every_message() -> Parse:
+    """``read_file``'s default: parse every message (the parsers are imported only when
+    there is mail to read)."""
+    from agent.providers.mail.scan import parse_raw
+
+    return lambda raw, thread_of: parse_raw(raw, thread=thread_of(raw))
+
+
+def takeout_thread(raw: bytes) -> str:
+    """Gmail's thread id, which Takeout writes in decimal (the API's is the same in hex)."""
     head = raw.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
     thread = _THRID.search(head)
-    if thread:
-        return dataclasses.replace(message, thread=f"{int(thread.group(1)):x}")
-    return message
+    return f"{int(thread.group(1)):x}" if thread else ""
 
 
 def _is_mbox(file: Path) -> bool:
@@ -168,23 +193,55 @@ def _starts_like_mbox(file: Path) -> bool:
 
 
 def _split_mbox(file: Path) -> Iterator[bytes]:
-    """The raw messages of an mbox, one at a time (a Takeout export can be gigabytes).
+    """The raw messages of an mbox, one at a time (a Takeout export can be gigabytes: the
+    file is mapped, not read, and each message copied out as it is reached).
 
     A message starts at a "From " line at the top of the file or after a blank line;
-    requiring the blank line keeps an unescaped "From " in a body from splitting it.
+    requiring the blank line keeps an unescaped "From " in a body from splitting it. The
+    "From " line itself is not part of the message.
     """
-    lines: list[bytes] = []
-    blank = True
     with file.open("rb") as handle:
-        for line in handle:
-            if blank and line.startswith(b"From "):
-                if lines:
-                    yield b"".join(lines)
-                lines = []
-            else:
-                # mboxrd: a body line ">From " (any number of ">") was escaped by one ">".
-                escaped = line.startswith(b">") and line.lstrip(b">").startswith(b"From ")
-                lines.append(line[1:] if escaped else line)
-            blank = line in (b"\n", b"\r\n")
-    if lines:
-        yield b"".join(lines)
+        try:
+            data: mmap.mmap | bytes = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file cannot be mapped: no message
+            return
+        except OSError:  # a file system without mmap
+            data = handle.read()
+        try:
+            yield from _messages(data)
+        finally:
+            if isinstance(data, mmap.mmap):
+                data.close()
+
+
+def _messages(data: mmap.mmap | bytes, top: int = 0, stop: int | None = None) -> Iterator[bytes]:
+    """The messages of ``data[top:stop]``; ``top`` and ``stop`` are where messages start
+    (``agent.providers.local.mboxparts`` reads a large mbox in such ranges)."""
+    stop = len(data) if stop is None else stop
+    start = top  # where the text of the message being read begins
+    for found in _FROM_LINE.finditer(data, top, stop):
+        at = found.start()
+        if at != top and not _after_blank_line(data, at):
+            continue
+        if at > start:
+            yield _unescaped(data[start:at])
+        end = data.find(b"\n", at, stop)
+        start = stop if end < 0 else end + 1
+    if start < stop:
+        yield _unescaped(data[start:stop])
+
+
+def _after_blank_line(data: mmap.mmap | bytes, at: int) -> bool:
+    """Whether the line before ``at`` is empty (``\\n`` or ``\\r\\n``), or ``at`` is the top."""
+    if at == 0:
+        return True
+    if data[at - 1 : at] != b"\n":
+        return False
+    if at == 1 or data[at - 2 : at - 1] == b"\n":
+        return True
+    return data[at - 2 : at - 1] == b"\r" and (at == 2 or data[at - 3 : at - 2] == b"\n")
+
+
+def _unescaped(message: bytes) -> bytes:
+    # mboxrd: a body line ">From " (any number of ">") was escaped by one ">".
+    return _ESCAPED_FROM.sub(rb"\1", message) if b">From " in message else message

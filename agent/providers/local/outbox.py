@@ -29,7 +29,6 @@ from agent.config.schema import Config
 from agent.errors import UserError
 from agent.model import Address, DraftRef, OutgoingMail
 from agent.providers.mail.mime import build_mime, refuse_unless_to_me
-from agent.providers.mail.parse import message_from_bytes as parse_mail
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +174,8 @@ def content_id(data: bytes) -> str:
 def draft_ref(path: Path, data: bytes, written: datetime) -> DraftRef:
     """A draft file as the mailbox reports it; its thread is the key a sync would give the
     message (``mailparse``: the root of its References, else its own Message-ID)."""
+    from agent.providers.mail.parse import message_from_bytes as parse_mail  # a sent one only
+
     message = parse_mail(data)
     return DraftRef(
         id=path.name,

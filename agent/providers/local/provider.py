@@ -13,17 +13,19 @@ import os
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from agent.config.schema import Config
 from agent.errors import UserError
 from agent.model import MailMessage, Meeting
 from agent.providers.base import Interest, Progress, Pull
-from agent.providers.local.calendar import CalendarUnreadable, load_meetings
 from agent.providers.local.mail import file_fingerprint, read_changed
 from agent.providers.local.outbox import SENT, LocalOutbox
 from agent.providers.registry import Connection
+
+if TYPE_CHECKING:
+    from agent.providers.mail.scan import Prefilter
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +100,28 @@ class LocalProvider:
         fingerprints: dict[str, str] = {}
         unreadable: list[str] = []
         sent = [self.sent] if self.sent is not None and self.sent.is_dir() else []
+        # What cannot be a touch is not even parsed (agent.providers.mail.scan); what can is then
+        # judged on the parsed message, as before.
+        scanner = _Scanner(interest)
         for source in [*([self.mail] if self.mail else []), *sent]:
-            found, stamps, bad = read_changed(source, seen)
+            found, stamps, bad = read_changed(source, seen, scanner)
             messages.extend(found)
             unreadable.extend(bad)
             fingerprints.update(stamps)
         wanted = [m for m in messages if m.sent_at >= interest.since and _involves(m, interest)]
-        log.info("read %d new messages from %s, %d relevant", len(messages), self.mail, len(wanted))
+        if scanner.prefilter is None:
+            return wanted, fingerprints, unreadable  # nothing changed, nothing read
+        skipped = scanner.prefilter.counts
+        log.info(
+            "read %d new messages from %s (%d skipped unparsed: %d older than the window, "
+            "%d naming no account), %d relevant",
+            skipped["kept"] + skipped["old"] + skipped["other"],
+            self.mail,
+            skipped["old"] + skipped["other"],
+            skipped["old"],
+            skipped["other"],
+            len(wanted),
+        )
         return wanted, fingerprints, unreadable
 
     def _pull_calendars(
@@ -120,6 +137,10 @@ class LocalProvider:
             if old.get("file") == file and old.get("until", "") >= interest.until.isoformat():
                 fingerprints[name] = old
                 continue
+            # icalendar is imported only now: a sync that finds every calendar unchanged
+            # does without it.
+            from agent.providers.local.calendar import CalendarUnreadable, load_meetings
+
             # Expand a month past the window so that the next syncs can skip this file.
             until = interest.until + EXPAND_AHEAD
             resets.append(name)
@@ -136,6 +157,21 @@ class LocalProvider:
                 "until": until.isoformat(),
             }
         return meetings, resets, fingerprints, unreadable
+
+
+class _Scanner:
+    """Makes the prefilter when a mail file must be read (``read_changed``), once."""
+
+    def __init__(self, interest: Interest) -> None:
+        self.interest = interest
+        self.prefilter: Prefilter | None = None
+
+    def __call__(self) -> Prefilter:
+        if self.prefilter is None:
+            from agent.providers.mail.scan import Prefilter
+
+            self.prefilter = Prefilter.of(self.interest.domains, self.interest.since)
+        return self.prefilter
 
 
 def calendar_synced(cursor: Mapping[str, Any], path: Path, start: datetime, end: datetime) -> bool:

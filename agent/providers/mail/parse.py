@@ -18,9 +18,17 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from agent.model import Address, MailKind, MailMessage
+from agent.providers.mail.fast import simple_addresses, simple_date
 from agent.providers.mail.ooo import return_date
 from agent.providers.mail.signature import name_from_signature
-from agent.untrusted.bounds import MAX_PEOPLE, NAME_CHARS, SUBJECT_CHARS, bounded, payload_head
+from agent.untrusted.bounds import (
+    BODY_BYTES,
+    MAX_PEOPLE,
+    NAME_CHARS,
+    SUBJECT_CHARS,
+    bounded,
+    payload_head,
+)
 from agent.untrusted.headers import decode_text, decode_words
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,6 +56,8 @@ _BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _ID = re.compile(r"<([^<>\s]+)>")
+UU_ENCODINGS = ("x-uuencode", "uuencode", "uue", "x-uue")  # get_payload(decode=True) decodes
+_SPACE = re.compile(r"\s")  # the characters str.isspace() accepts
 
 
 def normalize_email(raw: str) -> str | None:
@@ -73,10 +83,12 @@ def parse_addresses(values: Iterable[str]) -> tuple[Address, ...]:
     for value in values:
         # Unfold first: getaddresses stops at a newline inside the value.
         unfolded = _text(value).replace("\r", "").replace("\n", "")
-        try:
-            pairs = _pairs(unfolded)
-        except (IndexError, ValueError, TypeError):  # garbage: skip this header, keep others
-            continue
+        pairs = simple_addresses(unfolded)  # the common shapes, without email._parseaddr
+        if pairs is None:
+            try:
+                pairs = _pairs(unfolded)
+            except (IndexError, ValueError, TypeError):  # garbage: skip this header, keep others
+                continue
         for raw_name, raw_email in pairs:
             address = normalize_email(raw_email)
             if address and address not in found:
@@ -102,8 +114,12 @@ def classify(headers: Headers) -> MailKind:
     """What a message is, from its headers alone (names are case-insensitive)."""
     h = _multidict(headers)
     sender = parse_addresses(h.get("from", []) or h.get("sender", []))
-    local = sender[0].email.partition("@")[0] if sender else ""
     subject = " ".join(decode_words(_first(h, "subject")).split())
+    return _classify(h, sender[0] if sender else None, subject)
+
+
+def _classify(h: Mapping[str, list[str]], sender: Address | None, subject: str) -> MailKind:
+    local = sender.email.partition("@")[0] if sender else ""
     content_type = _first(h, "content-type").lower()
     precedence = _first(h, "precedence").strip().lower()
     auto_submitted = _first(h, "auto-submitted").strip().lower()
@@ -162,8 +178,10 @@ def message_from_headers(
     parent = _ID.findall(_first(h, "in-reply-to"))[:1]
     sent_at = _sent_at(h) or default_date or EPOCH
     subject = bounded(decode_words(_text(_first(h, "subject"))[: SUBJECT_CHARS * 8]), SUBJECT_CHARS)
-    kind = classify(headers)
     sender = parse_addresses(h.get("from", []) or h.get("sender", []))
+    # classify(headers), on the fields already read (the sender is parsed once).
+    whole_subject = " ".join(decode_words(_first(h, "subject")).split())
+    kind = _classify(h, sender[0] if sender else None, whole_subject)
     named = _export_names(h)
     if sender and not sender[0].name and sender[0].email not in named:
         signed = name_from_signature(snippet if body is None else body, sender[0].email)
@@ -224,10 +242,32 @@ def message_from_bytes(raw: bytes, *, fallback_uid: str = "") -> MailMessage:
     except RecursionError:  # MIME nested a thousand deep: keep the headers, drop the body
         msg, text = parser.parsebytes(raw, headersonly=True), ""
     headers = [(str(name), str(value)) for name, value in msg.raw_items()]
+    return message_from_text(headers, text, fallback_uid=fallback_uid)
+
+
+def message_from_text(
+    headers: Sequence[tuple[str, str]], text: str, *, fallback_uid: str = "", thread: str = ""
+) -> MailMessage:
+    """A message from its raw header fields and its body text (snippet, return date)."""
     snippet = " ".join(text[: SNIPPET_CHARS * 4].split())[:SNIPPET_CHARS]
     return message_from_headers(
-        headers, snippet=snippet, body=text[:4000], fallback_uid=fallback_uid
+        headers, snippet=snippet, body=text[:4000], fallback_uid=fallback_uid, thread=thread
     )
+
+
+def sent_at_of(headers: Sequence[tuple[str, str]]) -> datetime | None:
+    """The time ``message_from_headers`` gives a message (None: it would use its default)."""
+    wanted = [(n, v) for n, v in headers if n.strip().lower() in ("date", "received")]
+    return _sent_at(_multidict(wanted))
+
+
+def body_text(payload: bytes, kind: str, charset: str) -> str:
+    """``_body_text`` of a one-part message that is not transfer-encoded
+    (``agent.providers.mail.fast.text_part``): ``payload`` is its body as bytes."""
+    if kind not in ("text/plain", "text/html"):
+        return ""
+    text = decode_text(payload[:BODY_BYTES], charset)
+    return text if kind == "text/plain" else _strip_html(text)
 
 
 def _body_text(msg: Message) -> str:
@@ -239,19 +279,33 @@ def _body_text(msg: Message) -> str:
         ctype = part.get_content_type()
         if ctype not in ("text/plain", "text/html"):
             continue
-        try:
-            payload = part.get_payload()
-        except (LookupError, UnicodeError, ValueError):  # 8-bit text in a charset it cannot be
+        head = _head_bytes(part)
+        if head is None:
             continue
-        if not isinstance(payload, str):
-            continue
-        # The start is all a snippet or a return date needs: a huge part is not decoded.
-        head = payload_head(payload, str(part.get("content-transfer-encoding", "")))
         text = decode_text(head, part.get_content_charset() or "utf-8")
         if ctype == "text/plain":
             return text
         html_text = html_text or _strip_html(text)
     return html_text
+
+
+def _head_bytes(part: Message) -> bytes | None:
+    """The start of a part's content as bytes: all a snippet or a return date needs, so a
+    huge base64 or quoted-printable part is not decoded whole. A part that is not
+    transfer-encoded is taken as its bytes came: ``get_payload()`` would already have
+    decoded 8-bit text with the part's charset, and decoding that again garbles it."""
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    try:
+        if encoding in ("base64", "quoted-printable"):
+            payload = part.get_payload()
+            return payload_head(payload, encoding) if isinstance(payload, str) else None
+        uu = encoding in UU_ENCODINGS
+        payload = part.get_payload() if uu else part.get_payload(decode=True)
+    except (LookupError, UnicodeError, ValueError):  # 8-bit text in a charset it cannot be
+        return None
+    if isinstance(payload, str):  # uuencoded: kept as written, as before
+        return payload_head(payload, encoding)
+    return payload[:BODY_BYTES] if isinstance(payload, bytes) else None
 
 
 def _strip_html(text: str) -> str:
@@ -261,6 +315,8 @@ def _strip_html(text: str) -> str:
 
 def _text(value: str) -> str:
     """Undo the parser's surrogate escapes: raw 8-bit headers are UTF-8, else cp1252."""
+    if value.isascii():  # no escapes: encoding and decoding again gives the same text
+        return value
     try:
         data = value.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # lone surrogates that did not come from raw bytes
@@ -288,7 +344,7 @@ def _msgid(value: str) -> str:
     """``" <ABC@x>"`` → ``"abc@x"``: the same message-id however it was written."""
     found = _ID.search(value)
     text = found.group(1) if found else value.strip().strip("<>").strip()
-    return "" if any(c.isspace() for c in text) else text.lower()
+    return "" if _SPACE.search(text) else text.lower()
 
 
 def _written_id(value: str) -> str:
@@ -312,9 +368,19 @@ def _sent_at(h: Mapping[str, list[str]]) -> datetime | None:
     return None
 
 
+def parse_date(text: str) -> datetime | None:
+    """A Date (or Received) header's time, UTC when it names no zone; None: no date."""
+    return _parse_date(text)
+
+
 def _parse_date(text: str) -> datetime | None:
     if not text.strip():
         return None
+    simple = simple_date(text)  # the common shape, without email._parseaddr
+    if simple is None:
+        return None
+    if isinstance(simple, datetime):
+        return simple if simple.tzinfo is not None else simple.replace(tzinfo=UTC)
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, OverflowError, IndexError):
