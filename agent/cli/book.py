@@ -75,19 +75,23 @@ def board(context: Context, as_json: bool) -> None:
 
 
 def _a_week_ago(run: pipeline.Run) -> None:
-    """The demo's story began before today: the cycle a week ago drafted a play that still
-    waits in the outbox (``agent.demo.script.A_WEEK_AGO``), and its contact has written in
-    since, so today's cycle withdraws it. Listed again as the mailbox is now."""
+    """The demo's story began before today: a cycle about a week ago drafted a play that
+    still waits in the outbox (``agent.demo.script.A_WEEK_AGO``), and its contact has written
+    in since, so today's cycle withdraws it. The first day back from then whose cycle wrote
+    it counts (a holiday writes nothing). Listed again as the mailbox is now."""
     from agent.app.drafts import apply
     from agent.demo.script import A_WEEK_AGO
     from agent.model import ActionKind
 
-    then = run.now - timedelta(days=A_WEEK_AGO.days_ago)
-    planned = book.current_plan(run.config, run.store, then).of_kind(ActionKind.DRAFT)
-    wanted = [a for a in planned if (a.contact, a.play) == (A_WEEK_AGO.contact, A_WEEK_AGO.play)]
-    mailbox = run.connected().mailbox
-    apply(run.config, run.store, mailbox, wanted, then)
-    run.store.commit()
+    mailbox, story = run.connected().mailbox, (A_WEEK_AGO.contact, A_WEEK_AGO.play)
+    for days in range(int(A_WEEK_AGO.days_ago), int(A_WEEK_AGO.days_ago) + 7):
+        then = run.now - timedelta(days=days)
+        planned = book.current_plan(run.config, run.store, then).of_kind(ActionKind.DRAFT)
+        wanted = [a for a in planned if (a.contact, a.play) == story]
+        if wanted:
+            apply(run.config, run.store, mailbox, wanted, then)
+            run.store.commit()
+            break
     run.live = mailbox.drafts()
 
 

@@ -96,3 +96,15 @@ def test_the_demos_closing_hint_runs_without_activating_the_venv(tmp_path: Path,
     program = hint.removeprefix("Try: ").split(" --config")[0]
     assert program == "nurture" or Path(program).is_file(), hint
     assert hint.endswith(f"--home {tmp_path / 'd' / '.nurture'} board")
+
+
+def test_the_demo_withdraws_last_weeks_draft_even_after_a_holiday(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # On 3 December the cycle of a week before fell on Thanksgiving (holidays: US), which
+    # writes no play: the story's draft comes from the working day before it.
+    with pytest.raises(SystemExit) as done:
+        main(["--now", "2026-12-03T15:00:00+00:00", "demo", str(tmp_path / "d")])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    assert "reengage_lost for Omar Haddad at Corvid Health: withdrawn (Omar Haddad wrote" in out
