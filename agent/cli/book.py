@@ -15,7 +15,8 @@ from agent.app.jobs import JOB_STEPS
 from agent.cli.invocation import nurture_command
 from agent.cli.progress import sync_progress
 from agent.untrusted.terminal import echo
-from agent.views.json import board_json, sync_json
+from agent.views.json import board_json
+from agent.views.reports import sync_json
 
 # rich (views.tables) and the digest are imported by the commands that draw or send: a
 # sync run by a script (or with nothing new) and `board --json` need none of them.

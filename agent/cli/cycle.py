@@ -47,7 +47,7 @@ def cycle_command(context: Context, dry_run: bool, as_json: bool) -> None:
 
 
 def _done_json(done: pipeline.Run, config: Config, now: datetime) -> dict[str, Any]:
-    from agent.views.json import cycle_json
+    from agent.views.reports import cycle_json
 
     applied = done.applied
     made = None

@@ -103,7 +103,7 @@ def status(context: Context, as_json: bool) -> None:
         last_sync = store.get_meta("last_sync")
     daemon = read_status(context.home) or {"jobs": {}}
     if as_json:
-        from agent.views.json import status_json
+        from agent.views.reports import status_json
 
         echo(json.dumps(status_json(last_sync, counts, daemon, config), indent=2))
         return
@@ -126,7 +126,7 @@ def doctor(context: Context, as_json: bool) -> int:
     failed = [c.name for c in checks if not c.ok]
     if as_json:
         from agent.config.schema import load_config
-        from agent.views.json import doctor_json
+        from agent.views.reports import doctor_json
 
         zone = load_config(path) if checks[0].ok else Config(me=("you@example.com",))
         echo(json.dumps(doctor_json(checks, zone, context.now), indent=2, ensure_ascii=False))

@@ -12,7 +12,7 @@ from agent.app import digest as weekly
 from agent.app.context import Context, pass_context
 from agent.core.digest.build import week_of
 from agent.untrusted.terminal import echo
-from agent.views.json import digest_json, digest_sent_json
+from agent.views.reports import digest_json, digest_sent_json
 
 
 @click.command()

@@ -19,7 +19,8 @@ from agent.providers.base import Mailbox
 from agent.providers.registry import connect
 from agent.store.db import Store
 from agent.untrusted.terminal import echo
-from agent.views.json import decision_json, draft_json
+from agent.views.json import draft_json
+from agent.views.reports import decision_json
 from agent.views.tables import console, drafts_table
 
 ID = click.argument("draft_id", metavar="ID")

@@ -13,7 +13,8 @@ from agent.app.preview import preview
 from agent.app.stages import find_account, set_stage
 from agent.model import Stage
 from agent.untrusted.terminal import echo
-from agent.views.json import account_json, next_cycle_json, stage_json
+from agent.views.json import account_json, next_cycle_json
+from agent.views.reports import stage_json
 
 # rich (views.plan, views.tables) is imported only to draw: --json needs none of it.
 

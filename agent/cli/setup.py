@@ -136,7 +136,7 @@ def check(context: Context, as_json: bool) -> int:
     results = check_templates(config, templates_dir(config) if path.exists() else None)
     failed = sum(1 for result in results if result.error)
     if as_json:
-        from agent.views.json import template_json
+        from agent.views.reports import template_json
 
         rows = [template_json(r.play, r.source, r.yours, r.error) for r in results]
         echo(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -5,10 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
-def test_importing_the_row_shapes_loads_no_rich_store_or_jinja() -> None:
+
+@pytest.mark.parametrize("module", ["agent.views.json", "agent.views.reports"])
+def test_importing_the_row_shapes_loads_no_rich_store_or_jinja(module: str) -> None:
     code = (
-        "import sys, agent.views.json; "
+        f"import sys, {module}; "
         "print(sorted({m.split('.')[0] if not m.startswith('agent.') else m "
         "for m in sys.modules if m.startswith(('rich', 'jinja2', 'tinydb', 'agent.store'))}))"
     )
