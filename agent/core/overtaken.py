@@ -22,10 +22,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from agent.core.outcomes import Outcome, moment
-from agent.model import Direction, DraftRef, Signal, Touch
+from agent.model import OUT_OF_OFFICE, Direction, DraftRef, Signal, Touch
 from agent.model.tables import DraftRecord, DraftStatus
-
-OUT_OF_OFFICE = "out_of_office"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from agent.config.schema import Account, Config
 from agent.core.committee import sightings
 from agent.core.seen import seen_people
 from agent.model import (
+    OUT_OF_OFFICE,
     Channel,
     Direction,
     MailKind,
@@ -247,7 +248,7 @@ def _out_of_office(index: AccountIndex, messages: Sequence[MailMessage]) -> list
         if account is not None:
             signals.append(
                 Signal(
-                    kind="out_of_office",
+                    kind=OUT_OF_OFFICE,
                     account=account.name,
                     contact=message.sender.email,
                     at=message.sent_at,

@@ -138,6 +138,9 @@ class Touch:
     name: str = ""  # the person's display name as this message or invite wrote it
 
 
+OUT_OF_OFFICE = "out_of_office"  # Signal.kind of an automatic answer, with its return date
+
+
 @dataclass(frozen=True, slots=True)
 class Signal:
     """Something worth knowing that is not a touch, e.g. an out-of-office return date."""

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from agent.config.schema import Account, Config
 from agent.core.names import best_name, name_from_local_part
-from agent.model import Channel, Direction, Signal, Touch
+from agent.model import OUT_OF_OFFICE, Channel, Direction, Signal, Touch
 
 PERIODS = (7, 30, 90, 365)  # days: touches per period, for the board and the digest
 
@@ -185,7 +185,7 @@ def held_until(
 ) -> date | None:
     """The first day after an out-of-office ends: the return date plus one business day."""
     today = now.astimezone(config.tz).date()
-    away = [s for s in signals if s.kind == "out_of_office" and s.at <= now]
+    away = [s for s in signals if s.kind == OUT_OF_OFFICE and s.at <= now]
     if not away:
         return None
     latest = max(away, key=lambda s: s.at)
