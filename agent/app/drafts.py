@@ -25,7 +25,7 @@ from agent.app.derived import touch_candidates
 from agent.config.schema import Config
 from agent.core.drafts import compose, failed_record, mail_of, pending_record
 from agent.core.outcomes import Outcome, moment, outcomes, watched
-from agent.core.overtaken import Stage, overtaken, waiting
+from agent.core.overtaken import StageNow, overtaken, waiting
 from agent.core.replies import as_reply, reply_fields, reply_target
 from agent.errors import UserError
 from agent.model import Action, ActionKind, Address, DraftRef, OutgoingMail
@@ -279,13 +279,13 @@ def learn(
     return LearnReport(tuple(lines))
 
 
-def current_stages(config: Config, store: Store) -> dict[str, Stage]:
+def current_stages(config: Config, store: Store) -> dict[str, StageNow]:
     """Each account's stage now: set by hand (``nurture account --stage``), else config's."""
     by_hand = stage_changes(store)
     return {
-        a.name: Stage(by_hand[a.name].stage.value, by_hand[a.name].since)
+        a.name: StageNow(by_hand[a.name].stage.value, by_hand[a.name].since)
         if a.name in by_hand
-        else Stage(a.stage.value)
+        else StageNow(a.stage.value)
         for a in config.accounts
     }
 

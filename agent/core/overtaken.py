@@ -27,7 +27,7 @@ from agent.model.tables import DraftRecord, DraftStatus
 
 
 @dataclass(frozen=True)
-class Stage:
+class StageNow:
     """An account's stage now, and the day it was set by hand (None: from config)."""
 
     stage: str
@@ -43,7 +43,7 @@ def overtaken(
     *,
     touches: Iterable[Touch],
     signals: Iterable[Signal],
-    stages: Mapping[str, Stage],
+    stages: Mapping[str, StageNow],
     live: Sequence[DraftRef],
     now: datetime,
     tz: ZoneInfo,
@@ -124,7 +124,7 @@ def _went_away(record: DraftRecord, signals: Sequence[Signal], tz: ZoneInfo) -> 
     return f"{_who(record)} is out of office{until} (auto-reply of {_day(newest.at, tz)})"
 
 
-def _stage_changed(record: DraftRecord, now: Stage | None) -> str:
+def _stage_changed(record: DraftRecord, now: StageNow | None) -> str:
     if now is None:
         return ""
     recorded = str(record.get("stage") or "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from agent.core.overtaken import Stage, overtaken
+from agent.core.overtaken import StageNow, overtaken
 from agent.model import DraftRef, Signal
 from agent.model.tables import DraftRecord
 from tests.conftest import NOW
@@ -39,7 +39,7 @@ def judge(rec: DraftRecord, *, touches=(), signals=(), stages=None, live=LIVE) -
         {"k1": rec},
         touches=touches,
         signals=signals,
-        stages=stages or {"Acme": Stage("cold")},
+        stages=stages or {"Acme": StageNow("cold")},
         live=live,
         now=NOW,
         tz=BERLIN,
@@ -77,13 +77,13 @@ def test_an_out_of_office_withdraws_the_draft() -> None:
 
 
 def test_a_stage_change_withdraws_the_draft() -> None:
-    [change] = judge(record(), stages={"Acme": Stage("lost", NOW.date())})
+    [change] = judge(record(), stages={"Acme": StageNow("lost", NOW.date())})
     assert change.fields["stale"] == "Acme is lost now"
-    assert judge(record(), stages={"Acme": Stage("cold", NOW.date())}) == []
+    assert judge(record(), stages={"Acme": StageNow("cold", NOW.date())}) == []
     # A record from before drafts kept their stage: a stage set by hand since then counts.
     old = record(stage="")
-    assert judge(old, stages={"Acme": Stage("won", NOW.date())})[0].status == "withdrawn"
-    assert judge(old, stages={"Acme": Stage("won", (NOW - 9 * DAY).date())}) == []
+    assert judge(old, stages={"Acme": StageNow("won", NOW.date())})[0].status == "withdrawn"
+    assert judge(old, stages={"Acme": StageNow("won", (NOW - 9 * DAY).date())}) == []
 
 
 def test_an_edited_draft_stays_flagged_stale_once() -> None:
