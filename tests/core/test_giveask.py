@@ -159,3 +159,47 @@ def test_an_account_state_reads_its_mail_in_time_order(tmp_path) -> None:
     now = datetime(2026, 10, 20, tzinfo=UTC)
     state = account_state(config, config.accounts[0], [newest, *reversed(asks)], [], now)
     assert (state.give_ask.ratio, state.give_ask.asks_in_a_row) == ("1:3", False)
+
+
+# One phrase at least for every cue, in the forms its words take: a cue's listed words
+# must hold whenever its pattern does, or a gated count would miss it.
+PHRASES = [
+    "could you send it? can you? would you, will you",
+    "we need the deck. i would like a word. we'd like to. i wanted to ask",
+    "we should talk. should get together",
+    "any update? any news, any thoughts",
+    "just checking. checking in. following up to touch base and circle back",
+    "can we set up a meeting or schedule a call, book time? let's find a time",
+    "are you free? is there still room? your availability",
+    "please provide comments for comment and get back to me",
+    "remove me. delete me. sorry to bug you",
+    "what do you think? when can we meet, when will you",
+    "please send the file. i was wondering. we are wondering",
+    "fyi, for your review and for your information",
+    "here is the note, attached are the charts, enclosed, i am attaching",
+    "thought you'd like it; you might find this useful",
+    "we've fixed it. i have sent it. we finished. i made the change. we done",
+    "thanks! thank you. great idea, sounds good",
+    "an introduction, an invitation: join us",
+    "the numbers are correct, no issues, just wanted to let you know",
+    "as requested, per your request, as you asked, as promised, as discussed",
+]
+
+
+def test_a_cue_is_searched_only_where_its_words_are_and_counts_the_same() -> None:
+    from agent.core import giveask
+
+    rows = [json.loads(line) for line in LABELLED.read_text().splitlines()]
+    texts = [*PHRASES, *(giveask.own_words(r["first_lines"]).lower() for r in rows)]
+    for cues in (giveask._ASK, giveask._PLEASE, giveask._GIVE):
+        for words, pattern in cues._cues:
+            assert all(w in pattern.pattern for w in words), pattern.pattern  # no typo
+            assert any(pattern.search(t) for t in texts), f"no sample for {pattern.pattern}"
+        for text in texts:
+            unguarded = sum(1 for _, pattern in cues._cues if pattern.search(text))
+            assert cues.count(text) == unguarded, text
+    quoted = [r["first_lines"] for r in rows if giveask._QUOTED.search(r["first_lines"])]
+    assert len(quoted) > 20  # the corpus has forwards and replies to cut
+    for first_lines in [*PHRASES, *(r["first_lines"] for r in rows)]:
+        cut = giveask._QUOTED.search(first_lines)
+        assert giveask.own_words(first_lines) == first_lines[: cut.start() if cut else None].strip()

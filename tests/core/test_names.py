@@ -81,3 +81,36 @@ def test_a_signature_names_the_sender_when_the_address_agrees() -> None:
     )
     sender = message_from_bytes(raw).sender
     assert sender is not None and sender.name == "Melissa Jones"
+
+
+def test_a_plain_name_skips_the_cleaning_and_ends_where_the_cleaning_would(monkeypatch) -> None:
+    import re
+
+    from agent.core import names
+
+    raws = [
+        "Kim Lee",
+        "kim",
+        "Kim",
+        "J. R. R. Tolkien",
+        "Kim Lee.",
+        "O'Brien",
+        "O'Brien'",
+        "Anne - SMITH",
+        "Betonte, Robert - TP2RSB",
+        "Jones, Melissa",
+        " Kim  Lee ",
+        '"Kim Lee"',
+        "kim.lee",
+        "KIM",
+        "Kim Lee)",
+        "- *Herzog, Hans",
+        "José Álvarez",
+        "a",
+        "Kim  Lee",
+    ]
+    emails = ["kim@acme.com", "kim.lee@acme.com", "", "o'brien@x.org"]
+    fast = {(r, e): clean_name(r, e) for r in raws for e in emails}
+    monkeypatch.setattr(names, "_PLAIN", re.compile(r"(?!)"))  # never plain: every step runs
+    assert {(r, e): clean_name(r, e) for r in raws for e in emails} == fast
+    assert fast[("Kim Lee", "kim@acme.com")] == "Kim Lee" and fast[("KIM", "kim@acme.com")] == ""

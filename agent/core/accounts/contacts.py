@@ -7,7 +7,7 @@ the config for the account or seen in its touches.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -124,7 +124,7 @@ def _status(
     last = touches[-1] if touches else None
     days = (day.today - last.at.astimezone(day.tz).date()).days if last else None
     distinct = len({t.source for t in touches})
-    since = _counter(touches, now, distinct == len(touches), day.starts)
+    counts = _counts(touches, now, distinct == len(touches), day.starts)
     return ContactStatus(
         account=account,
         email=email,
@@ -135,25 +135,25 @@ def _status(
         last_touch=last,
         days_since_touch=days,
         touches=distinct,
-        recent_touches=since(config.coverage_days),
-        touches_by_period=tuple([(p, since(p)) for p in PERIODS]),
+        recent_touches=counts[config.coverage_days],
+        touches_by_period=tuple([(p, counts[p]) for p in PERIODS]),
         reply_owed=reply_owed(touches, now, config.holds.reply_window_days),
         held_until=held_until(config, touches, signals, now) if signals else None,
         due=days is None or days >= cadence_days,
     )
 
 
-def _counter(
+def _counts(
     touches: list[Touch], now: datetime, distinct: bool, starts: dict[int, datetime]
-) -> Callable[[int], int]:
-    """``count_since`` for one person's touches (sorted by time): when no source repeats,
-    a binary search instead of a pass per period (``starts``: ``now`` - days, by days)."""
-    if not distinct:
-        return lambda days: count_since(touches, now, days)
+) -> dict[int, int]:
+    """``count_since`` for one person's touches (sorted by time) and each of ``starts``
+    (``now`` - days, by days): when no source repeats, a binary search per period."""
     if not touches:
-        return lambda days: 0
+        return dict.fromkeys(starts, 0)
+    if not distinct:
+        return {days: count_since(touches, now, days) for days in starts}
     times = [t.at for t in touches]
-    return lambda days: len(times) - bisect_left(times, starts[days])
+    return {days: len(times) - bisect_left(times, start) for days, start in starts.items()}
 
 
 def count_since(touches: Sequence[Touch], now: datetime, days: int) -> int:
