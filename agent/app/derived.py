@@ -37,9 +37,10 @@ from agent.store.codec import Unreadable, from_json, to_json
 from agent.store.db import Store
 from agent.store.rows import RowReader, columns_of, from_columns, to_columns, to_row
 
-DETECTION_VERSION = 5  # 2: touches.json holds touches by column; 3: touches have a thread;
+DETECTION_VERSION = 6  # 2: touches.json holds touches by column; 3: touches have a thread;
 # 4: touches carry the display name the message or invite gave the person; 5: signals of
-# people copied or invited next to a contact (the buying committee) and of direct mail
+# people copied or invited next to a contact (the buying committee) and of direct mail;
+# 6: signals by column too
 BUSY_VERSION = 1
 MEMO_VERSION = 7  # the plan and book: bump whenever the engine decides differently (2:
 # replies in threads; 3: no_play rows, names only from what the mail says, no bare check-ins;
@@ -54,20 +55,18 @@ BusyMeetings = dict[str, tuple[Meeting, ...]]  # calendar name → meetings, in 
 def _encode_candidates(found: Candidates) -> dict[str, Any]:
     # Touches by column: 200,000 of them decode in a fraction of the time rows take.
     return {
-        "columns": columns_of(Signal),
         "touches": to_columns(Touch, found.touches),
         "ends": [end.isoformat() if end else None for end in found.ends],
-        "signals": [to_row(s) for s in found.signals],
+        "signals": to_columns(Signal, found.signals),
     }
 
 
 def _decode_candidates(data: Mapping[str, Any]) -> Candidates:
-    reader = RowReader(data["columns"])
     touches = tuple(from_columns(Touch, data["touches"]))
     ends = tuple(datetime.fromisoformat(end) if end else None for end in data["ends"])
     if len(ends) != len(touches):
         raise Unreadable("touches and their ends differ in number")
-    return Candidates(touches, ends, tuple(reader.read_all(Signal, data["signals"])))
+    return Candidates(touches, ends, tuple(from_columns(Signal, data["signals"])))
 
 
 TOUCHES: Derived[Candidates] = Derived("touches", _encode_candidates, _decode_candidates)

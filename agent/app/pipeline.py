@@ -152,11 +152,11 @@ def _digest(run: Run) -> str:
 
 
 def _preview_digest(run: Run, coming: NextCycle) -> NextCycle:
+    if not digest_due(run.config, run.store, run.now):
+        return coming  # known without the digest modules
     from agent.app.digest import recipient
     from agent.core.digest.build import week_of
 
-    if not digest_due(run.config, run.store, run.now):
-        return coming
     week = week_of(run.config, run.now)[0]
     return replace(coming, digest_week=week, digest_to=recipient(run.config))
 

@@ -181,12 +181,15 @@ def _silent(
     away person's hold alone does not say why the others there get nothing)."""
     moving = (ActionKind.DRAFT, ActionKind.DEFERRED, ActionKind.REPLY)
     covered = {a.account for a in actions if a.kind in moving}
+    seen: dict[str, list[Signal]] = {}
+    for signal in signals:
+        if signal.kind == SEEN:
+            seen.setdefault(signal.account, []).append(signal)
     rows = []
     for state in ranked:
         if not state.status.due or state.name in covered:
             continue
-        seen = [s for s in signals if s.kind == SEEN and s.account == state.name]
-        found = why_none(state, ctx, seen)
+        found = why_none(state, ctx, seen.get(state.name, []))
         rows.append(
             Action(
                 kind=ActionKind.NO_PLAY,
