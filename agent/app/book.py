@@ -68,7 +68,7 @@ class SyncReport:
 
     def summary(self) -> str:
         return (
-            f"{_counted(self.touches, 'touch', 'touches')} with {self.accounts_touched} of "
+            f"{_counted(self.touches, 'touch', 'touches')} with {self.accounts_touched:,} of "
             f"{_counted(self.accounts, 'account')}; {_counted(self.cold_accounts, 'account')} "
             f"not touched in {COLD_AFTER_DAYS}+ days ({_counted(self.new_messages, 'new message')}"
             f", {_counted(self.meetings, 'meeting')} read)"

@@ -12,13 +12,14 @@ takes its default and a field that no longer exists is ignored.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
 from operator import attrgetter
-from types import NoneType, UnionType
+from types import MemberDescriptorType, NoneType, UnionType
 from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from agent.store.codec import Unreadable, datetime_to_json
@@ -225,9 +226,26 @@ def from_columns(cls: type[T], data: Mapping[str, Any]) -> list[T]:
             if len(values) != count:
                 raise Unreadable(f"the column {field.name} has {len(values)} of {count} values")
             args.append(values)
-        return list(map(cls, *args))
+        return _built(cls, count, args)
     except (TypeError, ValueError, KeyError, IndexError) as error:
         raise Unreadable(f"{cls.__name__} columns do not read: {error!r}") from None
+
+
+def _built(cls: type[T], count: int, columns: list[list[Any]]) -> list[T]:
+    """``cls(*row)`` for every row of ``columns`` (one list per field, in field order).
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``: 4 µs
+    for a touch, a quarter of a large book's read. A slotted one (``slots=True``, without
+    ``__post_init__``) is filled a column at a time through its slots' own descriptors
+    instead, in C. What it holds is the same; the checks its ``__init__`` makes are none."""
+    found = [cls.__dict__.get(f.name) for f in fields(cls)]
+    slots = [s for s in found if isinstance(s, MemberDescriptorType)]
+    if hasattr(cls, "__post_init__") or len(slots) != len(found):
+        return list(map(cls, *columns))
+    made: list[T] = [object.__new__(cls) for _ in range(count)]
+    for slot, values in zip(slots, columns, strict=True):
+        deque(map(slot.__set__, made, values), maxlen=0)
+    return made
 
 
 def _unpacked(column: Mapping[str, Any], decode: Codec | None) -> list[Any]:

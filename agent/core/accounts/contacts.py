@@ -49,6 +49,7 @@ def contact_statuses(
     *,
     cadence_days: int,
     ordered: bool = False,
+    day: Day | None = None,
 ) -> tuple[ContactStatus, ...]:
     """Listed people first, in config order, then the others, most recently touched first.
     ``ordered``: ``touches`` are already sorted by (at, source) and none is after ``now``."""
@@ -64,9 +65,8 @@ def contact_statuses(
     away: dict[str, list[Signal]] = {}
     for signal in signals:
         away.setdefault(signal.contact, []).append(signal)
-    # The same for every person of the account: worked out once (2,000 accounts, 20,000
-    # people in a large book).
-    day = _Day(config, now)
+    # The same for every person: worked out once (``day``: once for every account).
+    day = day or Day(config, now)
     rows = []
     for email, mine in by_person.items():
         contact = listed.get(email)
@@ -91,7 +91,7 @@ def contact_statuses(
     return (*(r for r in rows if r.known), *unlisted)
 
 
-class _Day:
+class Day:
     """``now`` and what follows from it alone: the rep's zone, today, the period starts."""
 
     def __init__(self, config: Config, now: datetime) -> None:
@@ -109,7 +109,7 @@ def _recent_first(row: ContactStatus) -> tuple[float, str]:
 
 def _status(
     config: Config,
-    day: _Day,
+    day: Day,
     cadence_days: int,
     *,
     account: str,

@@ -11,7 +11,13 @@ from datetime import date, datetime, timedelta
 from agent.config.never import is_never
 from agent.config.schema import Account, Config
 from agent.core.accounts.clocks import Clocks, clocks
-from agent.core.accounts.contacts import PERIODS, ContactStatus, contact_statuses, count_since
+from agent.core.accounts.contacts import (
+    PERIODS,
+    ContactStatus,
+    Day,
+    contact_statuses,
+    count_since,
+)
 from agent.core.accounts.patterns import Pattern, account_patterns
 from agent.core.accounts.stages import Suggestion, suggestions
 from agent.core.accounts.status import AccountStatus, StageChange, account_status
@@ -65,6 +71,7 @@ def account_states(
     for signal in signals:
         away.setdefault(signal.account, []).append(signal)
     stages = stages or {}
+    day = Day(config, now)
     return [
         account_state(
             config,
@@ -75,6 +82,7 @@ def account_states(
             stage=stages.get(a.name),
             ordered=True,
             plays=plays,
+            day=day,
         )
         for a in config.accounts
     ]
@@ -90,14 +98,24 @@ def account_state(
     stage: StageChange | None = None,
     ordered: bool = False,
     plays: Mapping[str, str] | None = None,
+    day: Day | None = None,
 ) -> AccountState:
-    """``ordered``: ``touches`` are sorted by (at, source, contact), none after ``now``."""
-    today = now.astimezone(config.tz).date()
-    status = account_status(config, account, touches, now, stage)
+    """``ordered``: ``touches`` are sorted by (at, source, contact), none after ``now``.
+    ``day``: what follows from ``now`` alone, when the caller has it (``Day``)."""
+    day = day or Day(config, now)
+    today = day.today
+    status = account_status(config, account, touches, now, stage, ordered=ordered)
     # The committee's sightings are many and say nothing about a person's own status.
     own = [s for s in signals if s.kind not in SIGHTINGS]
     contacts = contact_statuses(
-        config, account, touches, own, now, cadence_days=status.cadence_days, ordered=ordered
+        config,
+        account,
+        touches,
+        own,
+        now,
+        cadence_days=status.cadence_days,
+        ordered=ordered,
+        day=day,
     )
     return AccountState(
         account=account,

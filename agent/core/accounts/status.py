@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -48,13 +49,22 @@ def account_status(
     touches: Sequence[Touch],
     now: datetime,
     stage: StageChange | None = None,
+    *,
+    ordered: bool = False,
 ) -> AccountStatus:
-    """Roll up one account's touches (already filtered to that account)."""
+    """Roll up one account's touches (already filtered to that account). ``ordered``: they
+    are sorted by time and none is after ``now``, as account states hold them."""
     today = now.astimezone(config.tz).date()
-    past = [t for t in touches if t.at <= now]
-    last = max(past, key=lambda t: t.at, default=None)
     window_start = now - timedelta(days=config.coverage_days)
-    recent = [t for t in past if t.at >= window_start]
+    if ordered:
+        past = touches
+        # The first of the newest (max's choice among touches at the same time).
+        last = touches[bisect_left(touches, touches[-1].at, key=_at)] if touches else None
+        recent = touches[bisect_left(touches, window_start, key=_at) :]
+    else:
+        past = [t for t in touches if t.at <= now]
+        last = max(past, key=_at, default=None)
+        recent = [t for t in past if t.at >= window_start]
     current_stage = stage.stage if stage else account.stage
     cadence = config.cadence.days(account.tier, current_stage)
     days_since = (today - last.at.astimezone(config.tz).date()).days if last else None
@@ -75,6 +85,10 @@ def account_status(
         due=days_since is None or days_since >= cadence,
         days_overdue=overdue,
     )
+
+
+def _at(touch: Touch) -> datetime:
+    return touch.at
 
 
 def board(
