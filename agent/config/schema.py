@@ -58,9 +58,11 @@ def _lower_email(value: str) -> str:
     """One plain address (``agent.headersafe.plain_address``), lower-case, ``+tag`` off:
     nurture writes to these, so a list, a display name or an encoded word is an error."""
     text = value.strip().lower()
-    local, _, domain = text.rpartition("@")
-    address = f"{local.split('+', 1)[0] or local}@{domain}"
-    if plain_address(text) is None or plain_address(address) is None:
+    address = text
+    if "+" in text:
+        local, _, domain = text.rpartition("@")
+        address = f"{local.split('+', 1)[0] or local}@{domain}"
+    if plain_address(text) is None or (address != text and plain_address(address) is None):
         raise ValueError(
             f"{value[:300]!r} is not an email address: give one address, like name@example.com"
         )

@@ -103,6 +103,8 @@ def time_off(config: Config) -> TimeOff:
 def account_hold(state: AccountState, config: Config) -> tuple[date, str] | None:
     """When everyone nurture could reach at an account is out of the office: the day the
     first of them is back, and who is away until when. None while anyone is reachable."""
+    if all(c.held_until is None for c in state.contacts):
+        return None  # nobody there is away (most accounts, most days)
     reachable = [
         c
         for c in state.contacts

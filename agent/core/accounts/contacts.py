@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from agent.config.schema import Account, Config
 from agent.core.names import best_name, name_from_local_part
@@ -18,8 +18,11 @@ from agent.model import OUT_OF_OFFICE, Channel, Direction, Signal, Touch
 PERIODS = (7, 30, 90, 365)  # days: touches per period, for the board and the digest
 
 
-@dataclass(frozen=True)
-class ContactStatus:
+class ContactStatus(NamedTuple):
+    """One person's status. A named tuple, not a frozen dataclass: a large book makes
+    20,000 of them per command, and a frozen dataclass's ``__init__`` (a ``__setattr__``
+    per field) costs eight times a tuple's."""
+
     account: str
     email: str
     name: str  # what to call them in a sentence: their name, else their address

@@ -98,10 +98,12 @@ def value_play(
 ) -> Candidate | None:
     """A value touch for someone who knows us: the coldest person first, a new offer each."""
     people = sorted(
-        (c for c in state.contacts if c.last_touch is not None and pick(c)),
+        (c for c in state.contacts if c.last_touch is not None),
         key=lambda c: (not c.known, -(c.days_since_touch or 0), c.email),
     )
     for contact in people:
+        if not pick(contact):  # asked in this order: only until an offer is found
+            continue
         offer = fresh(offers, contact, ctx)
         if offer is not None:
             return Candidate(

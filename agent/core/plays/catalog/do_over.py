@@ -48,12 +48,16 @@ def build(state: AccountState, ctx: PlayContext, pick: Pick) -> Candidate | None
 
 
 def _latest_meeting(state: AccountState, ctx: PlayContext) -> Touch | None:
-    meetings = [t for t in state.touches if t.channel is Channel.MEETING]
-    if not meetings:
+    newest = state.clocks.last_meeting  # held when the latest one was: most were long ago
+    if newest is None or _age(newest, ctx) > ctx.config.do_over_days:
         return None
+    meetings = [t for t in state.touches if t.channel is Channel.MEETING]
     latest = max(meetings, key=lambda t: (t.at, t.source))
-    age = (ctx.today - latest.at.astimezone(ctx.config.tz).date()).days
-    return latest if age <= ctx.config.do_over_days else None
+    return latest if _age(latest, ctx) <= ctx.config.do_over_days else None
+
+
+def _age(touch: Touch, ctx: PlayContext) -> int:
+    return (ctx.today - touch.at.astimezone(ctx.config.tz).date()).days
 
 
 # Time-bound asks come first: triggered by a meeting, so it does not wait for the cadence.
