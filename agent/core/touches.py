@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from agent.config.schema import Account, Config
@@ -145,7 +145,7 @@ def _mail_touches(
             directions[(message.thread or message.uid, touch.contact)].add(touch.direction)
     thread_of = {m.uid: m.thread or m.uid for m in messages}
     return [
-        replace(t, weight=WEIGHT_EXCHANGE)
+        t._replace(weight=WEIGHT_EXCHANGE)
         if len(directions[(thread_of[t.source], t.contact)]) == 2
         else t
         for t in one_way

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Tier(StrEnum):
@@ -121,9 +122,12 @@ class Meeting:
     own_block: bool = False  # one of the agent's own nurture blocks
 
 
-@dataclass(frozen=True, slots=True)
-class Touch:
-    """A real contact between the rep and one person at an account."""
+class Touch(NamedTuple):
+    """A real contact between the rep and one person at an account.
+
+    A named tuple, not a frozen dataclass: a large book holds 60,000 of them, made by every
+    sync that brings mail and read by every command, and a frozen dataclass's ``__init__``
+    (a ``__setattr__`` per field) costs ten times a tuple's."""
 
     source: str  # MailMessage.uid or Meeting.uid: the same source counts once
     account: str

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 T = TypeVar("T", bound="DataclassInstance")
+R = TypeVar("R")  # a dataclass or a named tuple (``from_columns``)
 Codec = Callable[[Any], Any]
 Columns = dict[str, list[str]]
 
@@ -67,7 +68,19 @@ def _encoded(value: Any, coded: list[tuple[int, Codec]]) -> Any:
 @cache
 def _encoders(cls: type) -> tuple[tuple[str, Codec | None], ...]:
     hints = get_type_hints(cls)
-    return tuple((f.name, _encoder(hints[f.name])) for f in fields(cls))
+    return tuple((name, _encoder(hints[name])) for name, _ in _fields(cls))
+
+
+def _fields(cls: type) -> list[tuple[str, Any]]:
+    """(name, default or ``MISSING``) of a dataclass's or a named tuple's fields, in order."""
+    if _is_named_tuple(cls):
+        defaults = cls._field_defaults  # type: ignore[attr-defined]
+        return [(name, defaults.get(name, MISSING)) for name in cls._fields]  # type: ignore[attr-defined]
+    return [(f.name, f.default) for f in fields(cls)]
+
+
+def _is_named_tuple(cls: type) -> bool:
+    return issubclass(cls, tuple) and hasattr(cls, "_fields")
 
 
 def _encoder(tp: Any) -> Codec | None:
@@ -210,39 +223,42 @@ def _packed(values: list[Any]) -> dict[str, list[Any]]:
     return {"table": table, "index": [at[v] for v in values]}
 
 
-def from_columns(cls: type[T], data: Mapping[str, Any]) -> list[T]:
+def from_columns(cls: type[R], data: Mapping[str, Any]) -> list[R]:
     """:func:`to_columns` read back, by field name (a field added later takes its default)."""
     try:
         count, columns = int(data["count"]), data["columns"]
         hints, reader = get_type_hints(cls), RowReader({})
         args = []
-        for field in fields(cls):
-            if field.name in columns:
-                values = _unpacked(columns[field.name], reader._decoder(hints[field.name]))
-            elif field.default is not MISSING:
-                values = [field.default] * count
+        for name, default in _fields(cls):
+            if name in columns:
+                values = _unpacked(columns[name], reader._decoder(hints[name]))
+            elif default is not MISSING:
+                values = [default] * count
             else:
-                raise Unreadable(f"columns of {cls.__name__} lack the field {field.name}")
+                raise Unreadable(f"columns of {cls.__name__} lack the field {name}")
             if len(values) != count:
-                raise Unreadable(f"the column {field.name} has {len(values)} of {count} values")
+                raise Unreadable(f"the column {name} has {len(values)} of {count} values")
             args.append(values)
         return _built(cls, count, args)
     except (TypeError, ValueError, KeyError, IndexError) as error:
         raise Unreadable(f"{cls.__name__} columns do not read: {error!r}") from None
 
 
-def _built(cls: type[T], count: int, columns: list[list[Any]]) -> list[T]:
+def _built(cls: type[R], count: int, columns: list[list[Any]]) -> list[R]:
     """``cls(*row)`` for every row of ``columns`` (one list per field, in field order).
 
-    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``: 4 µs
-    for a touch, a quarter of a large book's read. A slotted one (``slots=True``, without
-    ``__post_init__``) is filled a column at a time through its slots' own descriptors
-    instead, in C. What it holds is the same; the checks its ``__init__`` makes are none."""
-    found = [cls.__dict__.get(f.name) for f in fields(cls)]
+    A named tuple is made whole from its row. A frozen dataclass's ``__init__`` sets each
+    field through ``object.__setattr__`` (4 µs for eleven fields); a slotted one
+    (``slots=True``, without ``__post_init__``) is filled a column at a time through its
+    slots' own descriptors instead, in C. What it holds is the same; the checks its
+    ``__init__`` makes are none."""
+    if _is_named_tuple(cls):
+        return list(map(cls._make, zip(*columns, strict=True)))  # type: ignore[attr-defined]
+    found = [cls.__dict__.get(name) for name, _ in _fields(cls)]
     slots = [s for s in found if isinstance(s, MemberDescriptorType)]
     if hasattr(cls, "__post_init__") or len(slots) != len(found):
         return list(map(cls, *columns))
-    made: list[T] = [object.__new__(cls) for _ in range(count)]
+    made: list[R] = [object.__new__(cls) for _ in range(count)]
     for slot, values in zip(slots, columns, strict=True):
         deque(map(slot.__set__, made, values), maxlen=0)
     return made

@@ -273,7 +273,7 @@ def test_google_sees_what_local_sees(tmp_path: Path) -> None:
         fake.assert_no_violations()
     assert observed(google) == observed(local)
     touches = [
-        [replace(t, thread="") for t in book.detect_all(config, s, NOW).touches]  # ids differ
+        [t._replace(thread="") for t in book.detect_all(config, s, NOW).touches]  # ids differ
         for s in (local, google)
     ]
     assert touches[0] == touches[1]
