@@ -15,8 +15,6 @@ from agent.app.jobs import JOB_STEPS
 from agent.cli.invocation import nurture_command
 from agent.cli.progress import sync_progress
 from agent.untrusted.terminal import echo
-from agent.views.json import board_json
-from agent.views.reports import sync_json
 
 # rich (views.tables) and the digest are imported by the commands that draw or send: a
 # sync run by a script (or with nothing new) and `board --json` need none of them.
@@ -36,6 +34,8 @@ def sync(context: Context, as_json: bool) -> None:
         pipeline.run_steps(run, JOB_STEPS["sync"])
     assert run.synced is not None and run.learned is not None
     if as_json:
+        from agent.views.reports import sync_json
+
         shape = sync_json(run.synced, run.learned.changes, config, context.now)
         echo(json.dumps(shape, indent=2, ensure_ascii=False))
         return
@@ -67,6 +67,8 @@ def board(context: Context, as_json: bool) -> None:
     with context.reader() as store:
         rows, states = book.current_board_and_states(config, store, context.now)
     if as_json:
+        from agent.views.json import board_json
+
         echo(json.dumps(board_json(rows, config, states), indent=2))
     else:
         from agent.views.tables import board_table, console

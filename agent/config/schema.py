@@ -48,7 +48,7 @@ from agent.config.yamlcache import YamlCache
 from agent.config.yamlfile import YamlValues, read_values
 from agent.errors import ConfigError
 from agent.model import Stage, Tier
-from agent.untrusted.headers import plain_address
+from agent.untrusted.address import plain_address
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

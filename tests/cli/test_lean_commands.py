@@ -34,6 +34,7 @@ SYNC_NEVER = {
     "agent.providers.mail.parse",
     "agent.providers.mail.scan",
     "agent.core.accounts.state",
+    "agent.views.json",
 }
 
 
