@@ -48,14 +48,14 @@ from agent.config.yamlcache import YamlCache
 from agent.config.yamlfile import YamlValues, read_values
 from agent.errors import ConfigError
 from agent.model import Stage, Tier
-from agent.untrusted.address import plain_address
+from agent.untrusted.headers import plain_address
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _lower_email(value: str) -> str:
-    """One plain address (``agent.headersafe.plain_address``), lower-case, ``+tag`` off:
+    """One plain address (``agent.untrusted.headers.plain_address``), lower-case, ``+tag`` off:
     nurture writes to these, so a list, a display name or an encoded word is an error."""
     text = value.strip().lower()
     address = text

@@ -23,12 +23,12 @@ from agent.core import names
 from agent.errors import UserError
 from agent.model import Action, ActionKind, Address, Offer, OutgoingMail
 from agent.model.tables import DraftRecord, DraftStatus
-from agent.untrusted.address import plain_address
 from agent.untrusted.headers import (
     NAME_CHARS,
     SUBJECT_CHARS,
     RefusedDraft,
     header_text,
+    plain_address,
 )
 
 if TYPE_CHECKING:

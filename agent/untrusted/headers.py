@@ -36,9 +36,9 @@ from email.utils import format_datetime
 
 from agent.errors import UserError
 from agent.model import Address, OutgoingMail
-from agent.untrusted.address import ADDRESS_CHARS, plain_address
 
 SUBJECT_CHARS, NAME_CHARS = 200, 100
+ADDRESS_CHARS = 254  # RFC 5321's limit on a forward path
 # The headers nurture writes; a message with any other (or one of these twice) is refused.
 WRITTEN = frozenset(
     {
@@ -55,6 +55,11 @@ WRITTEN = frozenset(
     }
 )
 
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_ADDRESS = re.compile(
+    rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})"
+)
 _NAME_SPECIALS = str.maketrans(dict.fromkeys('"\\<>,;:@()[]', " "))
 _NOT_PLAIN_NAME = re.compile(r"[^A-Za-z0-9 .'-]")
 _MSGID = re.compile(r"[A-Za-z0-9!#$%&'*+/=^_`{|}~.-]{1,200}@[A-Za-z0-9.-]{1,200}")
@@ -109,6 +114,13 @@ def display_name(value: str) -> str:
     a group and an address (the parse-back check refuses such a message; this avoids it).
     """
     return " ".join(header_text(value, NAME_CHARS).translate(_NAME_SPECIALS).split())
+
+
+def plain_address(value: str) -> str | None:
+    """``value`` when it is exactly one ASCII ``local@domain`` with no encoded word; else None."""
+    if len(value) > ADDRESS_CHARS or "=?" in value or not _ADDRESS.fullmatch(value):
+        return None
+    return value
 
 
 def message_id(value: str) -> str:

@@ -20,7 +20,7 @@ from agent.core.planner import Plan, make_plan
 from agent.core.touches import candidates
 from agent.model import ActionKind, MailMessage, OutgoingMail
 from agent.providers.mail.parse import message_from_bytes
-from agent.untrusted.address import plain_address
+from agent.untrusted.headers import plain_address
 from tests.conftest import NOW, make_config
 
 ENRON = Path("/work/shared/data/email/enron_quagga_sample")

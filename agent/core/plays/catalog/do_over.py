@@ -51,9 +51,9 @@ def _latest_meeting(state: AccountState, ctx: PlayContext) -> Touch | None:
     newest = state.clocks.last_meeting  # held when the latest one was: most were long ago
     if newest is None or _age(newest, ctx) > ctx.config.do_over_days:
         return None
+    # The latest of them (no earlier than ``newest``, so no older than the limit either).
     meetings = [t for t in state.touches if t.channel is Channel.MEETING]
-    latest = max(meetings, key=lambda t: (t.at, t.source))
-    return latest if _age(latest, ctx) <= ctx.config.do_over_days else None
+    return max(meetings, key=lambda t: (t.at, t.source))
 
 
 def _age(touch: Touch, ctx: PlayContext) -> int:
