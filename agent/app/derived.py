@@ -37,10 +37,10 @@ from agent.store.codec import Unreadable, from_json, to_json
 from agent.store.db import Store
 from agent.store.rows import RowReader, columns_of, from_columns, to_columns, to_row
 
-DETECTION_VERSION = 6  # 2: touches.json holds touches by column; 3: touches have a thread;
+DETECTION_VERSION = 7  # 2: touches.json holds touches by column; 3: touches have a thread;
 # 4: touches carry the display name the message or invite gave the person; 5: signals of
 # people copied or invited next to a contact (the buying committee) and of direct mail;
-# 6: signals by column too
+# 6: signals by column too; 7: the rep's mail is read as a give or an ask once, here
 BUSY_VERSION = 1
 MEMO_VERSION = 7  # the plan and book: bump whenever the engine decides differently (2:
 # replies in threads; 3: no_play rows, names only from what the mail says, no bare check-ins;

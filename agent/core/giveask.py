@@ -3,7 +3,8 @@ an invitation, a useful answer) or an *ask* (a meeting, "checking in", pricing, 
 update"), and an account whose last three touches were asks should get a give next. Pure.
 
 A touch that was one of nurture's own drafts is what its play is (``PLAY_KIND``). Any other
-is read from its subject and first lines: only the rep's own words count (a forwarded or
+is read from its subject and first lines, once, when touch detection reads the message
+(``Touch.ask``): only the rep's own words count (a forwarded or
 quoted message below them is cut off), and the message is an ask when its request cues
 outweigh its giving cues. A message that asks nothing is a give: an answer, a note, a
 forward, a thank-you. Meetings are neither and are not counted.
@@ -208,8 +209,8 @@ def give_ask(
 ) -> GiveAsk:
     """``touches``: one account's, oldest first; the ratio counts the last ``days`` days.
     ``plays``: touch source → the play of the nurture draft it was, when it was one (its
-    play decides, not its words). Only the window and the last three are read: reading
-    words costs, and a book holds years of mail."""
+    play decides, not its words); otherwise what detection read in its words
+    (``Touch.ask``, from :func:`classify`). Only the window and the last three are read."""
     plays = plays or {}
     since = now - timedelta(days=days)
     kinds: list[Kind] = []
@@ -224,7 +225,7 @@ def give_ask(
             continue  # one message to two people there is one give or ask
         seen.add(touch.source)
         play = plays.get(touch.source, "")
-        kind = PLAY_KIND.get(play) or classify(touch.subject, touch.snippet)
+        kind = PLAY_KIND.get(play) or (Kind.ASK if touch.ask else Kind.GIVE)
         if touch.at >= since:
             kinds.append(kind)
         if len(last) < ASKS_IN_A_ROW:

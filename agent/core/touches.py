@@ -14,6 +14,7 @@ from datetime import datetime
 
 from agent.config.schema import Account, Config
 from agent.core.committee import sightings
+from agent.core.giveask import Kind, classify
 from agent.core.seen import seen_people
 from agent.model import (
     OUT_OF_OFFICE,
@@ -168,10 +169,15 @@ def message_touches(
     else:
         contacts = [(sender, index.account_of(sender))]
         direction = Direction.INBOUND
+    people_there = {e: account for e, account in dict(contacts).items() if account is not None}
+    if not people_there:
+        return []
     names: dict[str, str] = {}
     for address in (message.sender, *message.recipients):
         if address.name:
             names.setdefault(address.email, address.name)
+    # What the rep wrote is read once here, when the message is, not by every command.
+    ask = direction is Direction.OUTBOUND and classify(message.subject, message.snippet) is Kind.ASK
     return [
         Touch(
             source=message.uid,
@@ -185,9 +191,9 @@ def message_touches(
             snippet=message.snippet,
             thread=message.thread,
             name=names.get(email, ""),
+            ask=ask,
         )
-        for email, account in dict(contacts).items()
-        if account is not None
+        for email, account in people_there.items()
     ]
 
 

@@ -140,6 +140,7 @@ class Touch(NamedTuple):
     snippet: str = ""
     thread: str = ""  # email: the message's thread key (MailMessage.thread)
     name: str = ""  # the person's display name as this message or invite wrote it
+    ask: bool = False  # the rep's own email that asks for something (agent.core.giveask)
 
 
 OUT_OF_OFFICE = "out_of_office"  # Signal.kind of an automatic answer, with its return date

@@ -83,6 +83,7 @@ def _out(n: int, subject: str, text: str, source: str = "") -> Touch:
         weight=1,
         subject=subject,
         snippet=text,
+        ask=classify(subject, text) is Kind.ASK,  # as detection reads it
     )
 
 
@@ -159,6 +160,48 @@ def test_an_account_state_reads_its_mail_in_time_order(tmp_path) -> None:
     now = datetime(2026, 10, 20, tzinfo=UTC)
     state = account_state(config, config.accounts[0], [newest, *reversed(asks)], [], now)
     assert (state.give_ask.ratio, state.give_ask.asks_in_a_row) == ("1:3", False)
+
+
+def test_detection_reads_the_reps_mail_once_and_the_ledger_counts_what_it_read(
+    tmp_path, monkeypatch
+) -> None:
+    import agent.core.touches as detection
+
+    config = _stalled(tmp_path)
+    read: list[str] = []
+    monkeypatch.setattr(
+        detection, "classify", lambda subject, text: read.append(subject) or classify(subject, text)
+    )
+
+    def mail(uid: str, sender: str, to: list[str], subject: str, text: str) -> MailMessage:
+        return MailMessage(
+            uid=uid,
+            sent_at=NOW - timedelta(days=3),
+            sender=Address(sender),
+            to=tuple(Address(a) for a in to),
+            subject=subject,
+            snippet=text,
+        )
+
+    messages = [
+        mail("m1", ME, ["kim@acme.com", "lee@acme.com"], "Budget", "Any update on the budget?"),
+        mail("m2", ME, ["kim@acme.com"], "Notes", "Kim, the notes you wanted."),
+        mail("m3", "kim@acme.com", [ME], "Question", "Could you send the price list?"),
+        mail("m4", ME, ["someone@elsewhere.org"], "Lunch", "Are you free on Friday?"),
+    ]
+    touches = candidates(config, messages, []).at(NOW).touches
+    asks = {(t.source, t.contact): t.ask for t in touches}
+    assert asks == {
+        ("m1", "kim@acme.com"): True,
+        ("m1", "lee@acme.com"): True,
+        ("m2", "kim@acme.com"): False,
+        ("m3", "kim@acme.com"): False,  # their question is not the rep's ask
+    }
+    assert read == ["Budget", "Notes"]  # once a message, only the rep's, only to an account
+    # The ledger counts what detection read, not the words again.
+    worded_as_gives = [t._replace(ask=True, snippet="Here is the report.") for t in touches]
+    ledger = give_ask(worded_as_gives, NOW, 90)
+    assert ledger.ratio == "0:2"
 
 
 # One phrase at least for every cue, in the forms its words take: a cue's listed words
