@@ -165,22 +165,23 @@ def count_since(touches: Sequence[Touch], now: datetime, days: int) -> int:
 
 
 def reply_owed(touches: Sequence[Touch], now: datetime, window_days: int) -> Touch | None:
-    """Their newest email, if it is inbound, recent, and nothing from us followed it.
+    """Their newest email, if it is inbound, recent, and nothing from us followed it
+    (``touches``: one person's, in time order).
 
     A meeting after it counts as an answer: the conversation happened. An old unanswered
     message is history, not a debt; the cadence takes over from there.
     """
-    emails = [t for t in touches if t.channel is Channel.EMAIL]
-    if not emails or emails[-1].direction is not Direction.INBOUND:
+    newest, after = None, []
+    for touch in reversed(touches):
+        if touch.channel is Channel.EMAIL:
+            newest = touch
+            break
+        after.append(touch)  # in time order, all that follows the newest email is meetings
+    if newest is None or newest.direction is not Direction.INBOUND:
         return None
-    newest = emails[-1]
     if newest.at < now - timedelta(days=window_days):
         return None
-    answered = any(
-        t.at > newest.at and (t.direction is Direction.OUTBOUND or t.channel is Channel.MEETING)
-        for t in touches
-    )
-    return None if answered else newest
+    return None if any(t.at > newest.at for t in after) else newest
 
 
 def held_until(

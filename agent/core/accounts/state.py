@@ -6,18 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from functools import cached_property
 
 from agent.config.never import is_never
 from agent.config.schema import Account, Config
 from agent.core.accounts.clocks import Clocks, clocks
-from agent.core.accounts.contacts import (
-    PERIODS,
-    ContactStatus,
-    Day,
-    contact_statuses,
-    count_since,
-)
+from agent.core.accounts.contacts import PERIODS, ContactStatus, Day, contact_statuses
 from agent.core.accounts.patterns import Pattern, account_patterns
 from agent.core.accounts.stages import Suggestion, suggestions
 from agent.core.accounts.status import AccountStatus, StageChange, account_status
@@ -28,15 +23,19 @@ from agent.model import Signal, Touch
 
 @dataclass(frozen=True)
 class AccountState:
+    """An account's roll-up. Its patterns and touches per period are worked out when first
+    read: the board, the account page and the digest show them, while the plan reads the
+    patterns of stalled accounts alone (a large book has 2,000 accounts)."""
+
     account: Account
     status: AccountStatus
     contacts: tuple[ContactStatus, ...]
-    touches: tuple[Touch, ...]  # this account's, oldest first
-    patterns: tuple[Pattern, ...]
-    suggestions: tuple[Suggestion, ...]
+    touches: tuple[Touch, ...]  # this account's up to ``day.now``, oldest first
     days_in_stage: int | None
-    touches_by_period: tuple[tuple[int, int], ...]  # (days, distinct touches)
     roles_missing: tuple[str, ...]  # listed roles with nobody reached in the window
+    suggestions: tuple[Suggestion, ...]
+    config: Config = field(repr=False, compare=False)
+    day: Day = field(repr=False, compare=False)  # ``now`` and what follows from it
     committee: tuple[Member, ...] = ()  # copied or invited by contacts, never written to
     give_ask: GiveAsk = field(default_factory=GiveAsk)  # the rep's outbound mail as gives and asks
     clocks: Clocks = field(default_factory=Clocks)  # yours, their reply, the last meeting
@@ -47,6 +46,18 @@ class AccountState:
 
     def contact(self, email: str) -> ContactStatus | None:
         return next((c for c in self.contacts if c.email == email), None)
+
+    @cached_property
+    def patterns(self) -> tuple[Pattern, ...]:
+        names = {c.email: c.name for c in self.contacts}
+        return account_patterns(
+            self.config, self.status, self.touches, self.day.today, names, ordered=True
+        )
+
+    @cached_property
+    def touches_by_period(self) -> tuple[tuple[int, int], ...]:
+        """(days, distinct touches) for each of ``PERIODS``."""
+        return _by_period(self.touches, self.day)
 
 
 def account_states(
@@ -103,8 +114,8 @@ def account_state(
     """``ordered``: ``touches`` are sorted by (at, source, contact), none after ``now``.
     ``day``: what follows from ``now`` alone, when the caller has it (``Day``)."""
     day = day or Day(config, now)
-    today = day.today
-    status = account_status(config, account, touches, now, stage, ordered=ordered)
+    touches = _in_order(touches, now, ordered)
+    status = account_status(config, account, touches, now, stage, ordered=True)
     # The committee's sightings are many and say nothing about a person's own status.
     own = [s for s in signals if s.kind not in SIGHTINGS]
     contacts = contact_statuses(
@@ -114,7 +125,7 @@ def account_state(
         own,
         now,
         cadence_days=status.cadence_days,
-        ordered=ordered,
+        ordered=True,
         day=day,
     )
     return AccountState(
@@ -122,15 +133,13 @@ def account_state(
         status=status,
         contacts=contacts,
         touches=tuple(touches),
-        patterns=account_patterns(
-            config, status, touches, today, {c.email: c.name for c in contacts}, ordered=ordered
-        ),
-        suggestions=suggestions(config, status, touches, today),
-        days_in_stage=_days_in_stage(status, today),
-        touches_by_period=_by_period(touches, now, ordered=ordered),
+        days_in_stage=_days_in_stage(status, day.today),
         roles_missing=tuple(
             c.role for c in contacts if c.known and c.role and not c.recent_touches
         ),
+        suggestions=suggestions(config, status, touches, day.today),
+        config=config,
+        day=day,
         committee=committee(
             signals,
             contacts,
@@ -139,8 +148,8 @@ def account_state(
             listed={c.email for c in account.contacts},
             never=lambda email: is_never(email, config.never_contact),
         ),
-        give_ask=give_ask(_in_order(touches, now, ordered), now, config.coverage_days, plays),
-        clocks=clocks(t for t in touches if t.at <= now),
+        give_ask=give_ask(touches, now, config.coverage_days, plays),
+        clocks=clocks(touches),
     )
 
 
@@ -150,16 +159,12 @@ def _in_order(touches: Sequence[Touch], now: datetime, ordered: bool) -> Sequenc
     return sorted((t for t in touches if t.at <= now), key=lambda t: (t.at, t.source, t.contact))
 
 
-def _by_period(
-    touches: Sequence[Touch], now: datetime, *, ordered: bool
-) -> tuple[tuple[int, int], ...]:
-    """Distinct sources per period; on time-ordered touches one pass back from the newest."""
-    if not ordered:
-        return tuple((days, count_since(touches, now, days)) for days in PERIODS)
+def _by_period(touches: Sequence[Touch], day: Day) -> tuple[tuple[int, int], ...]:
+    """Distinct sources per period: one pass back from the newest of time-ordered touches."""
     seen: set[str] = set()
     counts, index = [], len(touches)
     for days in sorted(PERIODS):
-        start = now - timedelta(days=days)
+        start = day.starts[days]
         while index and touches[index - 1].at >= start:
             index -= 1
             seen.add(touches[index].source)
