@@ -145,14 +145,24 @@ def run() -> None:
     before a command returns), so the exit handlers run (logging's flush among them), the
     output is flushed, and the process ends with the command's exit code, as mypy leaves.
     Anything unusual takes Python's own exit: a code that is not a number, a thread still
-    working, output that cannot be flushed (a closed pipe)."""
+    working, a profiler or debugger that reports after the program (``python -m cProfile``),
+    output that cannot be flushed (a closed pipe)."""
     try:
         main()
     except SystemExit as done:
         code = done.code
-        if (code is None or isinstance(code, int)) and _only_thread() and _flushed():
+        quiet = not _watched() and _only_thread()
+        if (code is None or isinstance(code, int)) and quiet and _flushed():
             os._exit(code or 0)
         raise
+
+
+def _watched() -> bool:
+    """A tracer, profiler, debugger or coverage tool, which may report when Python exits."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12 on: cProfile is a tool here
+    return monitoring is not None and any(monitoring.get_tool(tool) for tool in range(6))
 
 
 def _only_thread() -> bool:

@@ -68,6 +68,29 @@ def test_a_message_for_an_exit_code_gets_pythons_own_exit(
         cli.run()
 
 
+def test_a_profiler_gets_pythons_own_exit_to_write_its_report(
+    monkeypatch: pytest.MonkeyPatch, leaving: list[str]
+) -> None:
+    monkeypatch.setattr(cli, "main", lambda: sys.exit(0))
+    monkeypatch.setattr(cli.sys, "getprofile", object)  # something is profiling
+    with pytest.raises(SystemExit):
+        cli.run()
+    assert leaving == []
+
+
+def test_a_profile_of_the_program_is_written(tmp_path: Path) -> None:
+    report = tmp_path / "nurture.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(report), "-m", "agent", "--version"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert report.stat().st_size > 0
+
+
 def test_output_that_cannot_be_flushed_gets_pythons_own_exit(
     monkeypatch: pytest.MonkeyPatch, leaving: list[str]
 ) -> None:
