@@ -4,10 +4,10 @@ update"), and an account whose last three touches were asks should get a give ne
 
 A touch that was one of nurture's own drafts is what its play is (``PLAY_KIND``). Any other
 is read from its subject and first lines, once, when touch detection reads the message
-(``Touch.ask``): only the rep's own words count (a forwarded or
-quoted message below them is cut off), and the message is an ask when its request cues
-outweigh its giving cues. A message that asks nothing is a give: an answer, a note, a
-forward, a thank-you. Meetings are neither and are not counted.
+(``Touch.ask``): only the rep's own words count (a forwarded or quoted message below them
+is cut off), and the message is an ask when its request cues outweigh its giving cues. A
+message that asks nothing is a give: an answer, a note, a forward, a thank-you. Meetings
+are neither and are not counted.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
-from functools import cache
+from functools import cache, partial
 from operator import attrgetter
 from types import MemberDescriptorType, NoneType, UnionType
 from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -252,8 +252,8 @@ def _built(cls: type[R], count: int, columns: list[list[Any]]) -> list[R]:
     (``slots=True``, without ``__post_init__``) is filled a column at a time through its
     slots' own descriptors instead, in C. What it holds is the same; the checks its
     ``__init__`` makes are none."""
-    if _is_named_tuple(cls):
-        return list(map(cls._make, zip(*columns, strict=True)))  # type: ignore[attr-defined]
+    if _is_named_tuple(cls):  # made as tuples: one column per field, of one length
+        return list(map(partial(tuple.__new__, cls), zip(*columns, strict=True)))  # type: ignore[type-var]
     found = [cls.__dict__.get(name) for name, _ in _fields(cls)]
     slots = [s for s in found if isinstance(s, MemberDescriptorType)]
     if hasattr(cls, "__post_init__") or len(slots) != len(found):

@@ -38,6 +38,7 @@ class Suggestion:
 def suggestions(
     config: Config, status: AccountStatus, touches: Sequence[Touch], today: date
 ) -> tuple[Suggestion, ...]:
+    """``touches``: the account's, oldest first (as an account state holds them)."""
     found = [
         hot_gone_quiet(config, status, touches, today),
         may_be_reborn(config, status, touches, today),
@@ -77,11 +78,12 @@ def hot_gone_quiet(
 def may_be_reborn(
     config: Config, status: AccountStatus, touches: Sequence[Touch], today: date
 ) -> Suggestion | None:
-    """Recent inbound mail from a cold or lost account that mentions change."""
+    """Recent inbound mail from a cold or lost account that mentions change (``touches``
+    oldest first: read from the newest back to the end of the window)."""
     if status.stage not in (Stage.COLD, Stage.LOST):
         return None
     settings = config.signals
-    for touch in sorted(touches, key=lambda t: (t.at, t.source), reverse=True):
+    for touch in reversed(touches):
         age = (today - _day(config, touch.at)).days
         if age > settings.window_days:
             break
