@@ -1,21 +1,23 @@
 """Every read command on a book written the other way: accounts inline, a CSV, or people.
 
     python -m bench.inline                                   # L, inline accounts, 3 runs
-    python -m bench.inline --sizes M L --variants inline csv contacts
+    python -m bench.inline --sizes M L --variants inline csv contacts history
     python -m bench.inline --code /tmp/nurture-before        # another checkout's agent/
     python -m bench.inline --compare /tmp/nurture-before     # both, run by run, alternately
 
 For each size and variant, the book (``bench.book_inline``: 2,000 accounts on L, 200,000
 messages over three years, 10% newsletters, an empty calendar) is written if missing:
 ``inline`` has the accounts in config.yaml (~445 KB on L), ``csv`` in accounts.csv,
-``contacts`` inline with their 20,000 people listed. Then, each in a fresh ``nurture``
-process pinned to cores 0 and 1 (as ``bench.cycle``): the first ``nurture sync`` from an
-empty state (``--runs`` times), and from a copy of the state that sync left, ``--runs``
-times each: ``nurture sync`` with nothing new, ``nurture board --json``, ``nurture plan
---json``. Wall time is the median; memory the largest peak RSS. ``--code`` runs another
-source tree's ``agent`` (e.g. the commit before issue 17) on the same books; ``--compare``
-runs it too, alternating with this one run by run, so that both meet the same load on a
-shared machine. Bytecode is cached (no PYTHONDONTWRITEBYTECODE), as in any installed copy.
+``contacts`` inline with their 20,000 people listed, ``history`` the inline book with a
+rep's year of drafts (2,500, ``bench.history``) put into its state after the first sync.
+Then, each in a fresh ``nurture`` process pinned to cores 0 and 1 (as ``bench.cycle``):
+the first ``nurture sync`` from an empty state (``--runs`` times), and from a copy of the
+state that sync left, ``--runs`` times each: ``nurture sync`` with nothing new, ``nurture
+board --json``, ``nurture plan --json``. Wall time is the median; memory the largest
+peak RSS. ``--code`` runs another source tree's ``agent`` (e.g. the commit before issue
+17) on the same books; ``--compare`` runs it too, alternating with this one run by run, so
+that both meet the same load on a shared machine. Bytecode is cached (no
+PYTHONDONTWRITEBYTECODE), as in any installed copy.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import bench.cycle as cycle_bench
 from bench.book_inline import NOW, SIZES, write_inline_book
+from bench.history import seed_drafts
 
 COMMANDS = {
     "sync, nothing new": ("sync",),
@@ -38,16 +41,24 @@ VARIANTS = {  # name → (accounts in, people listed)
     "inline": ("inline", False),
     "csv": ("csv", True),
     "contacts": ("inline", True),
+    "history": ("inline", False),  # the inline book after a year of drafts (bench.history)
 }
+HISTORY = {"history": 2_500}  # variant → drafts in its state after the first sync
 
 
 def book_for(base: Path, size: str, variant: str) -> Path:
-    book = base / f"{variant}-{size}"
+    book = base / f"{'inline' if variant in HISTORY else variant}-{size}"
     if not (book / "config.yaml").exists():
         shutil.rmtree(book, ignore_errors=True)
         accounts_in, contacts = VARIANTS[variant]
         write_inline_book(book, SIZES[size], accounts_in=accounts_in, contacts=contacts)
     return book
+
+
+def after_first_sync(variant: str, book: Path, home: Path) -> None:
+    """What the variant adds to a first sync's state: a year of drafts for ``history``."""
+    if variant in HISTORY:
+        seed_drafts(book / "config.yaml", home, HISTORY[variant])
 
 
 def nurture(book: Path, home: Path, code: Path, *command: str) -> cycle_bench.Run:
@@ -56,7 +67,9 @@ def nurture(book: Path, home: Path, code: Path, *command: str) -> cycle_bench.Ru
     return cycle_bench.run([*args, *command], home, book)
 
 
-def measure(book: Path, runs: int, codes: list[Path]) -> dict[Path, dict[str, cycle_bench.Run]]:
+def measure(
+    book: Path, runs: int, codes: list[Path], variant: str = "inline"
+) -> dict[Path, dict[str, cycle_bench.Run]]:
     """Each code's medians; the codes take turns inside every run."""
     timed: dict[Path, dict[str, list[cycle_bench.Run]]] = {c: {} for c in codes}
     for _ in range(runs):
@@ -66,6 +79,7 @@ def measure(book: Path, runs: int, codes: list[Path]) -> dict[Path, dict[str, cy
             timed[code].setdefault("first sync", []).append(nurture(book, home, code, "sync"))
             shutil.rmtree(book / f"home-synced-{codes.index(code)}", ignore_errors=True)
             shutil.copytree(home, book / f"home-synced-{codes.index(code)}")
+            after_first_sync(variant, book, book / f"home-synced-{codes.index(code)}")
     for name, command in COMMANDS.items():
         for _ in range(runs):
             for code in codes:
@@ -97,7 +111,7 @@ def main() -> None:
     for size in args.sizes:
         for variant in args.variants:
             book = book_for(args.dir, size, variant)
-            for code, found in measure(book, args.runs, codes).items():
+            for code, found in measure(book, args.runs, codes, variant).items():
                 results[(size, variant, code)] = found
                 line = ", ".join(f"{k} {v.seconds:.2f} s" for k, v in found.items())
                 print(f"{size} {variant} {code.name}: {line}", flush=True)

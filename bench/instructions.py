@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from bench.book_inline import NOW, SIZES
-from bench.inline import COMMANDS, VARIANTS, book_for
+from bench.inline import COMMANDS, VARIANTS, after_first_sync, book_for
 
 ROOT = Path(__file__).resolve().parents[1]
 VALGRIND = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
@@ -80,6 +80,7 @@ def main() -> None:
                 synced = book / f"home-instructions-{index}"
                 shutil.rmtree(synced, ignore_errors=True)
                 nurture(code, book, synced, "sync")  # this code's own state, made afresh
+                after_first_sync(variant, book, synced)
                 counts = [instructions(code, book, synced, *c) for c in COMMANDS.values()]
                 cells = " | ".join(f"{n / 1e9:.2f} G" for n in counts)
                 print(f"| {size} | {variant} | {code.name} | {cells} |", flush=True)

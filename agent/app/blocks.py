@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from agent.app import book
 from agent.app.derived import busy_cutoff, busy_meetings
+from agent.app.pipeline import next_plan
 from agent.app.worklist import worklist as default_worklist
 from agent.config.schema import Config
 from agent.core.away import time_off
@@ -111,7 +111,7 @@ def plan(
     )
     items = default_worklist(config, store, now) if work is None else work
     if soon is None:
-        soon = book.plan_brief(config, store, now).soon if work is None else ()
+        soon = next_plan(config, store, now).soon if work is None else ()  # the worklist's plan
     return plan_blocks(policy, scene, items, soon)
 
 

@@ -210,7 +210,7 @@ def load_history(store: Store) -> History:
     from agent.core.history import PastDraft, history_of
 
     drafts = []
-    for key, doc in store.items(DRAFTS).items():
+    for key, doc in store.view(DRAFTS).items():
         try:
             created = datetime.fromisoformat(str(doc["created_at"]))
             drafts.append(
@@ -284,7 +284,7 @@ def plan_brief(
     """``current_plan``'s actions and worklist, reused from an earlier command while the
     inputs are the same and its horizon holds (``agent.app.derived.PLAN``). A hit reads
     neither the touches nor any account."""
-    drafts = store.items(DRAFTS)
+    drafts = store.view(DRAFTS)
 
     def fresh() -> Dated[PlanBrief]:
         from agent.core.briefs import brief_of

@@ -92,7 +92,7 @@ def apply(
     failed: list[str] = []
     stages = current_stages(config, store)
     resumed = tuple(
-        k for k, r in store.items(DRAFTS).items() if r.get("status") == DraftStatus.PENDING
+        k for k, r in store.view(DRAFTS).items() if r.get("status") == DraftStatus.PENDING
     )
     for key in resumed:
         log.info("finishing draft %s left pending by an interrupted run", key)
@@ -124,7 +124,7 @@ def apply(
 
 def waiting_count(store: Store) -> int:
     """Drafts in the mailbox waiting for the rep's review."""
-    return sum(1 for r in store.items(DRAFTS).values() if r.get("status") == DraftStatus.CREATED)
+    return sum(1 for r in store.view(DRAFTS).values() if r.get("status") == DraftStatus.CREATED)
 
 
 def _compose_all(
@@ -180,7 +180,7 @@ def _as_replies(
 
 def claimed(store: Store) -> set[str]:
     """The draft ids nurture tracks: never taken for another draft."""
-    return {str(r["provider_id"]) for r in store.items(DRAFTS).values() if r.get("provider_id")}
+    return {str(r["provider_id"]) for r in store.view(DRAFTS).values() if r.get("provider_id")}
 
 
 def _create(
@@ -236,7 +236,7 @@ class LearnReport:
 
 def watching(store: Store) -> bool:
     """Whether any draft's fate is still open (else the mailbox need not be read)."""
-    return any(watched(r) for r in store.items(DRAFTS).values())
+    return any(watched(r) for r in store.view(DRAFTS).values())
 
 
 def _mail_tells(records: Mapping[str, DraftRecord], listed: Sequence[DraftRef]) -> bool:
@@ -273,7 +273,7 @@ def learn(
     mail = store.messages() if _mail_tells(records, listed) else []
     found = outcomes(records, listed, mail, now, config, fresh=fresh)
     lines = [line for change in found if (line := _note(store, mailbox, change))]
-    if waiting(store.items(DRAFTS)):
+    if waiting(store.view(DRAFTS)):
         gone_by = _overtaken(config, store, mailbox, now, listed, after_sync=live is None)
         lines += [line for change in gone_by if (line := _note(store, mailbox, change))]
     return LearnReport(tuple(lines))

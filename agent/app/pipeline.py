@@ -199,18 +199,18 @@ def preview(run: Run) -> NextCycle:
 
 def current_plan(config: Config, store: Store, now: datetime) -> Plan:
     """What the next cycle would do, with the daily volume lowered when drafts expire."""
-    lowered = adapted(config, store.items(DRAFTS).values(), now)
+    lowered = adapted(config, store.view(DRAFTS).values(), now)
     return book.current_plan(lowered, store, now, base=config)
 
 
 def next_plan(config: Config, store: Store, now: datetime) -> PlanBrief:
     """``current_plan``'s actions and worklist, through the plan memo (``book.plan_brief``)."""
-    lowered = adapted(config, store.items(DRAFTS).values(), now)
+    lowered = adapted(config, store.view(DRAFTS).values(), now)
     return book.plan_brief(lowered, store, now, base=config)
 
 
 def volume_note(config: Config, store: Store, now: datetime) -> str:
-    return daily_volume(config, store.items(DRAFTS).values(), now)[1]
+    return daily_volume(config, store.view(DRAFTS).values(), now)[1]
 
 
 def digest_due(config: Config, store: Store, now: datetime) -> bool:

@@ -1,6 +1,6 @@
 """The worklist nurture blocks carry: the engine's due accounts, their people, their drafts.
 
-The ranking is the planner's (``book.current_plan``: dream clients first, coldest and most
+The ranking is the planner's (``pipeline.next_plan``: dream clients first, coldest and most
 overdue first). People are those the plan drafts for, else the account's due contacts;
 drafts are the waiting ones recorded in the store's ``drafts`` table (issue 5), linked so
 the rep opens them in one click.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from agent.app import book
+from agent.app.pipeline import next_plan
 from agent.config.schema import Config
 from agent.core.blocks.notes import WorkItem
 from agent.core.briefs import PEOPLE_PER_ACCOUNT, DueAccount, person
@@ -24,8 +24,10 @@ GMAIL_DRAFT_LINK = "https://mail.google.com/mail/u/0/#drafts?compose={id}"
 
 
 def worklist(config: Config, store: Store, now: datetime) -> list[WorkItem]:
-    plan = book.plan_brief(config, store, now)
-    drafts = open_drafts(store.items(DRAFTS).values(), config.provider)
+    # The cycle's own plan (the daily volume lowered when drafts expire): its drafts are
+    # the ones the blocks list, and it is made once for both steps.
+    plan = next_plan(config, store, now)
+    drafts = open_drafts(store.view(DRAFTS).values(), config.provider)
     planned = [a for a in plan.actions if a.kind is ActionKind.DRAFT]
     return [
         WorkItem(

@@ -10,9 +10,10 @@ other status is a draft still waiting in the rep's mailbox.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,25 +50,37 @@ class History:
         one is a touch whose source is that Message-ID (``agent.core.giveask``)."""
         return {d.message_id: d.play for d in self.drafts if d.message_id and d.play}
 
-    def open_contacts(self) -> frozenset[str]:
-        """People with a draft still waiting: no second one on top of it."""
+    # The planner asks about one person or account at a time, for each of thousands of
+    # people; a rep's year of drafts is thousands too. So the drafts are indexed once.
+
+    @cached_property
+    def _by_contact(self) -> dict[str, list[PastDraft]]:
+        return _grouped(self.drafts, lambda d: d.contact)
+
+    @cached_property
+    def _by_account(self) -> dict[str, list[PastDraft]]:
+        return _grouped(self.drafts, lambda d: d.account)
+
+    @cached_property
+    def _open(self) -> frozenset[str]:
         return frozenset(d.contact for d in self.drafts if d.is_open)
 
+    def open_contacts(self) -> frozenset[str]:
+        """People with a draft still waiting: no second one on top of it."""
+        return self._open
+
     def last_play(self, contact: str, play: str) -> datetime | None:
-        times = [d.created_at for d in self.drafts if d.contact == contact and d.play == play]
-        return max(times, default=None)
+        mine = self._by_contact.get(contact, ())
+        return max((d.created_at for d in mine if d.play == play), default=None)
 
     def last_rejected(self, contact: str) -> datetime | None:
         """When the rep last said no to a draft for this person, whatever its play."""
-        times = [d.created_at for d in self.drafts if d.contact == contact and d.status in REJECTED]
-        return max(times, default=None)
+        mine = self._by_contact.get(contact, ())
+        return max((d.created_at for d in mine if d.status in REJECTED), default=None)
 
     def created_since(self, since: datetime, account: str | None = None) -> int:
-        return sum(
-            1
-            for d in self.drafts
-            if d.created_at > since and (account is None or d.account == account)
-        )
+        drafts = self.drafts if account is None else self._by_account.get(account, ())
+        return sum(1 for d in drafts if d.created_at > since)
 
     def created_on(self, day: date, tz: ZoneInfo) -> int:
         return sum(1 for d in self.drafts if d.created_at.astimezone(tz).date() == day)
@@ -87,8 +100,17 @@ class History:
 
     def plays_since(self, account: str, play: str, since: datetime) -> bool:
         return any(
-            d.account == account and d.play == play and d.created_at >= since for d in self.drafts
+            d.play == play and d.created_at >= since for d in self._by_account.get(account, ())
         )
+
+
+def _grouped(
+    drafts: Iterable[PastDraft], key: Callable[[PastDraft], str]
+) -> dict[str, list[PastDraft]]:
+    found: dict[str, list[PastDraft]] = {}
+    for d in drafts:
+        found.setdefault(key(d), []).append(d)
+    return found
 
 
 def history_of(drafts: Iterable[PastDraft]) -> History:

@@ -28,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import orjson
+
 from agent.store.codec import SCHEMA_VERSION, Unreadable, dump_json, load_json
 from agent.store.files import write_atomically
 
@@ -76,10 +78,19 @@ def holds_at(now: datetime) -> Callable[[Dated[Any]], bool]:
     return lambda entry: entry.holds_at(now)
 
 
+_FINGERPRINT = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
 def fingerprint_of(*parts: Any) -> str:
-    """A short stable hash of JSON-able ``parts`` (the config a derivation depends on)."""
-    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
+    """A short stable hash of JSON-able ``parts`` (the config a derivation depends on; the
+    drafts table, a year of which is 10 MB: orjson writes it in a hundredth of a second)."""
+    try:
+        text = orjson.dumps(parts, default=str, option=_FINGERPRINT)
+    except TypeError:  # a key that is not a string, an integer past 64 bits
+        text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":")).encode()
+    return hashlib.sha256(text).hexdigest()[:24]
 
 
 @dataclass

@@ -15,7 +15,6 @@ On disk: ``{"schema": 2, "tables": {table: {key: document}}}`` (see ``agent.stor
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -33,7 +32,15 @@ from agent.errors import ConfigError, StoreBusyError
 from agent.model import MailMessage, Meeting
 from agent.model.tables import Table
 from agent.store.cache import Derived, DerivedCache
-from agent.store.codec import OBSERVED, Loaded, Tables, decode_state, encode_state
+from agent.store.codec import (
+    OBSERVED,
+    Loaded,
+    Tables,
+    decode_state,
+    dump_json,
+    encode_state,
+    load_json,
+)
 from agent.store.files import fingerprint, read_recovering, remove_stale_temps, write_atomically
 from agent.store.observations import OBSERVATIONS_FILE, Observations, decoder, from_documents
 from agent.store.rows import RowReader, columns_of, to_row
@@ -255,6 +262,12 @@ class Store:
             key: table.read(_json_copy(doc)) for key, doc in self._table(table.name).docs().items()
         }
 
+    def view(self, table: Table[R]) -> dict[str, R]:
+        """Every record by key, to read and not to change: each record is a copy, the lists
+        and dicts in it are the store's own. Without :meth:`items`' deep copy, which a
+        rep's year of drafts (2,500 records, 10 MB) costs every step that looks at them."""
+        return {key: table.read(dict(doc)) for key, doc in self._table(table.name).docs().items()}
+
     def count(self, table: Table[Any]) -> int:
         return len(self._table(table.name))
 
@@ -370,5 +383,6 @@ def _writable(table: Table[Any]) -> str:
 
 
 def _json_copy(value: Any) -> Any:
-    # A deep copy that is also the check: what put() accepts is exactly what a reload returns.
-    return json.loads(json.dumps(value, ensure_ascii=False))
+    # A deep copy that is also the check: what put() accepts is exactly what a reload returns
+    # (the files' own JSON: a year of drafts is copied in milliseconds, not a second).
+    return load_json(dump_json(value))

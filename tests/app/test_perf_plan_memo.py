@@ -18,6 +18,7 @@ from agent.app import book as book_state
 from agent.app.derived import touch_candidates
 from agent.config.schema import Config, load_config
 from agent.core.briefs import PlanBrief, brief_of
+from agent.core.outcomes import adapted
 from agent.model.tables import DRAFTS
 from agent.store.db import Store
 from bench.book import REP, SIZES, scaled, write_book
@@ -134,3 +135,28 @@ def test_a_cycle_with_nothing_new_rolls_up_no_account(book: Path, rolled_up: lis
     assert rolled_up == []
     assert first.splitlines()[0] == again.splitlines()[0]
     assert (book / "home" / "plan.json").exists()
+
+
+def test_a_dry_run_with_a_lowered_daily_volume_plans_once(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Expired drafts lower the daily volume (``core.outcomes.adapted``); the nurture blocks'
+    worklist and cold forecast come from that same plan, not from a second one."""
+    import agent.core.planner
+
+    with Store.open(book / "home") as store:
+        for n in range(12):
+            at = (NOW - timedelta(days=3, hours=n)).isoformat()
+            store.put(
+                DRAFTS,
+                f"d{n}",
+                {"account": "x", "contact": f"p{n}@x.example", "play": "share_content",
+                 "status": "expired" if n % 2 else "sent", "created_at": at, "status_at": at},
+            )  # fmt: skip
+        store.commit()
+        config = config_of(book)
+        lowered = adapted(config, store.items(DRAFTS).values(), NOW).throttle.per_day
+        assert lowered < config.throttle.per_day
+    planned = spy(monkeypatch, agent.core.planner, "make_plan")
+    nurture(book, "plan")
+    assert len(planned) == 1

@@ -191,6 +191,20 @@ def test_generic_tables_and_meta(home: Path) -> None:
         assert store.get_meta("missing", "dflt") == "dflt"
 
 
+def test_a_view_reads_what_items_reads_without_copying_the_records_deep(home: Path) -> None:
+    with Store.open(home) as store:
+        store.put(DRAFTS, "k1", {"status": "sent", "references": ["<a@x>"], "n": 1})
+        store.put(DRAFTS, "k2", {"status": "created", "n": 2})
+        seen = store.view(DRAFTS)
+        assert seen == store.items(DRAFTS)
+        assert seen["k1"]["status"] is DraftStatus.SENT  # read as the table reads it
+        seen["k2"]["n"] = 99  # each record is a copy of its own
+        assert store.get(DRAFTS, "k2") == {"status": "created", "n": 2}
+        # Its lists are the store's own (that is what makes it cheap): the items are not.
+        assert seen["k1"]["references"] is store.view(DRAFTS)["k1"]["references"]
+        assert store.items(DRAFTS)["k1"]["references"] is not seen["k1"]["references"]
+
+
 def test_generic_api_refuses_typed_tables_and_non_json(home: Path) -> None:
     with Store.open(home) as store:
         with pytest.raises(ValueError, match="messages"):
