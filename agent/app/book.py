@@ -152,13 +152,18 @@ def detect_all(config: Config, store: Store, now: datetime) -> Detection:
 
 
 def states_of(
-    config: Config, store: Store, now: datetime, detection: Detection
+    config: Config,
+    store: Store,
+    now: datetime,
+    detection: Detection,
+    history: History | None = None,
 ) -> list[AccountState]:
-    """Every account's state; the steps of one cycle share it (``store.remember``)."""
+    """Every account's state; the steps of one cycle share it (``store.remember``).
+    ``history``: the drafts' (``load_history``), when the caller has read it already."""
     from agent.core.accounts.state import account_states
 
     stages = stage_changes(store)
-    plays = load_history(store).plays_by_message()
+    plays = (history or load_history(store)).plays_by_message()
     key = (
         "states",
         id(config),
@@ -250,8 +255,8 @@ def current_plan(
     from agent.core.planner import make_plan
 
     detection = detect_all(config, store, now)
-    states = states_of(base or config, store, now, detection)
     stages, history = stage_changes(store), load_history(store)
+    states = states_of(base or config, store, now, detection, history)
     return uncollected(
         lambda: make_plan(
             config,
