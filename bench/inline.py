@@ -12,7 +12,8 @@ messages over three years, 10% newsletters, an empty calendar) is written if mis
 rep's year of drafts (2,500, ``bench.history``) put into its state after the first sync.
 Then, each in a fresh ``nurture`` process pinned to cores 0 and 1 (as ``bench.cycle``):
 the first ``nurture sync`` from an empty state (``--runs`` times), and from a copy of the
-state that sync left, ``--runs`` times each: ``nurture sync`` with nothing new, ``nurture
+state that sync left, ``--runs`` times each, every size (and code) taking its turn inside
+each run: ``nurture sync`` with nothing new, ``nurture
 board --json``, ``nurture plan --json``. Wall time is the median; memory the largest
 peak RSS. ``--code`` runs another source tree's ``agent`` (e.g. the commit before issue
 17) on the same books; ``--compare`` runs it too, alternating with this one run by run, so
@@ -67,28 +68,39 @@ def nurture(book: Path, home: Path, code: Path, *command: str) -> cycle_bench.Ru
     return cycle_bench.run([*args, *command], home, book)
 
 
+Case = tuple[str, Path]  # (size, code): one book measured with one source tree
+
+
 def measure(
-    book: Path, runs: int, codes: list[Path], variant: str = "inline"
-) -> dict[Path, dict[str, cycle_bench.Run]]:
-    """Each code's medians; the codes take turns inside every run."""
-    timed: dict[Path, dict[str, list[cycle_bench.Run]]] = {c: {} for c in codes}
+    books: dict[str, Path], runs: int, codes: list[Path], variant: str = "inline"
+) -> dict[Case, dict[str, cycle_bench.Run]]:
+    """Medians per (size, code). Every size and code takes its turn inside each run of a
+    command, so that a growth M → L and a before/after meet the same load on a host
+    whose speed moves by a third between minutes."""
+    cases = [(size, code) for size in books for code in codes]
+    timed: dict[Case, dict[str, list[cycle_bench.Run]]] = {case: {} for case in cases}
+
+    def synced(size: str, code: Path) -> Path:
+        return books[size] / f"home-synced-{codes.index(code)}"
+
     for _ in range(runs):
-        for code in codes:
-            home = book / "home"
+        for size, code in cases:
+            home = books[size] / "home"
             shutil.rmtree(home, ignore_errors=True)
-            timed[code].setdefault("first sync", []).append(nurture(book, home, code, "sync"))
-            shutil.rmtree(book / f"home-synced-{codes.index(code)}", ignore_errors=True)
-            shutil.copytree(home, book / f"home-synced-{codes.index(code)}")
-            after_first_sync(variant, book, book / f"home-synced-{codes.index(code)}")
+            first = nurture(books[size], home, code, "sync")
+            timed[(size, code)].setdefault("first sync", []).append(first)
+            shutil.rmtree(synced(size, code), ignore_errors=True)
+            shutil.copytree(home, synced(size, code))
+            after_first_sync(variant, books[size], synced(size, code))
     for name, command in COMMANDS.items():
         for _ in range(runs):
-            for code in codes:
-                synced = book / f"home-synced-{codes.index(code)}"
-                home = cycle_bench.fresh(book, synced)
-                timed[code].setdefault(name, []).append(nurture(book, home, code, *command))
+            for size, code in cases:
+                home = cycle_bench.fresh(books[size], synced(size, code))
+                run = nurture(books[size], home, code, *command)
+                timed[(size, code)].setdefault(name, []).append(run)
     return {
-        code: {name: cycle_bench.median(items) for name, items in found.items()}
-        for code, found in timed.items()
+        case: {name: cycle_bench.median(items) for name, items in found.items()}
+        for case, found in timed.items()
     }
 
 
@@ -108,13 +120,12 @@ def main() -> None:
     cycle_bench._pin()
     print(f"code: {', '.join(map(str, codes))}; load average {os.getloadavg()[0]:.1f}")
     results = {}
-    for size in args.sizes:
-        for variant in args.variants:
-            book = book_for(args.dir, size, variant)
-            for code, found in measure(book, args.runs, codes, variant).items():
-                results[(size, variant, code)] = found
-                line = ", ".join(f"{k} {v.seconds:.2f} s" for k, v in found.items())
-                print(f"{size} {variant} {code.name}: {line}", flush=True)
+    for variant in args.variants:
+        books = {size: book_for(args.dir, size, variant) for size in args.sizes}
+        for (size, code), found in measure(books, args.runs, codes, variant).items():
+            results[(size, variant, code)] = found
+            line = ", ".join(f"{k} {v.seconds:.2f} s" for k, v in found.items())
+            print(f"{size} {variant} {code.name}: {line}", flush=True)
     head = ["size", "accounts", "code", *["first sync", *COMMANDS]]
     print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|")
     for (size, variant, code), found in results.items():
