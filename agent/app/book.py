@@ -163,7 +163,7 @@ def states_of(
     from agent.core.accounts.state import account_states
 
     stages = stage_changes(store)
-    plays = (history or load_history(store)).plays_by_message()
+    plays = (history if history is not None else load_history(store)).plays_by_message()
     key = (
         "states",
         id(config),
