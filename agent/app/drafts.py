@@ -265,9 +265,9 @@ def learn(
     drafts that nobody edited, and replies overtaken by their conversation, are removed
     from the mailbox here. The caller commits.
     """
-    records = store.items(DRAFTS)
     if not watching(store):
-        return LearnReport()
+        return LearnReport()  # nothing copied: a year of settled drafts has nothing to learn
+    records = store.items(DRAFTS)
     _drop_copies(records, mailbox, now)
     listed = mailbox.drafts() if live is None else list(live)
     mail = store.messages() if _mail_tells(records, listed) else []
