@@ -112,9 +112,11 @@ def decode_state(raw: bytes) -> Loaded:
 
 # orjson reads and writes the store's files in half the work of the json module (a large
 # book's touches.json is 8 MB, read by every command that looks at the book). What it does
-# not take (a lone surrogate from broken mail, NaN, an integer past 64 bits, a key that is
-# not a string) goes to the json module, so every file reads and writes as it always did;
-# datetimes and dataclasses are refused as the json module refuses them.
+# not take (a lone surrogate from broken mail, NaN in a file, an integer past 64 bits, a key
+# that is not a string) goes to the json module, so every file reads as it always did;
+# datetimes and dataclasses are refused as the json module refuses them. One difference in
+# writing: orjson writes a float NaN as null (the only floats stored, hours of blocks,
+# are sums of durations).
 _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 

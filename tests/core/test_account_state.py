@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 import agent.core.accounts.state as module
@@ -11,28 +9,17 @@ from agent.core.accounts.patterns import account_patterns
 from agent.core.history import History
 from agent.core.planner import make_plan
 from agent.model import PlayId, Stage
+from tests.app.test_perf_cache import spy
 from tests.kits.engine_kit import NOW, account, config, state, touch
 
 ANA = "ana@acme.com"
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Any]:
-    calls: list[Any] = []
-    real = getattr(module, name)
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
-    return calls
-
-
 def test_the_plan_reads_no_patterns_of_an_account_that_is_not_stalled_nor_its_periods(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    patterns = _counting(monkeypatch, "account_patterns")
-    periods = _counting(monkeypatch, "_by_period")
+    patterns = spy(monkeypatch, module, "account_patterns")
+    periods = spy(monkeypatch, module, "_by_period")
     cfg = config(account(), account("Bolt"))
     touches = [touch(ANA, 40), touch(ANA, 20), touch("kim@bolt.com", 3, account="Bolt")]
     states = [state(cfg, touches, index=i) for i in range(2)]
@@ -41,9 +28,7 @@ def test_the_plan_reads_no_patterns_of_an_account_that_is_not_stalled_nor_its_pe
     assert (patterns, periods) == ([], [])
     first = states[0]
     assert dict(first.touches_by_period) == {7: 0, 30: 1, 90: 2, 365: 2}
-    assert first.patterns == account_patterns(
-        cfg, first.status, first.touches, first.day.today, ordered=True
-    )
+    assert first.patterns == account_patterns(cfg, first.status, first.touches, first.day.today)
     assert first.patterns is first.patterns and len(patterns) == 1  # once, then kept
     assert len(periods) == 1
 

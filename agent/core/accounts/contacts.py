@@ -51,19 +51,14 @@ def contact_statuses(
     now: datetime,
     *,
     cadence_days: int,
-    ordered: bool = False,
     day: Day | None = None,
 ) -> tuple[ContactStatus, ...]:
     """Listed people first, in config order, then the others, most recently touched first.
-    ``ordered``: ``touches`` are already sorted by (at, source) and none is after ``now``."""
+    ``touches``: the account's, oldest first and none after ``now``, as account states
+    hold them."""
     by_person: dict[str, list[Touch]] = {c.email: [] for c in account.contacts}
-    if ordered:
-        for touch in touches:
-            by_person.setdefault(touch.contact, []).append(touch)
-    else:
-        for touch in sorted(touches, key=lambda t: (t.at, t.source)):
-            if touch.at <= now:
-                by_person.setdefault(touch.contact, []).append(touch)
+    for touch in touches:
+        by_person.setdefault(touch.contact, []).append(touch)
     listed = {c.email: c for c in account.contacts}
     away: dict[str, list[Signal]] = {}
     for signal in signals:

@@ -36,11 +36,9 @@ def account_patterns(
     touches: Sequence[Touch],
     today: date,
     names: Mapping[str, str] | None = None,
-    *,
-    ordered: bool = False,
 ) -> tuple[Pattern, ...]:
-    """``ordered``: ``touches`` are already sorted by (at, source), as account states are."""
-    sources = _sources(touches, ordered=ordered)
+    """``touches``: the account's, oldest first, as account states hold them."""
+    sources = _sources(touches)
     finders: tuple[Callable[[], Pattern | None], ...] = (
         lambda: predictable_checkins(config, sources),
         lambda: single_threaded(config, touches, names or {}),
@@ -51,10 +49,10 @@ def account_patterns(
     return tuple(p for p in (find() for find in finders) if p is not None)
 
 
-def _sources(touches: Sequence[Touch], *, ordered: bool) -> list[Touch]:
+def _sources(touches: Sequence[Touch]) -> list[Touch]:
     """One touch per message or meeting (its first), however many people it reached."""
     first: dict[str, Touch] = {}
-    for touch in touches if ordered else sorted(touches, key=lambda t: (t.at, t.source)):
+    for touch in touches:
         first.setdefault(touch.source, touch)
     return list(first.values())
 

@@ -50,9 +50,7 @@ class AccountState:
     @cached_property
     def patterns(self) -> tuple[Pattern, ...]:
         names = {c.email: c.name for c in self.contacts}
-        return account_patterns(
-            self.config, self.status, self.touches, self.day.today, names, ordered=True
-        )
+        return account_patterns(self.config, self.status, self.touches, self.day.today, names)
 
     @cached_property
     def touches_by_period(self) -> tuple[tuple[int, int], ...]:
@@ -125,7 +123,6 @@ def account_state(
         own,
         now,
         cadence_days=status.cadence_days,
-        ordered=True,
         day=day,
     )
     return AccountState(
